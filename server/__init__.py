@@ -1,0 +1,1 @@
+"""depotsync's Flask shell and tables: the only package that knows about HTTP."""

@@ -1,0 +1,36 @@
+"""Who is calling: device bearer tokens for phones and tools. What they may do is decided in
+server/access.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import g, request
+
+from server.access import Principal
+from server.db import db
+from sync.accounts import authenticate_device
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def load_device(token: str) -> Principal:
+    """Authenticate a device token and set g.device and g.principal."""
+    device = authenticate_device(db.session, token)
+    g.device = device
+    g.principal = Principal.of_user(device.user, device)
+    return g.principal
+
+
+def device_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        load_device(bearer_token())
+        return view(*args, **kwargs)
+    return wrapper

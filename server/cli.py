@@ -1,0 +1,126 @@
+"""Administration from the shell: ``flask --app wsgi <command>``. Each command commits once."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from server.db import db, utcnow
+from server.errors import AppError
+from server.models import Device, User
+from sync import accounts
+from sync.journal import SYSTEM, verify_audit
+from sync.ledger import verify_ledgers
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(enroll_device)
+    app.cli.add_command(revoke_device)
+    app.cli.add_command(audit)
+
+
+def fail(exc: AppError) -> None:
+    db.session.rollback()
+    raise click.ClickException(f"{exc.message} [{exc.code}]")
+
+
+@click.command()
+def demo() -> None:
+    """Migrate the database, load the demo data once, print logins and a device token."""
+    from server import demo as demo_data
+
+    upgrade()
+    summary = demo_data.load(db.session, current_app.instance_path, progress=_bar)
+    db.session.commit()
+    click.echo(summary)
+
+
+def _bar(label, items):
+    items = list(items)
+    with click.progressbar(items, label=label, show_pos=True, show_eta=True) as bar:
+        yield from bar
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["inspector", "commander", "reviewer",
+                                                          "admin"]))
+@click.option("--country", "country", required=True, help="ISO 3166 alpha-2 code, e.g. NE")
+@click.option("--depot", "depots", multiple=True, help="Depot code in scope (repeatable)")
+@click.option("--password", default=None, help="Asked for when not given")
+@click.option("--name", "full_name", default="")
+def create_user(username, role, country, depots, password, full_name) -> None:
+    """Create a user with a role, a country and depot scopes."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(db.session, username, role=role, country_code=country,
+                                    depot_codes=depots, password=password,
+                                    full_name=full_name, actor=SYSTEM, now=utcnow())
+    except AppError as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.username} ({user.country_code})")
+
+
+@click.command("enroll-device")
+@click.option("--user", "username", required=True)
+@click.option("--name", default="")
+@click.option("--json", "as_json", is_flag=True, help='Print {"device_id": …, "token": …}')
+def enroll_device(username, name, as_json) -> None:
+    """Enrol a device for a user and print its token (shown this once only)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    enrolment = accounts.enroll_device(db.session, user, name=name, actor=SYSTEM, now=utcnow())
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps({"device_id": enrolment.device_id, "token": enrolment.token}))
+    else:
+        click.echo(f"device {enrolment.device_id}\ntoken  {enrolment.token}\n"
+                   "(the token is shown once; keep it on the phone only)")
+
+
+@click.command("revoke-device")
+@click.argument("device_id", required=False)
+@click.option("--user", "username", default=None, help="Revoke every device of this user")
+def revoke_device(device_id, username) -> None:
+    """Revoke a device (or all of a user's devices) at once."""
+    if username:
+        ids = list(db.session.scalars(select(Device.id).join(User).where(
+            User.username == username, Device.revoked_at.is_(None))))
+    elif device_id:
+        ids = [device_id]
+    else:
+        raise click.UsageError("Give a DEVICE_ID or --user.")
+    try:
+        for one in ids:
+            accounts.revoke_device(db.session, one, actor=SYSTEM, now=utcnow())
+    except AppError as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"revoked {len(ids)} device(s)")
+
+
+@click.group()
+def audit() -> None:
+    """Check the ledger and audit hash chains."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk every depot's ledger chain and the audit trail; exit 1 naming what was altered."""
+    problems = verify_ledgers(db.session) + verify_audit(db.session)
+    for problem in problems[:50]:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("ledger and audit chains intact")

@@ -1,0 +1,54 @@
+"""Configuration defaults. Real values come from the environment (DATABASE_URL, PHOTO_DIR,
+SECRET_KEY, DISPLAY_TIMEZONE, or any FLASK_* variable)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    PHOTO_DIR: str | None = None  # None: photos/ in the instance folder
+    DISPLAY_TIMEZONE = "UTC"  # fallback when a depot has no time zone of its own
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    API_PAGE_SIZE = 100
+    API_MAX_PAGE_SIZE = 1000
+    JSON_SORT_KEYS = False
+
+
+ENV_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PHOTO_DIR": "PHOTO_DIR",
+            "SECRET_KEY": "SECRET_KEY", "DISPLAY_TIMEZONE": "DISPLAY_TIMEZONE"}
+
+
+def from_environ(config: dict) -> None:
+    for env, key in ENV_KEYS.items():
+        if os.environ.get(env):
+            config[key] = os.environ[env]
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret(instance_path: str) -> str:
+    """The secret key kept in the instance folder, made on first use (mode 0600)."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():  # write aside, then link: concurrent workers agree on one key
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

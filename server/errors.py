@@ -1,0 +1,71 @@
+"""Errors a client can act on. Each subclass fixes an HTTP status and a stable code.
+
+Plain Python: domain code in sync/ and forms/ raises these without knowing about HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    status, code = 400, "bad_request"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Unauthenticated(AppError):
+    status, code = 401, "auth.unauthenticated"
+
+
+class Forbidden(AppError):
+    status, code = 403, "auth.forbidden"
+
+
+class NotFound(AppError):
+    """Also what another country's data looks like: invisible, not forbidden."""
+
+    status, code = 404, "not_found"
+
+
+class Conflict(AppError):
+    status, code = 409, "conflict"
+
+
+class PayloadTooLarge(AppError):
+    status, code = 413, "payload_too_large"
+
+
+class InvalidInput(AppError):
+    status, code = 422, "invalid_input"
+
+
+class HazardInvalid(InvalidInput):
+    code = "inventory.hazard_invalid"
+
+
+class NegativeStock(AppError):
+    status, code = 409, "ledger.negative_stock"
+
+
+class WeaponMisplaced(AppError):
+    status, code = 409, "ledger.weapon_misplaced"
+
+
+class ApprovalRequired(AppError):
+    status, code = 422, "ledger.approval_required"
+
+
+class SelfApproval(AppError):
+    status, code = 422, "ledger.self_approval"
+
+
+class WitnessRequired(AppError):
+    status, code = 422, "ledger.witness_required"
+
+
+class AppendOnly(AppError):
+    status, code = 409, "ledger.append_only"

@@ -1,0 +1,22 @@
+"""Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
+
+from server.models.accounts import Device, Role, User, user_depots
+from server.models.inventory import (
+    AmmoItemType,
+    Agency,
+    AmmoLot,
+    Country,
+    Crate,
+    Depot,
+    Location,
+    StorageBuilding,
+    Weapon,
+)
+from server.models.journal import AuditEvent, Change
+from server.models.ledger import Movement, MovementLine
+
+__all__ = [
+    "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot", "Device",
+    "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
+    "user_depots",
+]

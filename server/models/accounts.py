@@ -1,0 +1,69 @@
+"""People and phones: users with a role, a country and depot scopes; devices enrolled to a user."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, UTCDateTime, new_uuid, utcnow
+
+
+class Role(enum.StrEnum):
+    INSPECTOR = "inspector"
+    COMMANDER = "commander"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
+    """A portable enum: VARCHAR plus a named CHECK constraint, stored by value."""
+    return SAEnum(enum_cls, name=name, native_enum=False, create_constraint=True,
+                  values_callable=lambda e: [m.value for m in e], length=32,
+                  validate_strings=True)
+
+
+user_depots = Table(
+    "user_depots",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("depot_id", ForeignKey("depots.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    rank: Mapped[str] = mapped_column(String(64), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    depots = relationship("Depot", secondary=user_depots, lazy="selectin")
+    devices = relationship("Device", back_populates="user")
+
+
+class Device(Base):
+    """A phone. Its bearer token is shown once; only the token's sha256 is kept."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User", back_populates="devices", lazy="joined")

@@ -1,0 +1,316 @@
+"""The master inventory: countries, depots, buildings, stacks, crates, ammunition and weapons.
+
+Crates and weapons are versioned master records: every accepted change bumps `version` and
+writes a row to the change log (sync/journal.py). Book quantities are derived from the
+movement ledger (sync/ledger.py) and never edited directly.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, UTCDateTime, new_uuid, utcnow
+from server.models.accounts import enum_column
+
+# UN Model Regulations: the 35 valid hazard division / compatibility group pairs.
+HAZARD_GROUPS: dict[str, str] = {
+    "1.1": "ABCDEFGJL",
+    "1.2": "BCDEFGHJKL",
+    "1.3": "CFGHJKL",
+    "1.4": "BCDEFGS",
+    "1.5": "D",
+    "1.6": "N",
+}
+VALID_HAZARD_CODES = tuple(hd + cg for hd, cgs in HAZARD_GROUPS.items() for cg in cgs)
+
+
+class DepotType(enum.StrEnum):
+    CENTRAL = "central_depot"
+    UNIT_ARMOURY = "unit_armoury"
+    SMALL_STORE = "small_unit_store"
+    CONTAINER = "container_armoury"
+
+
+class CrateKind(enum.StrEnum):
+    WEAPON_CRATE = "weapon_crate"
+    AMMO_BOX = "ammo_box"
+    PALLET = "pallet"
+    FRACTION = "fraction_package"
+
+
+class CrateStatus(enum.StrEnum):
+    """Lifecycle, in order: a status only moves forward."""
+
+    REGISTERED = "registered"
+    IN_STORE = "in_store"
+    EMPTIED = "emptied"
+    RETIRED = "retired"
+
+
+CRATE_STATUS_ORDER = {s: i for i, s in enumerate(CrateStatus)}
+
+
+class StockCategory(enum.StrEnum):
+    OPERATIONAL = "operational"
+    RESERVE = "reserve"
+    TRAINING = "training"
+    AWAITING_DISPOSAL = "awaiting_disposal"
+
+
+class Condition(enum.StrEnum):
+    SERVICEABLE = "SERVICEABLE"
+    SERVICEABLE_RESTRICTED = "SERVICEABLE_RESTRICTED"
+    SUSPENDED = "SUSPENDED"
+    UNSERVICEABLE_REPAIRABLE = "UNSERVICEABLE_REPAIRABLE"
+    UNSERVICEABLE_FOR_DISPOSAL = "UNSERVICEABLE_FOR_DISPOSAL"
+    UNKNOWN = "UNKNOWN"
+
+
+class LotState(enum.StrEnum):
+    KNOWN = "known"
+    MIXED = "mixed"
+    UNKNOWN = "unknown"
+    NONE = "none"
+
+
+class WeaponStatus(enum.StrEnum):
+    REGISTERED = "registered"  # on record, not yet received on any depot's books
+    IN_STORE = "in_store"
+    ISSUED = "issued"
+    IN_TRANSIT = "in_transit"
+    IN_REPAIR = "in_repair"
+    LOST = "lost"
+    STOLEN = "stolen"
+    RECOVERED = "recovered"
+    SURPLUS = "surplus_awaiting_disposal"
+    DESTROYED = "destroyed"
+    DEACTIVATED = "deactivated"
+    EXPORTED = "exported"
+
+
+class Country(Base):
+    """A hard tenancy boundary, with the settings a country decides for itself."""
+
+    __tablename__ = "countries"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166 alpha-2
+    name: Mapped[str] = mapped_column(String(100))
+    commission: Mapped[str] = mapped_column(String(200), default="")
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["fr", "en"])
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    regional_instrument: Mapped[str] = mapped_column(String(32), default="ecowas")
+    # marking format, loss-report deadlines, condition-code table, check frequencies,
+    # ELL policy (warn|block), retention: all per country, never hard-coded.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("country_code", "marking_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
+    name: Mapped[str] = mapped_column(String(200))
+    marking_code: Mapped[str] = mapped_column(String(16))
+
+
+class Depot(Base):
+    __tablename__ = "depots"
+    __table_args__ = (UniqueConstraint("country_code", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    code: Mapped[str] = mapped_column(String(8))  # also the label prefix after the country
+    name: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    type: Mapped[DepotType] = mapped_column(enum_column(DepotType, "depot_type"))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # restricted: never on labels or in exports unless the role allows
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    commander_name: Mapped[str] = mapped_column(String(200), default="")
+    security_plan_date: Mapped[date | None] = mapped_column(Date)
+    risk_assessment_date: Mapped[date | None] = mapped_column(Date)
+    licence_ref: Mapped[str] = mapped_column(String(64), default="")
+    rrpl: Mapped[int | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(32), default="active")
+    # head of this depot's movement ledger hash chain; locked to append
+    ledger_seq: Mapped[int] = mapped_column(default=0)
+    ledger_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    label_seq: Mapped[int] = mapped_column(default=0)  # last label sequence handed out
+
+    country = relationship("Country", lazy="joined")
+    buildings = relationship("StorageBuilding", back_populates="depot",
+                             order_by="StorageBuilding.code")
+
+
+class StorageBuilding(Base):
+    __tablename__ = "storage_buildings"
+    __table_args__ = (UniqueConstraint("depot_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(32), default="storehouse")
+    ell_kg: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # per HD, e.g. {"1.1": 500}
+    cgs_allowed: Mapped[str] = mapped_column(String(16), default="")
+    lightning_protection: Mapped[bool] = mapped_column(default=False)
+    lightning_test_date: Mapped[date | None] = mapped_column(Date)
+    alarm: Mapped[bool] = mapped_column(default=False)
+    lock_type: Mapped[str] = mapped_column(String(64), default="")
+
+    depot = relationship("Depot", back_populates="buildings")
+    locations = relationship("Location", back_populates="building", order_by="Location.code")
+
+
+class Location(Base):
+    """A stack or rack inside a building."""
+
+    __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("building_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("storage_buildings.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+
+    building = relationship("StorageBuilding", back_populates="locations", lazy="joined")
+
+
+class AmmoItemType(Base):
+    __tablename__ = "ammo_item_types"
+    __table_args__ = (
+        CheckConstraint(
+            "hazard_division || compatibility_group IN ("
+            + ", ".join(f"'{c}'" for c in VALID_HAZARD_CODES) + ")",
+            name="hazard_code_valid"),
+        CheckConstraint("neq_kg >= 0", name="neq_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nature: Mapped[str] = mapped_column(String(64))  # e.g. "cartridge"
+    calibre: Mapped[str] = mapped_column(String(32))  # e.g. "7.62x39mm"
+    type: Mapped[str] = mapped_column(String(32), default="ball")
+    hazard_division: Mapped[str] = mapped_column(String(3))
+    compatibility_group: Mapped[str] = mapped_column(String(1))
+    neq_kg: Mapped[Decimal] = mapped_column(Numeric(12, 6))  # per item
+    un_number: Mapped[str] = mapped_column(String(8), default="")
+
+    @property
+    def hazard_code(self) -> str:
+        return f"{self.hazard_division}{self.compatibility_group}"
+
+
+class AmmoLot(Base):
+    __tablename__ = "ammo_lots"
+    __table_args__ = (
+        UniqueConstraint("item_type_id", "manufacturer", "lot_number"),
+        CheckConstraint("lot_state <> 'known' OR lot_number IS NOT NULL",
+                        name="known_lot_has_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type_id: Mapped[int] = mapped_column(ForeignKey("ammo_item_types.id"), index=True)
+    manufacturer: Mapped[str] = mapped_column(String(100), default="")
+    country_of_manufacture: Mapped[str] = mapped_column(String(2), default="")
+    lot_number: Mapped[str | None] = mapped_column(String(64))
+    lot_state: Mapped[LotState] = mapped_column(enum_column(LotState, "lot_state"))
+    manufacture_date: Mapped[date | None] = mapped_column(Date)
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    condition: Mapped[Condition] = mapped_column(enum_column(Condition, "condition"),
+                                                 default=Condition.SERVICEABLE)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    suspension_ref: Mapped[str] = mapped_column(String(64), default="")
+
+    item_type = relationship("AmmoItemType", lazy="joined")
+
+
+class Crate(Base):
+    """A labelled package. Its id is minted by whoever creates it (phones too, offline)."""
+
+    __tablename__ = "crates"
+    __table_args__ = (
+        UniqueConstraint("label_id"),
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    label_id: Mapped[str] = mapped_column(String(32))
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    kind: Mapped[CrateKind] = mapped_column(enum_column(CrateKind, "crate_kind"))
+    status: Mapped[CrateStatus] = mapped_column(enum_column(CrateStatus, "crate_status"),
+                                                default=CrateStatus.IN_STORE)
+    category: Mapped[StockCategory] = mapped_column(
+        enum_column(StockCategory, "stock_category"), default=StockCategory.OPERATIONAL)
+    condition: Mapped[Condition | None] = mapped_column(enum_column(Condition, "condition"))
+    seal_number: Mapped[str | None] = mapped_column(String(64))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("ammo_lots.id"), index=True)
+    quantity: Mapped[int] = mapped_column(default=0)  # book quantity, kept by the ledger only
+    notes: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    depot = relationship("Depot", lazy="joined")
+    location = relationship("Location", lazy="joined")
+    lot = relationship("AmmoLot", lazy="joined")
+    weapons = relationship("Weapon", back_populates="crate", order_by="Weapon.serial")
+
+
+class Weapon(Base):
+    """One serial-numbered weapon. It is in exactly one place: a crate, a location, or
+    (issued, in transit, lost, destroyed…) none of the depot's places."""
+
+    __tablename__ = "weapons"
+    __table_args__ = (
+        # the same serial can appear on two models: unique per manufacturer + model
+        UniqueConstraint("manufacturer", "model", "serial"),
+        CheckConstraint("crate_id IS NULL OR location_id IS NULL", name="one_place"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    manufacturer: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(64), default="")
+    calibre: Mapped[str] = mapped_column(String(32), default="")
+    serial: Mapped[str] = mapped_column(String(64))  # as marked
+    registry_serial: Mapped[str | None] = mapped_column(String(64))  # when illegible
+    country_of_manufacture: Mapped[str] = mapped_column(String(2))
+    year: Mapped[int | None] = mapped_column()
+    import_country: Mapped[str | None] = mapped_column(String(2))
+    import_year: Mapped[int | None] = mapped_column()
+    # national (ECOWAS-format) marking: {country, agency, date, number}
+    national_marking: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    holder_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    status: Mapped[WeaponStatus] = mapped_column(enum_column(WeaponStatus, "weapon_status"),
+                                                 default=WeaponStatus.REGISTERED)
+    condition: Mapped[str] = mapped_column(String(32), default="serviceable")
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"), index=True)
+    crate_id: Mapped[str | None] = mapped_column(ForeignKey("crates.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    holder: Mapped[str] = mapped_column(String(200), default="")  # unit or person when issued
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    crate = relationship("Crate", back_populates="weapons")

@@ -1,0 +1,51 @@
+"""The change log (pull cursor over versioned records) and the audit trail (who did what).
+
+Both are append-only. Change.seq is assigned in commit order: writers serialize on one lock
+from their first journal row until commit (sync/journal.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime, append_only, utcnow
+
+# BIGINT on PostgreSQL; SQLite only autoincrements an INTEGER PRIMARY KEY
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+@append_only
+class Change(Base):
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    op: Mapped[str] = mapped_column(String(8))  # upsert | delete
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))
+
+
+@append_only
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))
+    country_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32), default="")
+    entity_id: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

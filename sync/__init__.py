@@ -1,0 +1,1 @@
+"""The sync and inventory rules. No Flask here: functions take a session and plain values."""

@@ -1,0 +1,93 @@
+"""Each test gets its own database: a copy of a migrated SQLite file, or, with
+TEST_DATABASE_URL set, the PostgreSQL test database migrated once and emptied per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from server.app import create_app
+from server.db import Base, db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (a file per test)'}"
+
+
+def make_app(url: str, tmp: Path, **extra):
+    os.environ["DEPOTSYNC_INSTANCE"] = str(tmp / "instance")
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                       "PHOTO_DIR": str(tmp / "photos"), "SECRET_KEY": uuid.uuid4().hex,
+                       **extra})
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory):
+    """The migrated template: a SQLite file to copy, or the PostgreSQL URL, migrated once."""
+    tmp = tmp_path_factory.mktemp("template")
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp / 'template.sqlite'}"
+    app = make_app(url, tmp)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url if PG_URL else tmp / "template.sqlite"
+
+
+@pytest.fixture
+def database_url(migrated, tmp_path):
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return PG_URL
+    path = tmp_path / "test.sqlite"
+    shutil.copy(migrated, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    """A small two-country world, committed; plain ids and tokens, no ORM objects."""
+    from tests.factories import build_world
+
+    with app.app_context():
+        w = build_world(db.session)
+        db.session.commit()
+    return w
