@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -32,6 +33,7 @@ def fail(exc: AppError) -> None:
 
 
 @click.command()
+@with_appcontext
 def demo() -> None:
     """Migrate the database, load the demo data once, print logins and a device token."""
     from server import demo as demo_data
@@ -49,6 +51,7 @@ def _bar(label, items):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(["inspector", "commander", "reviewer",
                                                           "admin"]))
@@ -71,6 +74,7 @@ def create_user(username, role, country, depots, password, full_name) -> None:
 
 
 @click.command("enroll-device")
+@with_appcontext
 @click.option("--user", "username", required=True)
 @click.option("--name", default="")
 @click.option("--json", "as_json", is_flag=True, help='Print {"device_id": …, "token": …}')
@@ -89,6 +93,7 @@ def enroll_device(username, name, as_json) -> None:
 
 
 @click.command("revoke-device")
+@with_appcontext
 @click.argument("device_id", required=False)
 @click.option("--user", "username", default=None, help="Revoke every device of this user")
 def revoke_device(device_id, username) -> None:
@@ -109,7 +114,7 @@ def revoke_device(device_id, username) -> None:
     click.echo(f"revoked {len(ids)} device(s)")
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def audit() -> None:
     """Check the ledger and audit hash chains."""
 

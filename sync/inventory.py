@@ -57,7 +57,7 @@ def create_lot(session: Session, item_type: AmmoItemType, *, lot_number: str | N
 
 def allocate_labels(session: Session, depot: Depot, count: int) -> list[str]:
     """Hand out the next `count` label IDs of a depot (the depot row is locked meanwhile)."""
-    depot = session.scalar(select(Depot).where(Depot.id == depot.id).with_for_update()
+    depot = session.scalar(select(Depot).where(Depot.id == depot.id).with_for_update(of=Depot)
                            .execution_options(populate_existing=True))
     first = depot.label_seq + 1
     depot.label_seq += count

@@ -53,11 +53,9 @@ def serialize_writers(session: Session) -> None:
     transaction there begins IMMEDIATE and so already holds the database's write lock."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    tx = session.get_transaction()
-    if session.info.get("journal_tx") is tx:
-        return
+    # Taken again on every call: re-entrant and cheap, and still held if the savepoint that
+    # first took it was rolled back.
     session.execute(select(func.pg_advisory_xact_lock(JOURNAL_LOCK)))
-    session.info["journal_tx"] = tx
 
 
 def record_change(session: Session, entity: str, record: Any, *, actor: Actor, now: datetime,

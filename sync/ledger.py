@@ -77,7 +77,7 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
                   reference: str = "", actor: Actor | None = None) -> Movement:
     """Check, apply and append one movement to its depot's chain. Raises before writing."""
     mtype = MT(type)
-    depot = session.scalar(select(Depot).where(Depot.id == depot_id).with_for_update()
+    depot = session.scalar(select(Depot).where(Depot.id == depot_id).with_for_update(of=Depot)
                            .execution_options(populate_existing=True))
     if depot is None:
         raise InvalidInput("Unknown depot.", depot_id=depot_id)
@@ -235,6 +235,7 @@ def movement_content(movement: Movement) -> dict:
 def verify_ledgers(session: Session) -> list[str]:
     """Walk every depot's chain and compare book stock with the ledger; name each problem."""
     problems: list[str] = []
+    session.expire_all()  # judge what the database holds, not what this session remembers
     for depot in session.scalars(select(Depot).order_by(Depot.id)):
         prev, seq = GENESIS, 0
         movements = session.scalars(select(Movement).where(Movement.depot_id == depot.id)

@@ -2,8 +2,8 @@
 
 from server.models.accounts import Device, Role, User, user_depots
 from server.models.inventory import (
-    AmmoItemType,
     Agency,
+    AmmoItemType,
     AmmoLot,
     Country,
     Crate,
@@ -16,7 +16,7 @@ from server.models.journal import AuditEvent, Change
 from server.models.ledger import Movement, MovementLine
 
 __all__ = [
-    "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot", "Device",
-    "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
+    "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
+    "Device", "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
     "user_depots",
 ]

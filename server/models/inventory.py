@@ -167,7 +167,7 @@ class StorageBuilding(Base):
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
     code: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(32), default="storehouse")
-    ell_kg: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # per HD, e.g. {"1.1": 500}
+    ell_kg: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # per HD: {"1.1": 500}
     cgs_allowed: Mapped[str] = mapped_column(String(16), default="")
     lightning_protection: Mapped[bool] = mapped_column(default=False)
     lightning_test_date: Mapped[date | None] = mapped_column(Date)
