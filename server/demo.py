@@ -103,7 +103,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None)
 
     lots = _lots(session, rng)
     crates_todo = []
-    for country, code, _name, _type, _b, ammo, guns in DEPOTS:
+    for _country, code, _name, _type, _b, ammo, guns in DEPOTS:
         depot = depots[code]
         crates_todo += [(depot, CrateKind.AMMO_BOX)] * ammo
         crates_todo += [(depot, CrateKind.WEAPON_CRATE)] * guns
