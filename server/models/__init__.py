@@ -14,9 +14,23 @@ from server.models.inventory import (
 )
 from server.models.journal import AuditEvent, Change
 from server.models.ledger import Movement, MovementLine
+from server.models.sync import (
+    AppliedOp,
+    Conflict,
+    CountEvent,
+    Discrepancy,
+    Finding,
+    HeldOp,
+    OpIncident,
+    Photo,
+    Submission,
+    SubmissionAttachment,
+    SyncState,
+)
 
 __all__ = [
     "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
     "Device", "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
-    "user_depots",
+    "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
+    "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
 ]
