@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(enroll_device)
     app.cli.add_command(revoke_device)
     app.cli.add_command(audit)
+    app.cli.add_command(sync_group)
 
 
 def fail(exc: AppError) -> None:
@@ -129,3 +130,42 @@ def audit_verify() -> None:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
     click.echo("ledger and audit chains intact")
+
+
+@click.group("sync", cls=AppGroup)
+def sync_group() -> None:
+    """Sync engine maintenance."""
+
+
+@sync_group.command("release-held")
+@click.option("--older-than", "older_than", type=int, default=None,
+              help="Seconds an op may wait for its predecessor (default: SYNC_HOLD_SECONDS)")
+def release_held(older_than) -> None:
+    """Force-apply held ops whose predecessor never came, flagging each for review."""
+    from datetime import timedelta
+
+    from sync.ingest import release_held as release
+
+    now = utcnow()
+    wait = current_app.config["SYNC_HOLD_SECONDS"] if older_than is None else older_than
+    outcomes = release(db.session, older_than=now - timedelta(seconds=wait), now=now)
+    db.session.commit()
+    for outcome in outcomes:
+        click.echo(f"{outcome.op_id}: {outcome.status} (forced)" if outcome.forced
+                   else f"{outcome.op_id}: {outcome.status}")
+    click.echo(f"released {len(outcomes)} op(s)")
+
+
+@sync_group.command("compact")
+@click.option("--days", type=int, default=None, help="default: SYNC_HORIZON_DAYS")
+def compact(days) -> None:
+    """Drop change-log rows older than the horizon; phones behind it must refetch."""
+    from datetime import timedelta
+
+    from sync.changes import compact_changes
+
+    now = utcnow()
+    keep = current_app.config["SYNC_HORIZON_DAYS"] if days is None else days
+    removed = compact_changes(db.session, older_than=now - timedelta(days=keep), now=now)
+    db.session.commit()
+    click.echo(f"removed {removed} change row(s) older than {keep} days")

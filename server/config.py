@@ -17,6 +17,12 @@ class Defaults:
     API_PAGE_SIZE = 100
     API_MAX_PAGE_SIZE = 1000
     JSON_SORT_KEYS = False
+    SYNC_MAX_OPS = 1000  # ops per pushed batch
+    SYNC_MAX_BODY_BYTES = 16 * 1024 * 1024  # a JSON body, after gzip inflation
+    SYNC_HORIZON_DAYS = 90  # change-log compaction; older cursors must refetch
+    SYNC_PULL_PAGE = 500
+    SYNC_PULL_MAX = 5000
+    SYNC_HOLD_SECONDS = 2 * 24 * 3600  # held ops are force-applied after this
 
 
 ENV_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PHOTO_DIR": "PHOTO_DIR",

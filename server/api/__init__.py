@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__)
+from server.bodies import gzip_response
 
-from server.api import inventory  # noqa: E402,F401  (routes register on import)
+bp = Blueprint("api", __name__)
+bp.after_request(gzip_response)
+
+from server.api import inventory, openapi, review, sync  # noqa: E402,F401  (routes register)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
+
+from sync.types import op_from_payload
 
 
 class DepotSchema(Schema):
@@ -69,3 +71,178 @@ class PageArgs(Schema):
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
     after = fields.String(load_default=None, validate=validate.Length(max=32))
     building = fields.String(load_default=None, validate=validate.Length(max=16))
+
+
+# --- sync: push, pull, submissions ---------------------------------------------------------
+
+OP_ENTITIES = ("crate", "finding")
+OP_ACTIONS = ("create", "patch", "count")
+STATUSES = ("applied", "duplicate", "merged", "conflict", "held", "rejected", "blocked")
+
+
+class OpSchema(Schema):
+    """One change a phone proposes. `seq` is the device's own sequence number; `prev_seq` the
+    seq of the device's previous op on the same record (null for its first)."""
+
+    op_id = fields.String(required=True, validate=validate.Length(1, 64))
+    entity = fields.String(required=True, validate=validate.OneOf(OP_ENTITIES))
+    entity_id = fields.String(required=True, validate=validate.Length(1, 64))
+    action = fields.String(required=True, validate=validate.OneOf(OP_ACTIONS))
+    seq = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    prev_seq = fields.Integer(load_default=None, allow_none=True,
+                              validate=validate.Range(min=0))
+    base_version = fields.Integer(load_default=None, allow_none=True,
+                                  validate=validate.Range(min=1))
+    base = fields.Dict(keys=fields.String(validate=validate.Length(max=32)), load_default=dict)
+    set = fields.Dict(keys=fields.String(validate=validate.Length(max=32)), required=True)
+    device_time = fields.AwareDateTime(load_default=None, allow_none=True)
+
+    @post_load
+    def to_op(self, data, **kwargs):
+        when = data.get("device_time")
+        raw = {**data, "device_time": when.isoformat() if when else None}
+        return op_from_payload(raw)
+
+
+class PushSchema(Schema):
+    batch_id = fields.String(required=True, validate=validate.Length(1, 64))
+    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=512))
+    ops = fields.List(fields.Nested(OpSchema), required=True, validate=validate.Length(min=1))
+
+
+class OpResultSchema(Schema):
+    op_id = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    version = fields.Integer(allow_none=True)
+    conflict_ids = fields.List(fields.String())
+    discrepancy_ids = fields.List(fields.String())
+    code = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    record = fields.Dict(allow_none=True)
+    original_status = fields.String(allow_none=True)
+    forced = fields.Boolean()
+
+
+class PushResultSchema(Schema):
+    batch_id = fields.String()
+    results = fields.List(fields.Nested(OpResultSchema))
+    released = fields.List(fields.Nested(OpResultSchema))
+    cursor = fields.String(allow_none=True)
+
+
+class PullArgs(Schema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class PullResultSchema(Schema):
+    crates = fields.List(fields.Dict())
+    lots = fields.Dict(keys=fields.String(), values=fields.Dict())
+    conflicts = fields.List(fields.Dict())
+    cursor = fields.String()
+    more = fields.Boolean()
+    snapshot = fields.Boolean()
+
+
+class SyncConfigSchema(Schema):
+    max_ops_per_batch = fields.Integer()
+    max_body_bytes = fields.Integer()
+    tombstone_horizon_days = fields.Integer()
+    pull_max_limit = fields.Integer()
+    hold_release_seconds = fields.Integer()
+
+
+class PhotoRefSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 255))
+    photo_id = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=64))
+    question = fields.String(load_default="", validate=validate.Length(max=128))
+
+
+class SubmissionSchema(Schema):
+    """A whole inspection visit in JSON; counts and findings become ops of the engine."""
+
+    instance_id = fields.String(required=True, validate=validate.Length(1, 64))
+    form_id = fields.String(required=True, validate=validate.Length(1, 64))
+    form_version = fields.String(load_default="", validate=validate.Length(max=32))
+    depot = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=8))
+    deprecated_id = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.Length(max=64))
+    visit_type = fields.String(load_default="", validate=validate.Length(max=32))
+    started_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    ended_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=128)),
+                          required=True)
+    photos = fields.List(fields.Nested(PhotoRefSchema), load_default=list,
+                         validate=validate.Length(max=500))
+    counts = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=5000))
+    findings = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=500))
+
+
+class SubmissionResultSchema(Schema):
+    instance_id = fields.String()
+    status = fields.String()
+    problems = fields.List(fields.Dict())
+    missing_photos = fields.List(fields.String())
+
+
+# --- review: conflicts and discrepancies ---------------------------------------------------
+
+class ReviewListArgs(Schema):
+    status = fields.String(load_default="open", validate=validate.Length(max=24))
+    depot = fields.String(load_default=None, validate=validate.Length(max=8))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ConflictSchema(Schema):
+    id = fields.String()
+    crate_id = fields.String(attribute="entity_id")
+    field = fields.String()
+    base_value = fields.Raw(allow_none=True)
+    server_value = fields.Raw(allow_none=True)
+    phone_value = fields.Raw(allow_none=True)
+    base_version = fields.Integer(allow_none=True)
+    server_version = fields.Integer()
+    reason = fields.String()
+    op_id = fields.String()
+    device_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    status = fields.String()
+    resolution = fields.String(allow_none=True)
+    resolved_value = fields.Raw(allow_none=True)
+    resolution_reason = fields.String()
+
+
+class ResolveSchema(Schema):
+    choose = fields.String(required=True, validate=validate.OneOf(["server", "phone", "value"]))
+    value = fields.Raw(load_default=None, allow_none=True)
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class DiscrepancySchema(Schema):
+    id = fields.String()
+    crate = fields.String(attribute="crate.label_id")
+    kind = fields.String()
+    book_quantity = fields.Integer()
+    observed_quantity = fields.Integer(allow_none=True)
+    details = fields.Dict()
+    count_ids = fields.List(fields.String())
+    status = fields.String()
+    opened_at = fields.DateTime()
+    investigation = fields.List(fields.Dict())
+    cause = fields.String()
+    outcome = fields.String(allow_none=True)
+    adjustment = fields.Integer(allow_none=True)
+    movement_id = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class CloseSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["adjust", "no_adjustment"]))
+    cause = fields.String(required=True, validate=validate.Length(1, 5000))
+    adjustment = fields.Integer(load_default=None, allow_none=True)
+
+
+class NoteSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(1, 5000))
