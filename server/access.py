@@ -14,20 +14,36 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from server.errors import Forbidden, NotFound
-from server.models import Crate, Depot, Device, Role, User
+from server.models import (
+    Crate,
+    Depot,
+    Device,
+    Photo,
+    Role,
+    Submission,
+    SubmissionAttachment,
+    User,
+)
 
 # what each role may do inside its scope
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.INSPECTOR: frozenset({"inventory.read", "sync.push", "photos.upload"}),
+    Role.INSPECTOR: frozenset({"inventory.read", "sync.push", "photos.upload",
+                               "inspections.read_own", "devices.own"}),
     Role.COMMANDER: frozenset({"inventory.read", "sync.push", "photos.upload", "labels.print",
                                "review.read", "discrepancies.close", "conflicts.resolve",
-                               "ledger.approve", "devices.manage"}),
+                               "ledger.approve", "devices.manage", "devices.own",
+                               "inspections.read", "restricted.read"}),
     Role.REVIEWER: frozenset({"inventory.read", "review.read", "conflicts.resolve",
-                              "discrepancies.close", "ledger.approve", "export"}),
+                              "discrepancies.close", "ledger.approve", "export", "devices.own",
+                              "inspections.read", "restricted.read"}),
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
-                           "devices.manage", "users.manage"}),
+                           "devices.manage", "devices.own", "users.manage", "inspections.read",
+                           "restricted.read", "export.restricted"}),
 }
+# inspections.read: every inspection of the depots in scope; inspections.read_own: only the
+# principal's own submissions. restricted.read: serial lists on HQ pages (audited);
+# export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 
 
@@ -100,3 +116,108 @@ def check_depot(principal: Principal, depot: Depot, permission: str) -> None:
     if not principal.sees_depot(depot.id, depot.country_code):
         raise NotFound("Not found.")
     principal.require(permission)
+
+
+# --- HQ pages: inspections, photos, people and their devices -------------------------------
+
+def submission_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL restricting Submission rows to those this principal may list: submissions of its
+    depots (all of them, or only its own for an inspector); a submission that named no depot
+    is seen by its author and by the country-wide roles of the author's country."""
+    if not (principal.can("inspections.read") or principal.can("inspections.read_own")):
+        raise Forbidden(f"A {principal.role.value} may not read inspections.",
+                        permission="inspections.read")
+    depots = select(Depot.id).where(Depot.country_code == principal.country_code,
+                                    principal.depot_clause())
+    authors = select(User.id).where(User.country_code == principal.country_code)
+    no_depot = Submission.depot_id.is_(None) & (
+        Submission.user_id.in_(authors) if principal.depot_ids is None
+        else Submission.user_id == principal.user_id)
+    clause = Submission.depot_id.in_(depots) | no_depot
+    if not principal.can("inspections.read"):
+        clause = clause & (Submission.user_id == principal.user_id)
+    return clause
+
+
+def sees_submission(principal: Principal, submission: Submission) -> bool:
+    if submission.depot is not None:
+        return principal.sees_depot(submission.depot_id, submission.depot.country_code)
+    author = submission.user
+    return author is not None and author.country_code == principal.country_code and (
+        principal.depot_ids is None or author.id == principal.user_id)
+
+
+def get_submission(session: Session, principal: Principal, submission_id: str) -> Submission:
+    """An inspection for HQ pages: hidden out of scope; an inspector reads only their own."""
+    found = session.get(Submission, submission_id)
+    if found is None or not sees_submission(principal, found):
+        raise NotFound("No such inspection.", submission_id=submission_id)
+    if not principal.can("inspections.read") and not (
+            principal.can("inspections.read_own") and found.user_id == principal.user_id):
+        raise Forbidden(f"A {principal.role.value} reads only their own inspections.",
+                        permission="inspections.read")
+    return found
+
+
+def get_photo(session: Session, principal: Principal, photo_id: str) -> Photo:
+    """A photo belongs to the depot it was taken in (or its crate's, or its inspection's)."""
+    photo = session.get(Photo, photo_id)
+    depot = _photo_depot(session, photo) if photo is not None else None
+    if depot is None or not principal.sees_depot(depot.id, depot.country_code):
+        raise NotFound("No such photo.", photo_id=photo_id)
+    principal.require("inventory.read")
+    return photo
+
+
+def _photo_depot(session: Session, photo: Photo) -> Depot | None:
+    if photo.depot_id is not None:
+        return session.get(Depot, photo.depot_id)
+    if photo.crate_id is not None:
+        return session.get(Crate, photo.crate_id).depot
+    return session.scalar(select(Depot).join(Submission, Submission.depot_id == Depot.id)
+                          .join(SubmissionAttachment)
+                          .where(SubmissionAttachment.photo_id == photo.id).limit(1))
+
+
+def sees_user(principal: Principal, user: User) -> bool:
+    """Someone of the principal's country who shares one of its depots (or any, country-wide)."""
+    if user.country_code != principal.country_code:
+        return False
+    if principal.depot_ids is None or user.id == principal.user_id:
+        return True
+    return any(d.id in principal.depot_ids for d in user.depots)
+
+
+def manages_user(principal: Principal, user: User) -> bool:
+    """Who may enrol and revoke phones for whom. Enrolling shows the new token, which acts as
+    its user: so a commander manages only themselves and inspectors wholly inside their depots
+    (never another approver, which would defeat the two-person rule); an administrator anyone
+    of the country."""
+    if not principal.can("devices.manage") or not sees_user(principal, user):
+        return False
+    if principal.depot_ids is None or user.id == principal.user_id:
+        return True
+    depots = {d.id for d in user.depots}
+    return Role(user.role) is Role.INSPECTOR and bool(depots) and depots <= principal.depot_ids
+
+
+def get_user(session: Session, principal: Principal, user_id: int) -> User:
+    """A user whose phones this principal manages: hidden out of scope, forbidden otherwise."""
+    user = session.get(User, user_id)
+    if user is None or not sees_user(principal, user):
+        raise NotFound("No such user.", user_id=user_id)
+    if not manages_user(principal, user):
+        raise Forbidden("You may not manage this user's devices.", permission="devices.manage")
+    return user
+
+
+def get_device(session: Session, principal: Principal, device_id: str) -> Device:
+    """A device the principal may revoke: its own, or one of a user it manages."""
+    device = session.get(Device, device_id)
+    if device is None or not sees_user(principal, device.user):
+        raise NotFound("No such device.", device_id=device_id)
+    if device.user_id == principal.user_id:
+        principal.require("devices.own")
+    elif not manages_user(principal, device.user):
+        raise Forbidden("You may not manage this device.", permission="devices.manage")
+    return device

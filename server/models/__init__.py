@@ -1,6 +1,6 @@
 """Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
 
-from server.models.accounts import Device, Role, User, user_depots
+from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
 from server.models.inventory import (
     Agency,
     AmmoItemType,
@@ -30,7 +30,8 @@ from server.models.sync import (
 
 __all__ = [
     "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
-    "Device", "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
+    "Device", "LoginAttempt", "Location", "Movement", "MovementLine", "Role", "StorageBuilding",
+    "User", "Weapon",
     "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,3 +67,18 @@ class Device(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", back_populates="devices", lazy="joined")
+
+
+class LoginAttempt(Base):
+    """One password login attempt on the HQ pages. Kept in the database so the rate limit
+    holds across every worker and machine; old rows are pruned as new ones arrive."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_ip_at", "ip", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(default=False)
