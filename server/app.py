@@ -8,13 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import Babel
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 
 from server import config, error_handlers
 from server.db import configure_sqlite, db
 
 ROOT = Path(__file__).resolve().parent.parent
 migrate = Migrate()
+babel = Babel()
+csrf = CSRFProtect()  # checked by the web blueprint only (WTF_CSRF_CHECK_DEFAULT is off)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,10 +39,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
 
-    from server import api, cli, health
+    from server import api, cli, health, web
 
+    csrf.init_app(app)
+    csrf.exempt(api.bp)  # phones authenticate with bearer tokens, not cookies
+    babel.init_app(app, locale_selector=web.select_locale)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(web.bp, url_prefix="/hq")
     error_handlers.register(app)
     cli.register(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -23,6 +24,18 @@ class Defaults:
     SYNC_PULL_PAGE = 500
     SYNC_PULL_MAX = 5000
     SYNC_HOLD_SECONDS = 2 * 24 * 3600  # held ops are force-applied after this
+    # HQ pages: cookie sessions, CSRF on the web blueprint only, the login rate limit
+    SESSION_COOKIE_NAME = "depotsync_hq"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_CHECK_DEFAULT = False  # only /hq forms use cookies; phones use bearer tokens
+    WTF_CSRF_TIME_LIMIT = 12 * 3600  # a form left open on a slow afternoon still submits
+    LOGIN_MAX_FAILURES = 5  # per username in the window (a success starts it afresh)
+    LOGIN_MAX_IP_FAILURES = 30  # per client address in the window
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    BABEL_DEFAULT_LOCALE = "en"
 
 
 ENV_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PHOTO_DIR": "PHOTO_DIR",

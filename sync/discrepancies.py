@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.access import Principal
@@ -29,22 +29,28 @@ def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
     return found
 
 
-def list_discrepancies(session: Session, principal: Principal, *, status: str | None = None,
-                       depot_code: str | None = None, limit: int = 100,
-                       offset: int = 0) -> list[Discrepancy]:
+def discrepancies_query(principal: Principal, *, status: str | None = None,
+                        depot_code: str | None = None) -> Select:
+    """The discrepancies in scope, newest first ("open" = not yet closed)."""
     principal.require("review.read")
     query = (select(Discrepancy).join(Depot, Depot.id == Discrepancy.depot_id)
              .where(Depot.country_code == principal.country_code,
                     principal.depot_clause(Discrepancy.depot_id))
-             .order_by(Discrepancy.opened_at.desc(), Discrepancy.id).limit(limit)
-             .offset(offset))
+             .order_by(Discrepancy.opened_at.desc(), Discrepancy.id))
     if status == "open":
         query = query.where(Discrepancy.status != "closed")
     elif status:
         query = query.where(Discrepancy.status == status)
     if depot_code:
         query = query.where(Depot.code == depot_code)
-    return list(session.scalars(query))
+    return query
+
+
+def list_discrepancies(session: Session, principal: Principal, *, status: str | None = None,
+                       depot_code: str | None = None, limit: int = 100,
+                       offset: int = 0) -> list[Discrepancy]:
+    query = discrepancies_query(principal, status=status, depot_code=depot_code)
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 def _actor(principal: Principal) -> Actor:

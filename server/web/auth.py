@@ -1,0 +1,66 @@
+"""Log in (password, rate-limited), log out, choose the language, and the home redirect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from server.db import db, utcnow
+from server.web import bp, login_required, safe_next, start_session
+from server.web.schemas import LanguageForm, LoginForm
+from sync.staff import LoginLimits, attempt_login, set_language
+
+
+def _limits() -> LoginLimits:
+    cfg = current_app.config
+    return LoginLimits(per_user=cfg["LOGIN_MAX_FAILURES"], per_ip=cfg["LOGIN_MAX_IP_FAILURES"],
+                       window=timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"]))
+
+
+@bp.get("/login")
+def login():
+    if g.principal is not None:
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("login.html", next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+def login_post():
+    form = LoginForm().load(request.form)
+    result = attempt_login(db.session, form["username"], form["password"],
+                           ip=request.remote_addr or "", now=utcnow(), limits=_limits())
+    db.session.commit()  # the attempt counts, whatever its outcome
+    if result.user is None:
+        error = (_("Too many failed attempts. Wait a few minutes and try again.")
+                 if result.blocked else _("Wrong username or password."))
+        return render_template("login.html", error=error, next=form["next"],
+                               username=form["username"]), 429 if result.blocked else 401
+    start_session(result.user)
+    return redirect(safe_next(form["next"]))
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("web.login"))
+
+
+@bp.post("/language")
+def language():
+    """Logged in: saved on the user. Before logging in: kept in the session."""
+    form = LanguageForm().load(request.form)
+    if g.principal is not None:
+        set_language(db.session, g.principal, form["language"], now=utcnow())
+        db.session.commit()
+    session["lang"] = form["language"]
+    return redirect(safe_next(form["next"]) if g.principal is not None
+                    else url_for("web.login", next=form["next"] or None))
+
+
+@bp.get("/")
+@login_required
+def home():
+    target = "web.depots" if g.principal.can("review.read") else "web.inspections"
+    return redirect(url_for(target))

@@ -1,0 +1,24 @@
+"""Depots in scope with what is open in each, and one depot's dashboard."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+
+from server.db import db, utcnow
+from server.web import bp, login_required
+from server.web.charts import month_bars
+from sync.dashboard import depot_dashboard, depot_overview
+
+
+@bp.get("/depots")
+@login_required
+def depots():
+    return render_template("depots.html", rows=depot_overview(db.session, g.principal))
+
+
+@bp.get("/depots/<code>")
+@login_required
+def depot(code: str):
+    board = depot_dashboard(db.session, g.principal, code, now=utcnow())
+    return render_template("dashboard.html", board=board, depot=board.depot,
+                           chart=month_bars(board.months))

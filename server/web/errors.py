@@ -1,0 +1,70 @@
+"""How errors look on /hq pages: one HTML page, in the reader's language. server/
+error_handlers.py decides the status and code; this only renders them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from server.error_handlers import renderer_for
+
+# by code, for messages the engine words with details (names, numbers) of its own
+BY_CODE = {
+    "not_found": _l("This page does not exist, or is outside what you may see."),
+    "auth.forbidden": _l("Your role does not allow this."),
+    "bad_request": _l("The request was not understood. If you were filling in a form, "
+                      "reload the page and try again."),
+    "invalid_input": _l("Some of what was entered is not valid."),
+    "invalid_payload": _l("Some of what was entered is not valid."),
+    "conflict": _l("This was already decided by someone else; reload the page."),
+    "conflict.integrity": _l("This conflicts with data already stored; nothing was written."),
+    "ledger.self_approval": _l("The adjustment must be approved by someone other than the "
+                               "person who proposed it."),
+    "ledger.approval_required": _l("This needs an approver other than its originator."),
+    "ledger.negative_stock": _l("This would take the book below zero."),
+    "rate_limited": _l("Too many failed attempts. Wait a few minutes and try again."),
+    "method_not_allowed": _l("This action is not available here."),
+    "internal_error": _l("Something went wrong on the server; nothing was written. The error "
+                         "was logged."),
+    "unavailable": _l("The database is busy or unavailable; try again."),
+}
+
+# messages the engine raises word for word, so the reader gets them in their language
+MESSAGES = (
+    _l("A resolution needs a reason."),
+    _l("choose is server, phone or value."),
+    _l("This conflict was already resolved."),
+    _l("Identity and stock are not changed by resolving a conflict: relabel the crate or "
+       "post a ledger movement instead."),
+    _l("An investigation note needs text."),
+    _l("This discrepancy is already closed."),
+    _l("outcome is adjust or no_adjustment."),
+    _l("Closing a discrepancy needs the investigation's outcome (cause)."),
+    _l("An adjustment is a signed, non-zero whole quantity."),
+    _l("The adjustment would take the book below zero."),
+    _l("Nothing awaits approval on this discrepancy."),
+    _l("The adjustment must be approved by someone other than the person who proposed it."),
+    _l("The language is en or fr."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF session token is missing."),
+    _l("The CSRF tokens do not match."),
+)
+
+
+def reader_message(code: str, message: str) -> str:
+    """The engine's message if the catalogue has it, else the wording for its code."""
+    translated = gettext(message) if message else ""
+    if translated and (translated != message or str(get_locale()) == "en"):
+        return translated
+    return str(BY_CODE.get(code, message))
+
+
+@renderer_for("/hq")
+def render_error(status: int, code: str, message: str, details: Any):
+    return render_template("error.html", status=status, code=code,
+                           message=reader_message(code, message)), status

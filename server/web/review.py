@@ -1,0 +1,103 @@
+"""Review queues: conflicts (base, server and phone values side by side; resolve with a
+reason) and discrepancies (investigation notes; close; a second person approves a stock
+adjustment). Every decision goes through the domain functions, which audit it."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from server.access import visible_depots
+from server.db import db, utcnow
+from server.web import bp, login_required
+from server.web.schemas import CloseForm, NoteForm, QueueArgs, ResolveForm
+from sync import discrepancies, review
+
+PER_PAGE = 50
+
+
+def _page_of(rows: list) -> tuple[list, bool]:
+    """Rows were fetched one past the page: say whether there is a next page."""
+    return rows[:PER_PAGE], len(rows) > PER_PAGE
+
+
+@bp.get("/conflicts")
+@login_required
+def conflict_queue():
+    args = QueueArgs().load(request.args)
+    rows = review.conflict_queue(db.session, g.principal, status=args["status_filter"],
+                                 depot_code=args["depot"], limit=PER_PAGE + 1,
+                                 offset=(args["page"] - 1) * PER_PAGE)
+    rows, more = _page_of(rows)
+    return render_template("review/conflicts.html", rows=rows, more=more, args=args,
+                           depots=visible_depots(db.session, g.principal))
+
+
+@bp.get("/conflicts/<conflict_id>")
+@login_required
+def conflict(conflict_id: str):
+    view = review.conflict_view(db.session, g.principal, conflict_id)
+    return render_template("review/conflict.html", view=view, c=view.conflict)
+
+
+@bp.post("/conflicts/<conflict_id>/resolve")
+@login_required
+def resolve_conflict(conflict_id: str):
+    form = ResolveForm().load(request.form)
+    review.resolve_typed(db.session, g.principal, conflict_id, choose=form["choose"],
+                         reason=form["reason"], text=form["value"], now=utcnow())
+    db.session.commit()
+    flash(_("Conflict resolved."))
+    return redirect(url_for("web.conflict", conflict_id=conflict_id))
+
+
+@bp.get("/discrepancies")
+@login_required
+def discrepancy_queue():
+    args = QueueArgs().load(request.args)
+    rows = discrepancies.list_discrepancies(
+        db.session, g.principal, status=args["status_filter"], depot_code=args["depot"],
+        limit=PER_PAGE + 1, offset=(args["page"] - 1) * PER_PAGE)
+    rows, more = _page_of(rows)
+    return render_template("review/discrepancies.html", rows=rows, more=more, args=args,
+                           depots=visible_depots(db.session, g.principal))
+
+
+@bp.get("/discrepancies/<discrepancy_id>")
+@login_required
+def discrepancy(discrepancy_id: str):
+    view = review.discrepancy_view(db.session, g.principal, discrepancy_id, now=utcnow())
+    db.session.commit()  # a restricted read (serial lists) is audited
+    return render_template("review/discrepancy.html", view=view, d=view.discrepancy)
+
+
+@bp.post("/discrepancies/<discrepancy_id>/notes")
+@login_required
+def note_discrepancy(discrepancy_id: str):
+    form = NoteForm().load(request.form)
+    discrepancies.add_note(db.session, g.principal, discrepancy_id, form["text"], now=utcnow())
+    db.session.commit()
+    flash(_("Note added."))
+    return redirect(url_for("web.discrepancy", discrepancy_id=discrepancy_id))
+
+
+@bp.post("/discrepancies/<discrepancy_id>/close")
+@login_required
+def close_discrepancy(discrepancy_id: str):
+    form = CloseForm().load(request.form)
+    found = discrepancies.close_discrepancy(
+        db.session, g.principal, discrepancy_id, outcome=form["outcome"], cause=form["cause"],
+        adjustment=form["adjustment"] if form["outcome"] == "adjust" else None, now=utcnow())
+    db.session.commit()
+    flash(_("Adjustment proposed: another person must approve it.")
+          if found.status == "awaiting_approval" else _("Discrepancy closed."))
+    return redirect(url_for("web.discrepancy", discrepancy_id=discrepancy_id))
+
+
+@bp.post("/discrepancies/<discrepancy_id>/approve")
+@login_required
+def approve_discrepancy(discrepancy_id: str):
+    discrepancies.approve_discrepancy(db.session, g.principal, discrepancy_id, now=utcnow())
+    db.session.commit()
+    flash(_("Adjustment approved and posted to the ledger."))
+    return redirect(url_for("web.discrepancy", discrepancy_id=discrepancy_id))

@@ -1,0 +1,88 @@
+"""What the HQ pages accept: query arguments and form fields, parsed into plain values.
+A bad value is a 422 page (server/error_handlers.py); unknown arguments are ignored, so
+links shared with extra arguments still open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
+
+from sync.inspection_log import SORTS, STATUSES, LogFilter
+from sync.staff import LANGUAGES
+
+
+class Form(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
+        """An empty field of an HTML form means "not given"."""
+        return {k: v for k, v in data.items() if v.strip() != ""}
+
+
+class LoginForm(Form):
+    username = fields.String(required=True, validate=validate.Length(max=64))
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+    next = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class LanguageForm(Form):
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    next = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class LogArgs(Form):
+    depot = fields.String(load_default=None, validate=validate.Length(max=8))
+    inspector = fields.Integer(load_default=None)
+    form = fields.String(load_default=None, validate=validate.Length(max=64))
+    date_from = fields.Date(load_default=None, data_key="from")
+    date_to = fields.Date(load_default=None, data_key="to")
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    sort = fields.String(load_default="received", validate=validate.OneOf(SORTS))
+    dir = fields.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+    @post_load
+    def to_filter(self, data: dict[str, Any], **kwargs: Any) -> tuple[LogFilter, int]:
+        page = data.pop("page")
+        data["descending"] = data.pop("dir") == "desc"
+        return LogFilter(**data), page
+
+
+class QueueArgs(Form):
+    status = fields.String(load_default="open", validate=validate.OneOf(
+        ("open", "resolved", "awaiting_approval", "closed", "all")))
+    depot = fields.String(load_default=None, validate=validate.Length(max=8))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+    @post_load
+    def tidy(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["status_filter"] = None if data["status"] == "all" else data["status"]
+        data["depot"] = data["depot"].upper() if data["depot"] else None
+        return data
+
+
+class ResolveForm(Form):
+    choose = fields.String(required=True, validate=validate.OneOf(("server", "phone", "value")))
+    value = fields.String(load_default="", validate=validate.Length(max=10_000))
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
+
+
+class NoteForm(Form):
+    text = fields.String(required=True, validate=validate.Length(max=5000))
+
+
+class CloseForm(Form):
+    outcome = fields.String(required=True,
+                            validate=validate.OneOf(("adjust", "no_adjustment")))
+    cause = fields.String(required=True, validate=validate.Length(max=5000))
+    adjustment = fields.Integer(load_default=None,
+                                validate=validate.Range(min=-10_000_000, max=10_000_000))
+
+
+class EnrolForm(Form):
+    user_id = fields.Integer(required=True)
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+

@@ -1,0 +1,115 @@
+"""What templates may call: times in a depot's local time (formatted for the reader's
+language), code words translated, answers and JSON values shown as text, links that keep the
+current filters. Jinja autoescaping stays on for every template: nothing here returns Markup."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_datetime
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from server.db import db
+from server.models import Country
+from server.web import bp
+from server.web.vocabulary import word
+from sync.staff import LANGUAGES
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A depot's zone; the configured fallback when it has none or an unknown one."""
+    for candidate in (name, current_app.config["DISPLAY_TIMEZONE"], "UTC"):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def country_zone() -> ZoneInfo:
+    """The reader's country zone: where date filters' days begin and end."""
+    user = g.get("user")
+    country = db.session.get(Country, user.country_code) if user is not None else None
+    return zone(country.timezone if country is not None else None)
+
+
+@bp.app_template_filter("local")
+def local(moment: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
+    if moment is None:
+        return "—"
+    return format_datetime(moment, fmt, tzinfo=zone(tz), locale=str(get_locale()))
+
+
+@bp.app_template_filter("local_date")
+def local_date(moment: Any, tz: str | None = None, fmt: str = "medium") -> str:
+    if moment is None:
+        return "—"
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(zone(tz)).date()
+    return format_date(moment, fmt, locale=str(get_locale()))
+
+
+@bp.app_template_filter("month")
+def month(day: Any) -> str:
+    return format_date(day, "LLL yy", locale=str(get_locale()))
+
+
+@bp.app_template_filter("iso")
+def iso(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment is not None else ""
+
+
+@bp.app_template_filter("word")
+def word_filter(code: object) -> str:
+    return word(code)
+
+
+@bp.app_template_filter("answer")
+def answer(value: Any) -> str:
+    """An answer as text: yes/no translated, lists joined, anything else as it came."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(answer(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+@bp.app_template_global()
+def can(permission: str) -> bool:
+    """For menus only: what a page shows is decided by access.py in the domain call."""
+    principal = g.get("principal")
+    return principal is not None and principal.can(permission)
+
+
+@bp.app_template_global()
+def url_with(**changes: Any) -> str:
+    """This page's URL with some query arguments changed (None removes one)."""
+    args = {k: v for k, v in request.args.items()}
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+@bp.app_template_global()
+def query_args(*drop: str) -> dict[str, str]:
+    """This page's query arguments, less some (to hand the same filters to an export)."""
+    return {k: v for k, v in request.args.items() if k not in drop}
+
+
+@bp.app_context_processor
+def _context() -> dict[str, Any]:
+    return {"current_user": g.get("user"), "languages": LANGUAGES,
+            "locale": str(get_locale())}

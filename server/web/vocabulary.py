@@ -1,0 +1,56 @@
+"""Words the engine stores as codes (statuses, kinds, fields, roles…) as a reader sees them,
+in French or English. Unknown codes are shown as they are."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+WORDS = {
+    # statuses
+    "open": _l("open"), "resolved": _l("resolved"), "closed": _l("closed"),
+    "awaiting_approval": _l("awaiting approval"), "accepted": _l("accepted"),
+    "flagged": _l("flagged"), "replaced": _l("replaced"),
+    # discrepancy kinds and outcomes
+    "shortage": _l("shortage"), "surplus": _l("surplus"), "wrong_lot": _l("wrong lot"),
+    "recorded_serial_missing": _l("recorded serial missing"),
+    "unknown_serial_found": _l("unknown serial found"),
+    "security_breach": _l("security breach"), "count_disagreement": _l("counts disagree"),
+    "adjust": _l("adjust the book"), "no_adjustment": _l("no adjustment"),
+    # conflict choices and reasons
+    "server": _l("server value"), "phone": _l("phone value"), "value": _l("another value"),
+    "changed_since_base": _l("changed on the server since the phone's copy"),
+    "identity": _l("identity never merges"), "backward": _l("status cannot move back"),
+    # crate fields and states
+    "location": _l("location"), "seal_number": _l("seal number"), "status": _l("status"),
+    "condition": _l("condition"), "category": _l("category"), "notes": _l("notes"),
+    "tags": _l("tags"), "label_id": _l("label"), "kind": _l("kind"), "lot": _l("lot"),
+    "quantity": _l("quantity"),
+    "registered": _l("registered"), "in_store": _l("in store"), "emptied": _l("emptied"),
+    "retired": _l("retired"), "ammo_box": _l("ammunition box"),
+    "weapon_crate": _l("weapon crate"), "pallet": _l("pallet"),
+    "fraction_package": _l("fraction package"), "operational": _l("operational"),
+    "reserve": _l("reserve"), "training": _l("training"),
+    "awaiting_disposal": _l("awaiting disposal"),
+    # severities and roles
+    "critical": _l("critical"), "major": _l("major"), "minor": _l("minor"),
+    "inspector": _l("inspector"), "commander": _l("depot commander"),
+    "reviewer": _l("headquarters reviewer"), "admin": _l("administrator"),
+    # movements
+    "receipt": _l("receipt"), "issue": _l("issue"), "return": _l("return"),
+    "transfer_out": _l("transfer out"), "transfer_in": _l("transfer in"),
+    "relocation": _l("relocation"), "adjustment": _l("adjustment"), "loss": _l("loss"),
+    "theft": _l("theft"), "found": _l("found"), "write_off": _l("write-off"),
+    "destruction": _l("destruction"), "export": _l("export"),
+    # answers
+    "yes": _l("yes"), "no": _l("no"), "na": _l("N/A"),
+    # version causes
+    "conflict": _l("conflict resolved"),
+}
+
+
+def word(code: object) -> str:
+    if code is None:
+        return ""
+    text = str(getattr(code, "value", code))
+    found = WORDS.get(text)
+    return str(found) if found is not None else text

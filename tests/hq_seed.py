@@ -1,0 +1,154 @@
+"""Data for the HQ page tests, made the way phones make it: a submission posted to the JSON
+door (answers, counts that open a discrepancy, findings, photos), two phones whose edits
+conflict; photos are stored as the photo store keeps them (a file named by its sha256)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import select
+
+from server.db import db, utcnow
+from server.models import Crate, Photo, Submission, SubmissionAttachment
+from tests.factories import PASSWORD
+from tests.http.sync_helpers import Phone, bearer
+
+SCRIPT = "<script>alert(1)</script>"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Seeded:
+    submission_id: str = ""  # the inspector's visit at NMY, with a discrepancy and photos
+    instance_id: str = ""
+    photo_id: str = ""
+    missing_photo: str = "seal.jpg"
+    conflict_ids: list[str] = field(default_factory=list)
+    discrepancy_id: str = ""
+    ng_submission_id: str = ""  # a visit in Nigeria, invisible to Niger
+    ng_conflict_id: str = ""
+    ng_discrepancy_id: str = ""
+
+
+def jpeg_bytes(color=(180, 40, 40), size=(640, 480)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def store_photo(app, photo_id: str, data: bytes, *, depot_id: int | None,
+                crate_id: str | None = None, instance_id: str | None = None) -> None:
+    """A photo as the photo store keeps it: the file under its sha256, then its row, then
+    the submission's attachment linked (what the upload door does when a photo completes)."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = Path(app.config["PHOTO_DIR"]) / digest[:2] / digest
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    with app.app_context():
+        db.session.add(Photo(id=photo_id, sha256=digest, content_type="image/jpeg",
+                             size=len(data), width=640, height=480, filename=f"{photo_id}.jpg",
+                             instance_id=instance_id, crate_id=crate_id, depot_id=depot_id))
+        db.session.flush()
+        for att in db.session.scalars(select(SubmissionAttachment).where(
+                SubmissionAttachment.photo_uuid == photo_id)):
+            att.photo_id = photo_id
+        db.session.commit()
+
+
+def post_visit(client, world, user: str, depot: str, crate_label: str, quantity: int, *,
+               text: str = "Fence repaired", photos=()) -> dict:
+    instance_id = f"uuid:{uuid.uuid4()}"
+    body = {
+        "instance_id": instance_id, "form_id": "pssm_inspection", "form_version": "2026.1",
+        "depot": depot, "visit_type": "routine_internal",
+        "started_at": "2026-11-20T08:00:00+00:00", "ended_at": "2026-11-20T11:30:00+00:00",
+        "answers": {"f1": {"fence_intact": "yes", "gates_locked": "no",
+                           "lighting_working": "na"},
+                    "f2": {"extinguishers": "yes", "stack_cards": "yes"},
+                    "f7": {"remarks": text, "seal_photo": "seal.jpg"},
+                    "door_photo": "door.jpg"},
+        "photos": [{"name": name, "photo_id": pid, "question": q} for name, pid, q in photos],
+        "counts": [{"crate": crate_label, "quantity": quantity, "seal_intact": True,
+                    "lot_number": "BG-98-117"}],
+        "findings": [{"item": "gates_locked", "section": "F1", "severity": "major",
+                      "text": f"Gate B unlocked. {text}"}],
+    }
+    r = client.post("/api/v1/submissions", json=body, headers=bearer(world, user))
+    assert r.status_code == 201, r.get_json()
+    return {"instance_id": instance_id}
+
+
+def make_conflict(client, world, crate_id: str, version: int, users=("inspector", "commander"),
+                  values=("B2/A1", "B2/A2")) -> str:
+    a, b = Phone(client, world, users[0]), Phone(client, world, users[1])
+    a.push([a.op(crate_id, "patch", {"location": values[0]}, base={"location": "B1/A1"},
+                 base_version=version)])
+    out = b.push([b.op(crate_id, "patch", {"location": values[1]}, base={"location": "B1/A1"},
+                       base_version=version)])
+    return out["results"][0]["conflict_ids"][0]
+
+
+def seed(app, client, world, *, text: str = f"Fence repaired {SCRIPT}") -> Seeded:
+    s = Seeded()
+    s.photo_id = str(uuid.uuid4())
+    visit = post_visit(client, world, "inspector", "NMY", world.crates["ammo"], 940, text=text,
+                       photos=[("door.jpg", s.photo_id, "door_photo"),
+                               ("seal.jpg", str(uuid.uuid4()), "f7/seal_photo")])
+    s.instance_id = visit["instance_id"]
+    store_photo(app, s.photo_id, jpeg_bytes(), depot_id=world.depots["NE-NMY"],
+                instance_id=s.instance_id)
+    ng = post_visit(client, world, "ng_inspector", "KDN", world.crates["ng_ammo"], 499)
+    with app.app_context():
+        sub = db.session.scalar(select(Submission).where(
+            Submission.instance_id == s.instance_id))
+        s.submission_id = sub.id
+        s.ng_submission_id = db.session.scalar(select(Submission.id).where(
+            Submission.instance_id == ng["instance_id"]))
+        rifles = db.session.scalar(select(Crate).where(Crate.label_id == world.crates["rifles"]))
+        ng_crate = db.session.scalar(select(Crate).where(
+            Crate.label_id == world.crates["ng_ammo"]))
+        rifles_ref, ng_ref = (rifles.id, rifles.version), (ng_crate.id, ng_crate.version)
+    from server.models import Discrepancy
+    with app.app_context():
+        found = {d.crate.label_id: d.id for d in db.session.scalars(select(Discrepancy))}
+    s.discrepancy_id = found[world.crates["ammo"]]
+    s.ng_discrepancy_id = found[world.crates["ng_ammo"]]
+    s.conflict_ids = [make_conflict(client, world, *rifles_ref)]
+    s.conflict_ids.append(make_conflict(client, world, rifles_ref[0], rifles_ref[1] + 1,
+                                        values=("B1/A2", "B2/A2")))
+    s.ng_conflict_id = make_conflict(client, world, *ng_ref, users=("ng_inspector",
+                                                                    "ng_commander"))
+    return s
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_from(client.get("/hq/login").get_data(as_text=True))
+    return client.post("/hq/login", data={"username": username, "password": password,
+                                          "csrf_token": token})
+
+
+def post_form(client, path: str, data: dict, *, page: str = "/hq/inspections"):
+    """Post a form as a browser would: with the CSRF token of a page it has open."""
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def crate_row(app, label: str) -> Crate:
+    with app.app_context():
+        return db.session.scalar(select(Crate).where(Crate.label_id == label))
+
+
+def now():
+    return utcnow()
