@@ -39,7 +39,7 @@ class VersionEntry:
     at: datetime
     user_id: int | None
     device_id: str | None
-    cause: str  # registered | op:<status> | movement:<type> | conflict | ""
+    cause: str  # registered | movement:<type> | conflict_resolution | op:<status> | ""
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,14 @@ def _names(session: Session, view: CrateView) -> dict[int, str]:
 
 
 def _versions(session: Session, crate: Crate) -> list[VersionEntry]:
-    ops = {a.result.get("version"): a.status for a in session.scalars(select(AppliedOp).where(
-        AppliedOp.entity == "crate", AppliedOp.entity_id == crate.id,
-        AppliedOp.status.in_(("applied", "merged", "conflict"))))}
+    """Each version with what made it: the registration, a ledger movement or a conflict
+    resolution (matched by their shared timestamp), else the first phone op that reported
+    it (later ops that changed nothing report the same version)."""
+    ops: dict[int, str] = {}
+    for applied in session.scalars(select(AppliedOp).where(
+            AppliedOp.entity == "crate", AppliedOp.entity_id == crate.id,
+            AppliedOp.status.in_(("applied", "merged", "conflict"))).order_by(AppliedOp.id)):
+        ops.setdefault(applied.result.get("version"), applied.status)
     moved = {m.recorded_at: m.type.value for m in session.scalars(
         select(Movement).join(MovementLine).where(MovementLine.crate_id == crate.id))}
     resolved = {c.resolved_at for c in session.scalars(select(Conflict).where(
@@ -127,9 +132,9 @@ def _versions(session: Session, crate: Crate) -> list[VersionEntry]:
     for change in session.scalars(select(Change).where(
             Change.entity == "crate", Change.entity_id == crate.id).order_by(Change.seq)):
         cause = ("registered" if change.version == 1
-                 else f"op:{ops[change.version]}" if change.version in ops
                  else f"movement:{moved[change.at]}" if change.at in moved
-                 else "conflict" if change.at in resolved else "")
+                 else "conflict_resolution" if change.at in resolved
+                 else f"op:{ops[change.version]}" if change.version in ops else "")
         entries.append(VersionEntry(change.version, change.at, change.user_id,
                                     change.device_id, cause))
     return entries

@@ -62,6 +62,10 @@ class InspectionView:
     def photo_names(self) -> dict[str, SubmissionAttachment]:
         return {a.name: a for a in self.photos}
 
+    @property
+    def missing_names(self) -> set[str]:
+        return {a.name for a in self.missing}
+
 
 def inspection_view(session: Session, principal: Principal, submission_id: str,
                     language: str, *, now: datetime) -> InspectionView:

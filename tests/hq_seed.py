@@ -7,16 +7,18 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
-from server.db import db, utcnow
-from server.models import Crate, Photo, Submission, SubmissionAttachment
-from tests.factories import PASSWORD
+from server.db import Base, db, utcnow
+from server.models import Crate, Discrepancy, Photo, Submission, SubmissionAttachment
+from tests.conftest import PG_URL, make_app
+from tests.factories import PASSWORD, build_world
 from tests.http.sync_helpers import Phone, bearer
 
 SCRIPT = "<script>alert(1)</script>"
@@ -84,12 +86,19 @@ def post_visit(client, world, user: str, depot: str, crate_label: str, quantity:
     return {"instance_id": instance_id}
 
 
-def make_conflict(client, world, crate_id: str, version: int, users=("inspector", "commander"),
-                  values=("B2/A1", "B2/A2")) -> str:
+def make_conflict(app, client, world, crate_id: str,
+                  users=("inspector", "commander")) -> str:
+    """Two phones move the same crate from where it is to two other places: the first
+    applies, the second (whose copy is now stale) becomes a location conflict."""
+    with app.app_context():
+        crate = db.session.get(Crate, crate_id)
+        here = f"{crate.location.building.code}/{crate.location.code}"
+        version = crate.version
+    first, second = [p for p in ("B1/A1", "B1/A2", "B2/A1", "B2/A2") if p != here][:2]
     a, b = Phone(client, world, users[0]), Phone(client, world, users[1])
-    a.push([a.op(crate_id, "patch", {"location": values[0]}, base={"location": "B1/A1"},
+    a.push([a.op(crate_id, "patch", {"location": first}, base={"location": here},
                  base_version=version)])
-    out = b.push([b.op(crate_id, "patch", {"location": values[1]}, base={"location": "B1/A1"},
+    out = b.push([b.op(crate_id, "patch", {"location": second}, base={"location": here},
                        base_version=version)])
     return out["results"][0]["conflict_ids"][0]
 
@@ -110,21 +119,41 @@ def seed(app, client, world, *, text: str = f"Fence repaired {SCRIPT}") -> Seede
         s.submission_id = sub.id
         s.ng_submission_id = db.session.scalar(select(Submission.id).where(
             Submission.instance_id == ng["instance_id"]))
-        rifles = db.session.scalar(select(Crate).where(Crate.label_id == world.crates["rifles"]))
-        ng_crate = db.session.scalar(select(Crate).where(
+        rifles = db.session.scalar(select(Crate.id).where(
+            Crate.label_id == world.crates["rifles"]))
+        ng_crate = db.session.scalar(select(Crate.id).where(
             Crate.label_id == world.crates["ng_ammo"]))
-        rifles_ref, ng_ref = (rifles.id, rifles.version), (ng_crate.id, ng_crate.version)
-    from server.models import Discrepancy
     with app.app_context():
         found = {d.crate.label_id: d.id for d in db.session.scalars(select(Discrepancy))}
     s.discrepancy_id = found[world.crates["ammo"]]
     s.ng_discrepancy_id = found[world.crates["ng_ammo"]]
-    s.conflict_ids = [make_conflict(client, world, *rifles_ref)]
-    s.conflict_ids.append(make_conflict(client, world, rifles_ref[0], rifles_ref[1] + 1,
-                                        values=("B1/A2", "B2/A2")))
-    s.ng_conflict_id = make_conflict(client, world, *ng_ref, users=("ng_inspector",
-                                                                    "ng_commander"))
+    s.conflict_ids = [make_conflict(app, client, world, rifles) for _ in range(2)]
+    s.ng_conflict_id = make_conflict(app, client, world, ng_crate,
+                                     users=("ng_inspector", "ng_commander"))
     return s
+
+
+def fresh_database(migrated, tmp: Path) -> str:
+    """A database of its own for a module: a copy of the migrated SQLite template, or the
+    PostgreSQL test database emptied (modules run one after another)."""
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return PG_URL
+    shutil.copy(migrated, tmp / "module.sqlite")
+    return f"sqlite:///{tmp / 'module.sqlite'}"
+
+
+def seeded_app(migrated, tmp: Path):
+    """(app, world, seeded) on a database of its own, filled through the doors."""
+    app = make_app(fresh_database(migrated, tmp), tmp)
+    with app.app_context():
+        world = build_world(db.session)
+        db.session.commit()
+    return app, world, seed(app, app.test_client(), world)
 
 
 def csrf_from(html: str) -> str:
@@ -145,10 +174,50 @@ def post_form(client, path: str, data: dict, *, page: str = "/hq/inspections"):
     return client.post(path, data={**data, "csrf_token": token})
 
 
-def crate_row(app, label: str) -> Crate:
+@dataclass
+class PerRole:
+    """Objects of depot NMY, one per acting role, so each role's action meets a fresh one."""
+
+    conflicts: dict[str, str] = field(default_factory=dict)
+    open_discrepancies: dict[str, str] = field(default_factory=dict)
+    proposed: dict[str, str] = field(default_factory=dict)  # awaiting approval, by commander
+
+
+def seed_per_role(app, world, roles) -> PerRole:
+    from server.access import Principal
+    from server.models import Depot, User
+    from sync.discrepancies import close_discrepancy
+    from tests.factories import add_ammo_crate
+
+    out, client = PerRole(), app.test_client()
     with app.app_context():
-        return db.session.scalar(select(Crate).where(Crate.label_id == label))
-
-
-def now():
-    return utcnow()
+        nmy = db.session.get(Depot, world.depots["NE-NMY"])
+        crates = {}
+        for role in roles:
+            for purpose in ("open", "proposed"):
+                name = f"{purpose}-{role}"
+                add_ammo_crate(db.session, world, name, nmy, 100, world.lots["ball"],
+                               "NE-NMY/B2/A1", "commander")
+                crate = db.session.scalar(select(Crate).where(
+                    Crate.label_id == world.crates[name]))
+                crates[name] = (crate.id, crate.version)
+        db.session.commit()
+    phone = Phone(client, world)
+    for name, (crate_id, version) in crates.items():
+        result = phone.push([phone.op(crate_id, "count", {"quantity": 90},
+                                      base_version=version)])["results"][0]
+        kind, role = name.split("-", 1)
+        getattr(out, "open_discrepancies" if kind == "open" else "proposed")[role] = \
+            result["discrepancy_ids"][0]
+    with app.app_context():
+        commander = Principal.of_user(db.session.get(User, world.users["commander"]))
+        for discrepancy_id in out.proposed.values():
+            close_discrepancy(db.session, commander, discrepancy_id, outcome="adjust",
+                              cause="Ten rounds issued on exercise without a voucher",
+                              adjustment=-10, now=utcnow())
+        rifles = db.session.scalar(select(Crate.id).where(
+            Crate.label_id == world.crates["rifles"]))
+        db.session.commit()
+    for role in roles:
+        out.conflicts[role] = make_conflict(app, client, world, rifles)
+    return out

@@ -18,6 +18,7 @@ from server.db import db
 from server.models import Country
 from server.web import bp
 from server.web.vocabulary import word
+from sync.questions import verdict
 from sync.staff import LANGUAGES
 
 
@@ -81,7 +82,8 @@ def answer(value: Any) -> str:
         return ", ".join(answer(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    checked = verdict(value)
+    return word(checked) if checked is not None else str(value)
 
 
 @bp.app_template_global()

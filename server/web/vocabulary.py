@@ -44,7 +44,12 @@ WORDS = {
     # answers
     "yes": _l("yes"), "no": _l("no"), "na": _l("N/A"),
     # version causes
-    "conflict": _l("conflict resolved"),
+    "op": _l("phone"), "applied": _l("applied"), "merged": _l("merged"),
+    "conflict": _l("conflict"), "movement": _l("ledger movement"),
+    "conflict_resolution": _l("conflict resolved"),
+    # depot types
+    "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
+    "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
 }
 
 
