@@ -36,6 +36,7 @@ class Defaults:
     LOGIN_MAX_IP_FAILURES = 30  # per client address in the window
     LOGIN_WINDOW_SECONDS = 15 * 60
     BABEL_DEFAULT_LOCALE = "en"
+    HQ_PAGE_SIZE = 50  # rows per page of the inspection log
 
 
 ENV_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PHOTO_DIR": "PHOTO_DIR",

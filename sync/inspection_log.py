@@ -155,7 +155,7 @@ def _ordered(query: Select, flt: LogFilter) -> Select:
     key = {"received": Submission.received_at, "started": Submission.started_at,
            "depot": Depot.code, "form": Submission.form_id,
            "inspector": User.username}.get(flt.sort, Submission.received_at)
-    key = key.desc() if flt.descending else key.asc()
+    key = (key.desc() if flt.descending else key.asc()).nulls_last()  # same on every database
     tiebreak = Submission.received_at.desc() if flt.descending else Submission.received_at
     return query.order_by(key, tiebreak, Submission.id)
 

@@ -63,8 +63,8 @@ def store_photo(app, photo_id: str, data: bytes, *, depot_id: int | None,
         db.session.commit()
 
 
-def post_visit(client, world, user: str, depot: str, crate_label: str, quantity: int, *,
-               text: str = "Fence repaired", photos=()) -> dict:
+def post_visit(client, world, user: str, depot: str, crate_label: str | None, quantity: int,
+               *, text: str = "Fence repaired", photos=()) -> dict:
     instance_id = f"uuid:{uuid.uuid4()}"
     body = {
         "instance_id": instance_id, "form_id": "pssm_inspection", "form_version": "2026.1",
@@ -77,7 +77,7 @@ def post_visit(client, world, user: str, depot: str, crate_label: str, quantity:
                     "door_photo": "door.jpg"},
         "photos": [{"name": name, "photo_id": pid, "question": q} for name, pid, q in photos],
         "counts": [{"crate": crate_label, "quantity": quantity, "seal_intact": True,
-                    "lot_number": "BG-98-117"}],
+                    "lot_number": "BG-98-117"}] if crate_label else [],
         "findings": [{"item": "gates_locked", "section": "F1", "severity": "major",
                       "text": f"Gate B unlocked. {text}"}],
     }

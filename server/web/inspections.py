@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import get_locale
 
 from server.db import db, utcnow
@@ -17,7 +17,8 @@ from sync.inspection_log import inspection_page, log_choices
 @login_required
 def inspections():
     flt, page = LogArgs().load(request.args)
-    result = inspection_page(db.session, g.principal, flt, country_zone(), page=page)
+    result = inspection_page(db.session, g.principal, flt, country_zone(), page=page,
+                             per_page=current_app.config["HQ_PAGE_SIZE"])
     return render_template("inspections/list.html", page=result, flt=flt,
                            choices=log_choices(db.session, g.principal))
 
