@@ -66,5 +66,6 @@ def reader_message(code: str, message: str) -> str:
 
 @renderer_for("/hq")
 def render_error(status: int, code: str, message: str, details: Any):
-    return render_template("error.html", status=status, code=code,
+    fields = sorted(details) if code == "invalid_payload" and isinstance(details, dict) else []
+    return render_template("error.html", status=status, code=code, fields=fields,
                            message=reader_message(code, message)), status

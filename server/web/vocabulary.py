@@ -47,6 +47,13 @@ WORDS = {
     "op": _l("phone"), "applied": _l("applied"), "merged": _l("merged"),
     "conflict": _l("conflict"), "movement": _l("ledger movement"),
     "conflict_resolution": _l("conflict resolved"),
+    # form fields, named when one is missing or not valid
+    "reason": _l("reason"), "cause": _l("cause"), "text": _l("note"),
+    "choose": _l("decision"), "outcome": _l("outcome"), "user_id": _l("user"),
+    "name": _l("name"), "username": _l("username"), "password": _l("password"),
+    "language": _l("language"), "from": _l("from"), "to": _l("to"), "page": _l("page"),
+    "sort": _l("sort"), "dir": _l("order"), "inspector": _l("inspector"), "form": _l("form"),
+    "depot": _l("depot"),
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
     "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
