@@ -1,0 +1,74 @@
+"""The log's per-inspection facts, in SQL on both databases: which discrepancies an
+inspection's counts opened or joined (a JSON list), which conflicts its ops raised."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from server.access import Principal
+from server.db import utcnow
+from server.models import (
+    AppliedOp,
+    Conflict,
+    CountEvent,
+    Crate,
+    Discrepancy,
+    Submission,
+    User,
+)
+from sync.inspection_detail import inspection_view
+from sync.inspection_log import LogFilter, inspection_page
+
+NIAMEY = ZoneInfo("Africa/Niamey")
+
+
+def add_visit(session, world, instance_id: str) -> Submission:
+    sub = Submission(instance_id=instance_id, form_id="pssm_inspection", source="json",
+                     content_hash=instance_id, raw="{}", answers={},
+                     depot_id=world.depots["NE-NMY"], device_id=world.devices["inspector"],
+                     user_id=world.users["inspector"], received_at=utcnow())
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def add_count(session, world, sub: Submission, crate: Crate, count_id: str) -> None:
+    session.add(CountEvent(id=count_id, crate_id=crate.id, depot_id=crate.depot_id,
+                           device_id=world.devices["inspector"], submission_id=sub.id,
+                           crate_version=crate.version, book_quantity=1000,
+                           observed_quantity=990, received_at=utcnow()))
+
+
+def test_facts_link_an_inspection_to_what_its_ops_opened(session, world):
+    crate = session.scalar(select(Crate).where(Crate.label_id == world.crates["ammo"]))
+    a, b = add_visit(session, world, "uuid:a"), add_visit(session, world, "uuid:b")
+    add_count(session, world, a, crate, "a:count:0")
+    add_count(session, world, b, crate, "b:count:0")
+    session.add(Discrepancy(depot_id=crate.depot_id, crate_id=crate.id, kind="shortage",
+                            book_quantity=1000, observed_quantity=990,
+                            count_ids=["earlier", "a:count:0"]))
+    device = world.devices["inspector"]
+    for op_id, batch in (("uuid:a:patch:0", "submission:uuid:a"), ("loose", "push-1")):
+        session.add(AppliedOp(device_id=device, op_id=op_id, payload_hash="h", entity="crate",
+                              entity_id=crate.id, status="conflict", result={},
+                              batch_id=batch))
+        session.add(Conflict(entity_id=crate.id, depot_id=crate.depot_id, field="location",
+                             server_version=2, reason="changed_since_base", op_id=op_id,
+                             device_id=device))
+    session.flush()
+    reviewer = Principal.of_user(session.get(User, world.users["reviewer"]))
+
+    rows = {r.instance_id: r for r in inspection_page(session, reviewer, LogFilter(),
+                                                      NIAMEY).rows}
+    assert (rows["uuid:a"].discrepancies, rows["uuid:a"].conflicts) == (1, 1)
+    assert (rows["uuid:b"].discrepancies, rows["uuid:b"].conflicts) == (0, 0)
+    for status in ("discrepancies", "conflicts"):
+        page = inspection_page(session, reviewer, LogFilter(status=status), NIAMEY)
+        assert [r.instance_id for r in page.rows] == ["uuid:a"]
+
+    view = inspection_view(session, reviewer, a.id, "en", now=utcnow())
+    assert [d.kind for d in view.discrepancies] == ["shortage"]
+    assert [c.op_id for c in view.conflicts] == ["uuid:a:patch:0"]
+    assert inspection_view(session, reviewer, b.id, "en", now=utcnow()).discrepancies == []
