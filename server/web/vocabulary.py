@@ -52,7 +52,7 @@ WORDS = {
     "choose": _l("decision"), "outcome": _l("outcome"), "user_id": _l("user"),
     "name": _l("name"), "username": _l("username"), "password": _l("password"),
     "language": _l("language"), "from": _l("from"), "to": _l("to"), "page": _l("page"),
-    "sort": _l("sort"), "dir": _l("order"), "inspector": _l("inspector"), "form": _l("form"),
+    "sort": _l("sort"), "dir": _l("order"), "form": _l("form"),
     "depot": _l("depot"),
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
