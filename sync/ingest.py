@@ -142,11 +142,12 @@ def _load(session: Session, principal: Principal, batch: BatchIn, now: datetime,
     device_id = principal.device_id
     ctx = Batch(session=session, principal=principal, now=now, batch_id=batch.batch_id,
                 safe=safe, locations=wire.Locations(session))
-    op_ids = [op.op_id for op in batch.ops]
-    for answer in session.execute(select(AppliedOp.op_id, AppliedOp.payload_hash,
-                                         AppliedOp.result).where(
-            AppliedOp.device_id == device_id, AppliedOp.op_id.in_(op_ids))):
-        ctx.stored[answer.op_id] = Answer(answer.payload_hash, answer.result)
+    held_payloads = session.scalars(select(HeldOp.payload).where(HeldOp.device_id == device_id))
+    crate_ids = sorted({op.entity_id for op in batch.ops if op.entity == "crate"}
+                       | {p["entity_id"] for p in held_payloads if p["entity"] == "crate"})
+    _lock_crates(ctx, crate_ids)
+    # The device's answers, held ops and arrived seqs are read after the locks: a worker
+    # that waited on another pushing for the same device sees what that one decided.
     for held in session.scalars(select(HeldOp).where(HeldOp.device_id == device_id)):
         ctx.held[held.op_id] = held
         ctx.waiting[held.prev_seq].append(held)
@@ -155,11 +156,24 @@ def _load(session: Session, principal: Principal, batch: BatchIn, now: datetime,
     if prevs:
         ctx.arrived = set(session.scalars(select(AppliedOp.seq).where(
             AppliedOp.device_id == device_id, AppliedOp.seq.in_(sorted(prevs)))))
-    ops = [*batch.ops, *(op_from_payload(h.payload) for h in ctx.held.values())]
-    crate_ids = sorted({op.entity_id for op in ops if op.entity == "crate"})
-    # Lock the batch's crates in one query, in id order so two workers cannot deadlock.
-    # Their depot, stack and lot are many-to-one by key: loaded once below, they come from
-    # the identity map instead of a join per crate.
+    op_ids = [op.op_id for op in batch.ops]
+    for answer in session.execute(select(AppliedOp.op_id, AppliedOp.payload_hash,
+                                         AppliedOp.result).where(
+            AppliedOp.device_id == device_id, AppliedOp.op_id.in_(op_ids))):
+        ctx.stored[answer.op_id] = Answer(answer.payload_hash, answer.result)
+    versions: dict[str, set[int]] = defaultdict(set)
+    for op in [*batch.ops, *(op_from_payload(h.payload) for h in ctx.held.values())]:
+        if op.action == "count" and op.entity_id in ctx.crates:
+            versions[op.entity_id].add(op.base_version or ctx.crates[op.entity_id].version)
+    ctx.counts = CountBook.load(session, ctx.crates, versions)
+    return ctx
+
+
+def _lock_crates(ctx: Batch, crate_ids: list[str]) -> None:
+    """Lock the batch's crates in one query, in id order so two workers cannot deadlock.
+    Their depot, stack and lot are many-to-one by key: loaded once here, they then come
+    from the identity map instead of a join per crate."""
+    session = ctx.session
     crates = list(session.scalars(
         select(Crate).where(Crate.id.in_(crate_ids)).order_by(Crate.id)
         .with_for_update(of=Crate).options(lazyload("*"))
@@ -172,12 +186,6 @@ def _load(session: Session, principal: Principal, batch: BatchIn, now: datetime,
     if lot_ids:
         list(session.scalars(select(AmmoLot).where(AmmoLot.id.in_(lot_ids))))
     ctx.crates = {c.id: c for c in crates}
-    versions: dict[str, set[int]] = defaultdict(set)
-    for op in ops:
-        if op.action == "count" and op.entity_id in ctx.crates:
-            versions[op.entity_id].add(op.base_version or ctx.crates[op.entity_id].version)
-    ctx.counts = CountBook.load(session, ctx.crates, versions)
-    return ctx
 
 
 def _answer_again(ctx: Batch, op: OpIn, digest: str) -> OpOutcome:
