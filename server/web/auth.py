@@ -43,7 +43,10 @@ def login_post():
 
 @bp.post("/logout")
 def logout():
+    language = g.user.language if g.user is not None else session.get("lang")
     session.clear()
+    if language:
+        session["lang"] = language  # the login page stays in the language just used
     return redirect(url_for("web.login"))
 
 

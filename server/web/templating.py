@@ -41,7 +41,13 @@ def country_zone() -> ZoneInfo:
 
 
 @bp.app_template_filter("local")
-def local(moment: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
+def local(moment: datetime | str | None, tz: str | None = None, fmt: str = "medium") -> str:
+    """A moment in a depot's zone, formatted for the reader (ISO strings kept in JSON too)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
     if moment is None:
         return "—"
     return format_datetime(moment, fmt, tzinfo=zone(tz), locale=str(get_locale()))

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from server.db import db
 from tests.factories import World
-from tests.hq_seed import Seeded, seeded_app
+from tests.hq_seed import Seeded, post_visit, seeded_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,6 +33,7 @@ class Live:
 @pytest.fixture(scope="module")
 def live(migrated, tmp_path_factory):
     app, world, seeded = seeded_app(migrated, tmp_path_factory.mktemp("live"))
+    post_visit(app.test_client(), world, "zdr_inspector", "ZDR", None, 0)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
