@@ -26,6 +26,8 @@ bp = Blueprint("web", __name__)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# photos and downloads: nothing runs; the browser's own image viewer may style itself
+CSP_FILES = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -83,11 +85,12 @@ def safe_next(target: str | None) -> str:
 @bp.after_app_request
 def _headers(response):
     if request.path.startswith("/hq"):
-        response.headers["Content-Security-Policy"] = CSP
+        html = response.mimetype == "text/html"
+        response.headers["Content-Security-Policy"] = CSP if html else CSP_FILES
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
-        if response.mimetype == "text/html":
+        if html:
             response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -61,7 +61,7 @@ class Dialogs(list):
 @pytest.fixture
 def open_page(browser, live):
     """open_page(user) -> a logged-in page in a fresh context (cookies of its own)."""
-    contexts = []
+    contexts, console_errors = [], []
 
     def opener(username: str | None = "reviewer", locale: str = "en-GB"):
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900},
@@ -70,6 +70,7 @@ def open_page(browser, live):
         page = context.new_page()
         page.dialogs = Dialogs()
         page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
         page.set_default_timeout(15_000)
         if username:
             log_in(page, live.url, username)
@@ -78,6 +79,8 @@ def open_page(browser, live):
     yield opener
     for context in contexts:
         context.close()
+    # a page that needed something the Content-Security-Policy refuses would say so here
+    assert [e for e in console_errors if "Content Security Policy" in e] == []
 
 
 def log_in(page, url: str, username: str) -> None:

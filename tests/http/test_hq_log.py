@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from sqlalchemy import select
 
 from server.db import db
@@ -285,3 +286,17 @@ def test_the_crate_page_gates_serials_and_review_history_by_role(hq):
         reads = db.session.scalars(select(AuditEvent.user_id).where(
             AuditEvent.action == "restricted.read", AuditEvent.entity == "crate"))
         assert set(reads) == {hq["world"].users["reviewer"]}
+
+
+def test_photos_are_cached_privately_and_run_nothing(hq):
+    client = as_user(hq, "commander")
+    for path in (f"/hq/photos/{hq['s'].photo_id}", f"/hq/photos/{hq['s'].photo_id}/thumb"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.mimetype == "image/jpeg"
+        assert "private" in r.headers["Cache-Control"] and "public" not in r.headers[
+            "Cache-Control"]
+        assert "sandbox" in r.headers["Content-Security-Policy"]
+        again = client.get(path, headers={"If-None-Match": r.headers["ETag"]})
+        assert again.status_code == 304
+    thumb = Image.open(io.BytesIO(client.get(f"/hq/photos/{hq['s'].photo_id}/thumb").data))
+    assert max(thumb.size) == 320
