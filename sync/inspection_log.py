@@ -161,13 +161,15 @@ def _ordered(query: Select, flt: LogFilter) -> Select:
 
 
 def _row_columns(facts: dict[str, Any]) -> tuple:
+    """One labelled column per LogRow field."""
     return (Submission.id, Submission.instance_id, Submission.received_at,
             Submission.started_at, Submission.ended_at, Submission.form_id,
-            Submission.form_version, Submission.visit_type, Submission.status, Depot.code,
-            Depot.name, Depot.timezone, func.coalesce(func.nullif(User.full_name, ""),
-                                                      User.username), Device.name,
-            *(facts[name].scalar_subquery() for name in
-              ("counts", "findings", "discrepancies", "conflicts", "photos_missing")))
+            Submission.form_version, Submission.visit_type, Submission.status,
+            Depot.code.label("depot_code"), Depot.name.label("depot_name"),
+            Depot.timezone.label("timezone"),
+            func.coalesce(func.nullif(User.full_name, ""), User.username).label("inspector"),
+            Device.name.label("device"),
+            *(query.scalar_subquery().label(name) for name, query in facts.items()))
 
 
 def _rows_query(session: Session, principal: Principal, flt: LogFilter,
@@ -177,10 +179,9 @@ def _rows_query(session: Session, principal: Principal, flt: LogFilter,
     return _ordered(query.outerjoin(Device, Device.id == Submission.device_id), flt)
 
 
-def _row(values: tuple) -> LogRow:
-    values = list(values)
-    values[8] = SubmissionStatus(values[8]).value
-    return LogRow(*values)
+def _row(values) -> LogRow:
+    fields = dict(values._mapping)
+    return LogRow(**{**fields, "status": SubmissionStatus(fields["status"]).value})
 
 
 def inspection_page(session: Session, principal: Principal, flt: LogFilter, tz: ZoneInfo,

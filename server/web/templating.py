@@ -23,8 +23,9 @@ from sync.staff import LANGUAGES
 
 
 def zone(name: str | None) -> ZoneInfo:
-    """A depot's zone; the configured fallback when it has none or an unknown one."""
-    for candidate in (name, current_app.config["DISPLAY_TIMEZONE"], "UTC"):
+    """A depot's zone; for what belongs to no depot (a phone, a login), the reader's
+    country's; else the configured fallback."""
+    for candidate in (name, _reader_country_tz(), current_app.config["DISPLAY_TIMEZONE"]):
         if candidate:
             try:
                 return ZoneInfo(candidate)
@@ -33,11 +34,17 @@ def zone(name: str | None) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+def _reader_country_tz() -> str | None:
+    if "reader_tz" not in g:
+        user = g.get("user")
+        country = db.session.get(Country, user.country_code) if user is not None else None
+        g.reader_tz = country.timezone if country is not None else None
+    return g.reader_tz
+
+
 def country_zone() -> ZoneInfo:
     """The reader's country zone: where date filters' days begin and end."""
-    user = g.get("user")
-    country = db.session.get(Country, user.country_code) if user is not None else None
-    return zone(country.timezone if country is not None else None)
+    return zone(None)
 
 
 @bp.app_template_filter("local")
