@@ -18,7 +18,7 @@ from server.models.sync import SubmissionStatus
 from sync.conflicts import list_conflicts
 from sync.discrepancies import list_discrepancies
 from sync.inspection_log import LogFilter, LogRow, inspection_page
-from sync.questions import SectionScore, compliance
+from sync.questions import Catalogue, SectionScore, catalogue, compliance
 
 COMPLIANCE_DAYS = 365
 LIST_LIMIT = 50
@@ -74,18 +74,13 @@ def depot_overview(session: Session, principal: Principal) -> list[DepotSummary]
                          awaiting.get(d.id, 0), conflicts.get(d.id, 0)) for d in depots]
 
 
-def depot_dashboard(session: Session, principal: Principal, code: str, *, now: datetime,
-                    months: int = 12) -> Dashboard:
+def depot_dashboard(session: Session, principal: Principal, code: str, *, language: str,
+                    now: datetime, months: int = 12) -> Dashboard:
     depot = get_depot(session, principal, code, "review.read")
     tz = ZoneInfo(depot.timezone or "UTC")
     inspections = inspection_page(session, principal, LogFilter(depot=depot.code), tz,
                                   per_page=10).rows
-    answer_sets = list(session.scalars(
-        select(Submission.answers).where(
-            Submission.depot_id == depot.id,
-            Submission.status != SubmissionStatus.REPLACED,
-            Submission.received_at >= now - timedelta(days=COMPLIANCE_DAYS))
-        .execution_options(yield_per=200)))
+    answered = _checklists(session, depot, now)
     return Dashboard(
         depot=depot, inspections=inspections,
         findings=list(session.scalars(select(Finding).where(
@@ -95,9 +90,27 @@ def depot_dashboard(session: Session, principal: Principal, code: str, *, now: d
                                          depot_code=depot.code, limit=LIST_LIMIT),
         conflicts=list_conflicts(session, principal, status="open", depot_code=depot.code,
                                  limit=LIST_LIMIT),
-        compliance=compliance(a or {} for a in answer_sets),
-        compliance_inspections=len(answer_sets),
+        compliance=compliance(answered, language),
+        compliance_inspections=len(answered),
         months=monthly(session, depot, now.astimezone(tz), months))
+
+
+def _checklists(session: Session, depot: Depot,
+                now: datetime) -> list[tuple[str, dict, Catalogue]]:
+    """The depot's inspections of the last year (edits, not what they replaced), each with
+    what its form says about its questions."""
+    rows = session.execute(select(Submission.form_id, Submission.form_version,
+                                  Submission.answers).where(
+        Submission.depot_id == depot.id, Submission.status != SubmissionStatus.REPLACED,
+        Submission.received_at >= now - timedelta(days=COMPLIANCE_DAYS))
+        .execution_options(yield_per=200))
+    forms: dict[tuple[str, str], Catalogue] = {}
+    answered = []
+    for form_id, version, answers in rows:
+        if (form_id, version) not in forms:
+            forms[form_id, version] = catalogue(session, form_id, version)
+        answered.append((form_id, answers or {}, forms[form_id, version]))
+    return answered
 
 
 def month_starts(today: date, months: int) -> list[date]:

@@ -21,7 +21,7 @@ from server.models import (
     Submission,
     SubmissionAttachment,
 )
-from sync.questions import Answer, question_labels, readable_answers
+from sync.questions import Answer, catalogue, readable_answers
 from sync.restricted import record_restricted_read
 
 
@@ -72,7 +72,7 @@ def inspection_view(session: Session, principal: Principal, submission_id: str,
     """The inspection, if the principal may read it. Showing counted serial lists is a
     restricted read, and is audited."""
     sub = get_submission(session, principal, submission_id)
-    labels = question_labels(session, sub.form_id, sub.form_version)
+    known = catalogue(session, sub.form_id, sub.form_version)
     events = list(session.scalars(select(CountEvent).where(CountEvent.submission_id == sub.id)
                                   .order_by(CountEvent.received_at, CountEvent.id)))
     crates = {c.id: c for c in session.scalars(
@@ -82,7 +82,7 @@ def inspection_view(session: Session, principal: Principal, submission_id: str,
         record_restricted_read(session, principal, entity="submission", entity_id=sub.id,
                                depot_id=sub.depot_id, fields=["serials"], now=now)
     return InspectionView(
-        submission=sub, answers=readable_answers(sub.answers or {}, labels, language),
+        submission=sub, answers=readable_answers(sub.answers or {}, known, language, sub.form_id),
         photos=[a for a in sub.attachments if a.photo_id is not None],
         missing=[a for a in sub.attachments if a.photo_id is None],
         counts=[_count_line(e, crates[e.crate_id], serials_ok) for e in events],

@@ -1,20 +1,32 @@
-"""Answers as people read them: flattened question paths, their labels in the reader's
-language, and checklist compliance per section. Pure, except that labels come from whatever
-form registry has registered itself as a label source."""
+"""Answers as people read them: flattened question paths, their labels and sections in the
+reader's language, and checklist compliance per section. Pure, except that what a form says
+about its questions comes from whatever forms registry registered itself as a source."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-# (session, form_id, form_version) -> {question path: {language: label}}, or None if the
-# source does not know the form. The forms registry registers one with add_label_source().
-LabelSource = Callable[[Session, str, str], Mapping[str, Mapping[str, str]] | None]
+
+@dataclass(frozen=True)
+class Question:
+    """What a form says about one question: its label and its checklist section, each in
+    the languages the form has ({"en": …, "fr": …})."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    section: str = ""
+    section_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+Catalogue = Mapping[str, Question]  # question name or path -> Question
+# (session, form_id, form_version) -> the form's questions, or None if the source does not
+# know the form. The forms registry registers one with add_label_source().
+LabelSource = Callable[[Session, str, str], Catalogue | None]
 _SOURCES: list[LabelSource] = []
 
 MAX_DEPTH = 12  # deeper nesting (only a hostile phone sends it) is shown as JSON text
@@ -34,8 +46,7 @@ def remove_label_source(source: LabelSource) -> None:
     _SOURCES.remove(source)
 
 
-def question_labels(session: Session, form_id: str,
-                    form_version: str) -> Mapping[str, Mapping[str, str]]:
+def catalogue(session: Session, form_id: str, form_version: str) -> Catalogue:
     for source in _SOURCES:
         found = source(session, form_id, form_version)
         if found is not None:
@@ -48,7 +59,7 @@ class Answer:
     path: str  # "f1/fence_intact", "f4[2]/count" (repeats numbered from 1)
     label: str
     value: Any
-    section: str
+    section: str  # as the reader reads it
 
 
 def flatten(answers: Mapping[str, Any], prefix: str = "",
@@ -67,19 +78,30 @@ def flatten(answers: Mapping[str, Any], prefix: str = "",
             yield path, value
 
 
-def label_of(labels: Mapping[str, Mapping[str, str]], path: str, language: str) -> str:
-    """The question's label in `language` (else English, else any), else its name tidied."""
+def question_of(known: Catalogue, path: str) -> Question | None:
+    """The question at `path`, by its full path or (forms key answers by name) its name."""
     bare = _INDEX.sub("", path)
-    for key in (bare, bare.rsplit("/", 1)[-1]):
-        texts = labels.get(key)
-        if texts:
-            return texts.get(language) or texts.get("en") or next(iter(texts.values()))
-    return bare.rsplit("/", 1)[-1].replace("_", " ").strip().capitalize() or path
+    return known.get(bare) or known.get(bare.rsplit("/", 1)[-1])
+
+
+def in_language(texts: Mapping[str, str], language: str) -> str | None:
+    """The text in `language`, else English, else any."""
+    if not texts:
+        return None
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
+def label_of(known: Catalogue, path: str, language: str) -> str:
+    """The question's label in `language` (else English, else any), else its name tidied."""
+    question = question_of(known, path)
+    found = in_language(question.labels, language) if question else None
+    bare = _INDEX.sub("", path)
+    return found or bare.rsplit("/", 1)[-1].replace("_", " ").strip().capitalize() or path
 
 
 def section_of(path: str) -> str:
-    """The checklist section an answer belongs to: its top group ("f1_security/…"), or the
-    section prefix of a flat name ("f1_fence" -> "F1"); "" when neither says."""
+    """The section a path names: its top group ("f1_security/…"), or the section prefix of
+    a flat name ("f1_fence" -> "F1"); "" when neither says."""
     head = _INDEX.sub("", path).split("/", 1)
     if len(head) == 2:
         return head[0]
@@ -87,9 +109,25 @@ def section_of(path: str) -> str:
     return match.group(1).upper() if match else ""
 
 
-def readable_answers(answers: Mapping[str, Any], labels: Mapping[str, Mapping[str, str]],
-                     language: str) -> list[Answer]:
-    return [Answer(path, label_of(labels, path, language), value, section_of(path))
+def section_key(known: Catalogue, form_id: str, path: str) -> str:
+    """The checklist section of an answer: as its form says, else as its path says, else
+    its form (checklists of one section per form answer with bare names)."""
+    question = question_of(known, path)
+    return (question.section if question and question.section else "") \
+        or section_of(path) or form_id
+
+
+def section_label(known: Catalogue, key: str, language: str) -> str:
+    for question in known.values():
+        if question.section == key and question.section_labels:
+            return in_language(question.section_labels, language) or key
+    return key
+
+
+def readable_answers(answers: Mapping[str, Any], known: Catalogue, language: str,
+                     form_id: str = "") -> list[Answer]:
+    return [Answer(path, label_of(known, path, language), value,
+                   section_label(known, section_key(known, form_id, path), language))
             for path, value in flatten(answers)]
 
 
@@ -109,7 +147,8 @@ def verdict(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class SectionScore:
-    section: str
+    section: str  # its key
+    label: str  # in the reader's language
     yes: int
     no: int
     not_applicable: int
@@ -123,15 +162,21 @@ class SectionScore:
         return round(100 * self.yes / self.answered) if self.answered else None
 
 
-def compliance(answer_sets: Iterable[Mapping[str, Any]]) -> list[SectionScore]:
-    """Per section, how many yes/no checklist items were met across the given inspections
-    (N.A. is counted apart and does not lower the score)."""
+def compliance(inspections: Iterable[tuple[str, Mapping[str, Any], Catalogue]],
+               language: str) -> list[SectionScore]:
+    """Per section, how many yes/no checklist items were met across the inspections, each
+    given as (form id, answers, its form's catalogue). N.A. is counted apart and does not
+    lower the score."""
     tally: dict[str, dict[str, int]] = {}
-    for answers in answer_sets:
+    labels: dict[str, str] = {}
+    for form_id, answers, known in inspections:
         for path, value in flatten(answers):
             word = verdict(value)
-            if word is not None:
-                counts = tally.setdefault(section_of(path), {"yes": 0, "no": 0, "na": 0})
-                counts[word] += 1
-    return [SectionScore(section, c["yes"], c["no"], c["na"])
-            for section, c in sorted(tally.items())]
+            if word is None:
+                continue
+            key = section_key(known, form_id, path)
+            labels.setdefault(key, section_label(known, key, language))
+            counts = tally.setdefault(key, {"yes": 0, "no": 0, "na": 0})
+            counts[word] += 1
+    return [SectionScore(key, labels[key], c["yes"], c["no"], c["na"])
+            for key, c in sorted(tally.items())]

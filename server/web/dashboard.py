@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, render_template
+from flask_babel import get_locale
 
 from server.db import db, utcnow
 from server.web import bp, login_required
@@ -19,6 +20,7 @@ def depots():
 @bp.get("/depots/<code>")
 @login_required
 def depot(code: str):
-    board = depot_dashboard(db.session, g.principal, code, now=utcnow())
+    board = depot_dashboard(db.session, g.principal, code, language=str(get_locale()),
+                            now=utcnow())
     return render_template("dashboard.html", board=board, depot=board.depot,
                            chart=month_bars(board.months))
