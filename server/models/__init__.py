@@ -13,10 +13,11 @@ from server.models.inventory import (
     Weapon,
 )
 from server.models.journal import AuditEvent, Change
+from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import Movement, MovementLine
 
 __all__ = [
     "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
-    "Device", "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
-    "user_depots",
+    "Device", "Label", "LabelPrint", "LabelStatus", "Location", "Movement", "MovementLine", "Role",
+    "StorageBuilding", "User", "Weapon", "user_depots",
 ]
