@@ -1,8 +1,8 @@
 """Label sheets as PDF (reportlab): faces in, PDF bytes out. No database, no Flask.
 
 The QR code is drawn as vector rectangles from qrcode's module matrix (one filled path per
-code, one rectangle per horizontal run of dark modules), so it stays sharp on any printer, and
-its 4-module quiet zone is kept clear of text. Where things go is decided in
+code, one rectangle per horizontal run of dark modules, in module units), so it stays sharp
+on any printer, and its 4-module quiet zone is kept clear of text. Where things go is decided in
 sync/labelsheets.py; this module only draws.
 """
 
@@ -97,23 +97,26 @@ def draw_face(canvas: Canvas, layout: Layout, face: Face, x: float, y: float, *,
 
 
 def draw_qr_code(canvas: Canvas, layout: Layout, text: str, x: float, y: float) -> None:
+    """One filled path in module units (scaled once), a rectangle per run of dark modules:
+    whole numbers only, so the stream is small and every module is exactly one size."""
     modules = qr_matrix(text)
     n = len(modules)
     qx, qy, module = qr_geometry(layout, n)
-    left, bottom, step = (x + qx) * mm, (y + qy) * mm, module * mm
-    path = canvas.beginPath()
+    ops = []
     for r, row in enumerate(modules):
-        row_y = bottom + (n - 1 - r) * step
         c = 0
         while c < n:
             if row[c]:
                 start = c
                 while c < n and row[c]:
                     c += 1
-                path.rect(left + start * step, row_y, (c - start) * step, step)
+                ops.append(f"{start} {n - 1 - r} {c - start} 1 re")
             else:
                 c += 1
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.saveState()
+    canvas.transform(module * mm, 0, 0, module * mm, (x + qx) * mm, (y + qy) * mm)
+    canvas.addLiteral("\n".join(ops) + "\nf")
+    canvas.restoreState()
 
 
 def fit_string(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,

@@ -111,13 +111,8 @@ def prepare_print(session: Session, depot: Depot, order: PrintOrder, *, key: byt
     check_skip(get_layout(order.layout), order.skip)
     lang = check_lang(order.lang or default_lang(depot.country.languages))
     if kind == "signs":
-        faces = tuple(sign_faces(session, depot, selection.building, lang=lang))
-        _check_count(len(faces), limit)
-        record_audit(session, actor, "labels.print_signs", now=now, entity="label_print",
-                     entity_id=job_id, country_code=depot.country_code, depot_id=depot.id,
-                     details={"layout": order.layout, "count": len(faces),
-                              "building": selection.building})
-        return PrintJob(job_id, kind, faces)
+        return _print_signs(session, depot, order, lang=lang, job_id=job_id, actor=actor,
+                            now=now, limit=limit)
     facts: list[CrateFacts] | None = None
     skipped: list[str] = []
     if kind == "blank":
@@ -146,6 +141,18 @@ def prepare_print(session: Session, depot: Depot, order: PrintOrder, *, key: byt
                           "reprints": reprints, "signed": order.signed,
                           "first": ids[0], "last": ids[-1]})
     return PrintJob(job_id, kind, faces, tuple(ids), reprints, tuple(skipped))
+
+
+def _print_signs(session: Session, depot: Depot, order: PrintOrder, *, lang: str, job_id: str,
+                 actor: Actor, now: datetime, limit: int | None) -> PrintJob:
+    """Stack signs are not labels: no registry, no print numbers; the print is audited."""
+    faces = tuple(sign_faces(session, depot, order.selection.building, lang=lang))
+    _check_count(len(faces), limit)
+    record_audit(session, actor, "labels.print_signs", now=now, entity="label_print",
+                 entity_id=job_id, country_code=depot.country_code, depot_id=depot.id,
+                 details={"layout": order.layout, "count": len(faces),
+                          "building": order.selection.building})
+    return PrintJob(job_id, "signs", faces)
 
 
 def _check_count(count: int, limit: int | None) -> None:

@@ -23,7 +23,7 @@ from server.auth import device_required
 from server.db import db, utcnow
 from server.labels import label_key, render_pdf
 from server.models import Label
-from sync import labelprint, labels
+from sync import labelprint, labels, labelscan
 from sync.journal import Actor
 from sync.labelsheets import get_layout
 
@@ -37,7 +37,7 @@ def actor() -> Actor:
 @bp.get("/labels/<path:value>")
 @device_required
 def look_up_label(value: str):
-    answer = labels.look_up_label(db.session, value, key=label_key(current_app.config),
+    answer = labelscan.look_up_label(db.session, value, key=label_key(current_app.config),
                                   reader=g.principal)
     return LookupSchema().dump(answer)
 

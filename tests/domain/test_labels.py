@@ -35,11 +35,11 @@ from sync.labels import (
     LabelRetired,
     NotALabel,
     SequenceExhausted,
-    look_up_label,
     relabel_crate,
     reserve_labels,
     retire_label,
 )
+from sync.labelscan import look_up_label
 from sync.ledger import LineIn, post_movement
 from tests.factories import build_world
 
