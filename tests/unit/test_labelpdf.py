@@ -48,6 +48,8 @@ def test_every_code_decodes_to_its_label_in_its_slot(name, count, skip, pages):
     assert n == pages
     decoded = decode_pdf(pdf, layout)
     assert decoded == expected_pages([f.qr for f in sheet], layout, skip)
+    printed = "".join(pdf_text(pdf))
+    assert all(f.title in printed for f in sheet)  # the ID is shrunk to fit, never cut
     for page in decoded:
         for text in page.values():
             assert read_scan(text, KEY).signature == "valid"
