@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, insert, select, update
@@ -106,7 +106,7 @@ class PrintJob:
 
 def prepare_print(session: Session, depot: Depot, order: PrintOrder, *, key: bytes,
                   actor: Actor, now: datetime, limit: int | None = None) -> PrintJob:
-    """Gather a sheet and record the print (checked in full before anything is written)."""
+    """Gather a sheet and record the print; a bad choice raises before any print is logged."""
     selection, kind, job_id = order.selection, order.selection.kind, new_uuid()
     check_skip(get_layout(order.layout), order.skip)
     lang = check_lang(order.lang or default_lang(depot.country.languages))
@@ -163,7 +163,8 @@ def _check_count(count: int, limit: int | None) -> None:
                       count=count, limit=limit)
 
 
-def local_day(depot: Depot, now: datetime):
+def local_day(depot: Depot, now: datetime) -> date:
+    """The date on the label: today where the depot is."""
     try:
         zone = ZoneInfo(depot.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):

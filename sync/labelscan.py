@@ -71,7 +71,7 @@ def look_up_label(session: Session, value: str, *, key: bytes, reader: Reader) -
         raise unknown
     reader.require("inventory.read")
     if scan.signature is Signature.INVALID:
-        log.warning("forged label %s scanned in depot %s-%s", value, depot.country_code,
+        log.warning("forged label %s scanned (depot %s-%s)", label_id, depot.country_code,
                     depot.code)
         raise ForgedLabel(f"Label {label_id} was not printed by this server: its signature "
                           "does not match. Treat the crate as suspect.", label_id=label_id)

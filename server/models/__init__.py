@@ -18,6 +18,7 @@ from server.models.ledger import Movement, MovementLine
 
 __all__ = [
     "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
-    "Device", "Label", "LabelPrint", "LabelStatus", "Location", "Movement", "MovementLine", "Role",
-    "StorageBuilding", "User", "Weapon", "user_depots",
+    "Device", "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
+    "user_depots",
 ]
+__all__ += ["Label", "LabelPrint", "LabelStatus"]
