@@ -39,7 +39,7 @@ class LabelRetired(Conflict):
 
 
 class LabelInUse(Conflict):
-    code = "labels.in_use"
+    code = "labels.taken"  # as sync.ingest.LabelTaken (push): one code for one refusal
 
 
 class CrateNotEmpty(Conflict):

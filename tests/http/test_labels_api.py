@@ -238,3 +238,17 @@ def test_retire_and_list_through_the_api(client, world, key):
     assert [i["label_id"] for i in rest.json["items"]] == [blanks[2]]
     assert rest.json["next"] is None
     assert client.get("/api/v1/depots/NMY/labels", headers=bearer(world)).status_code == 403
+
+
+def test_relabel_refusals(client, world):
+    taken = post(client, world, f"NMY/labels/{world.crates['ammo']}/relabel",
+                 {"reason": "torn", "new_label": world.crates["rifles"]})
+    assert (taken.status_code, taken.json["error"]["code"]) == (409, "labels.taken")
+    typo = post(client, world, f"NMY/labels/{world.crates['ammo']}/relabel",
+                {"reason": "torn", "new_label": "NE-NMY-000002-X"})
+    assert (typo.status_code, typo.json["error"]["code"]) == (422, "labels.bad_check")
+    empty = post(client, world, f"NMY/labels/{world.crates['ammo']}/relabel", {"reason": ""})
+    assert (empty.status_code, empty.json["error"]["code"]) == (422, "invalid_payload")
+    elsewhere = post(client, world, f"NMY/labels/{world.crates['ng_ammo']}/relabel",
+                     {"reason": "torn"})
+    assert (elsewhere.status_code, elsewhere.json["error"]["code"]) == (404, "not_found")
