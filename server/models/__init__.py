@@ -13,6 +13,7 @@ from server.models.inventory import (
     Weapon,
 )
 from server.models.journal import AuditEvent, Change
+from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import Movement, MovementLine
 from server.models.sync import (
     AppliedOp,
@@ -35,3 +36,4 @@ __all__ = [
     "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
 ]
+__all__ += ["Label", "LabelPrint", "LabelStatus"]
