@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.access import Principal, get_crate
+from server.errors import NotFound
 from server.models import (
     AppliedOp,
     AuditEvent,
@@ -20,6 +21,8 @@ from server.models import (
     Crate,
     Discrepancy,
     Finding,
+    Label,
+    LabelPrint,
     Movement,
     MovementLine,
     Photo,
@@ -39,7 +42,8 @@ class VersionEntry:
     at: datetime
     user_id: int | None
     device_id: str | None
-    cause: str  # registered | movement:<type> | conflict_resolution | op:<status> | ""
+    cause: str  # registered | movement:<type> | conflict_resolution | relabel | retired |
+    # op:<status> | ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,12 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
+class LabelEntry:
+    label: Label  # reserved, assigned or retired; replaces names the label before it
+    prints: list[LabelPrint]
+
+
+@dataclass(frozen=True)
 class CrateView:
     crate: Crate
     state: dict[str, Any]
@@ -59,6 +69,7 @@ class CrateView:
     ledger: list[LedgerEntry]
     counts: list[CountEvent]
     photos: list[Photo]
+    labels: list[LabelEntry]  # every label the crate has worn, oldest first
     weapon_count: int
     weapons: list[Weapon] | None  # None: the role may not read serial lists
     conflicts: list[Conflict] | None  # None: the role does not review
@@ -69,9 +80,9 @@ class CrateView:
 
 def crate_view(session: Session, principal: Principal, label_id: str, *,
                now: datetime) -> CrateView:
-    """The crate page, if the crate is in scope. Showing its serial list is a restricted
-    read, and is audited."""
-    crate = get_crate(session, principal, label_id)
+    """The crate page, if the crate is in scope, found by its label or one it wore before a
+    relabel. Showing its serial list is a restricted read, and is audited."""
+    crate = _crate_by_any_label(session, principal, label_id)
     weapons = [w for w in crate.weapons if w.status in IN_DEPOT]
     serials_ok = principal.can("restricted.read")
     if serials_ok and weapons:
@@ -83,18 +94,41 @@ def crate_view(session: Session, principal: Principal, label_id: str, *,
     discrepancies = _rows(session, select(Discrepancy).where(Discrepancy.crate_id == crate.id)
                           .order_by(Discrepancy.opened_at.desc()))
     ledger = _ledger(session, crate, serials_ok)
+    labels = _labels(session, crate)
     view = CrateView(
-        crate=crate, state=crate_state(crate), versions=_versions(session, crate),
+        crate=crate, state=crate_state(crate), versions=_versions(session, crate, labels),
         ledger=ledger, counts=_rows(session, select(CountEvent).where(
             CountEvent.crate_id == crate.id).order_by(CountEvent.received_at)),
-        photos=_photos(session, crate), weapon_count=len(weapons),
+        photos=_photos(session, crate), labels=labels, weapon_count=len(weapons),
         weapons=weapons if serials_ok else None,
         conflicts=conflicts if reviews else None,
         discrepancies=discrepancies if reviews else None,
-        audit=_audit(session, crate, conflicts, discrepancies, ledger) if reviews else None,
+        audit=_audit(session, crate, conflicts, discrepancies, ledger, labels)
+        if reviews else None,
         names={})
     view.names.update(_names(session, view))
     return view
+
+
+def _crate_by_any_label(session: Session, principal: Principal, label_id: str) -> Crate:
+    try:
+        return get_crate(session, principal, label_id)
+    except NotFound:
+        worn = session.get(Label, label_id)
+        current = session.get(Crate, worn.crate_id) if worn and worn.crate_id else None
+        if current is None or current.label_id == label_id:
+            raise
+        return get_crate(session, principal, current.label_id)  # scope checked again
+
+
+def _labels(session: Session, crate: Crate) -> list[LabelEntry]:
+    labels = list(session.scalars(select(Label).where(Label.crate_id == crate.id)
+                                  .order_by(Label.assigned_at, Label.issued_at)))
+    prints: dict[str, list[LabelPrint]] = {label.label_id: [] for label in labels}
+    for printed in session.scalars(select(LabelPrint).where(
+            LabelPrint.label_id.in_(sorted(prints))).order_by(LabelPrint.id)):
+        prints[printed.label_id].append(printed)
+    return [LabelEntry(label, prints[label.label_id]) for label in labels]
 
 
 def _rows(session: Session, query) -> list:
@@ -110,15 +144,17 @@ def _names(session: Session, view: CrateView) -> dict[int, str]:
     ids |= {d.proposed_by for d in view.discrepancies or ()}
     ids |= {d.approved_by for d in view.discrepancies or ()}
     ids |= {a.user_id for a in view.audit or ()}
+    ids |= {e.label.issued_by for e in view.labels} | {e.label.retired_by for e in view.labels}
+    ids |= {p.user_id for e in view.labels for p in e.prints}
     ids.discard(None)
     return {uid: full or username for uid, username, full in session.execute(
         select(User.id, User.username, User.full_name).where(User.id.in_(sorted(ids))))}
 
 
-def _versions(session: Session, crate: Crate) -> list[VersionEntry]:
-    """Each version with what made it: the registration, a ledger movement or a conflict
-    resolution (matched by their shared timestamp), else the first phone op that reported
-    it (later ops that changed nothing report the same version)."""
+def _versions(session: Session, crate: Crate, labels: list[LabelEntry]) -> list[VersionEntry]:
+    """Each version with what made it: the registration, a ledger movement, a conflict
+    resolution, a relabel or retirement (matched by their shared timestamp), else the first
+    phone op that reported it (later ops that changed nothing report the same version)."""
     ops: dict[int, str] = {}
     for applied in session.scalars(select(AppliedOp).where(
             AppliedOp.entity == "crate", AppliedOp.entity_id == crate.id,
@@ -128,12 +164,16 @@ def _versions(session: Session, crate: Crate) -> list[VersionEntry]:
         select(Movement).join(MovementLine).where(MovementLine.crate_id == crate.id))}
     resolved = {c.resolved_at for c in session.scalars(select(Conflict).where(
         Conflict.entity_id == crate.id, Conflict.resolved_at.is_not(None)))}
+    relabelled = {e.label.assigned_at for e in labels if e.label.replaces}
+    retired = {e.label.retired_at for e in labels if e.label.retired_at}
     entries = []
     for change in session.scalars(select(Change).where(
             Change.entity == "crate", Change.entity_id == crate.id).order_by(Change.seq)):
         cause = ("registered" if change.version == 1
                  else f"movement:{moved[change.at]}" if change.at in moved
                  else "conflict_resolution" if change.at in resolved
+                 else "relabel" if change.at in relabelled
+                 else "retired" if change.at in retired
                  else f"op:{ops[change.version]}" if change.version in ops else "")
         entries.append(VersionEntry(change.version, change.at, change.user_id,
                                     change.device_id, cause))
@@ -171,12 +211,15 @@ def _photos(session: Session, crate: Crate) -> list[Photo]:
 
 
 def _audit(session: Session, crate: Crate, conflicts: list[Conflict],
-           discrepancies: list[Discrepancy], ledger: list[LedgerEntry]) -> list[AuditEvent]:
+           discrepancies: list[Discrepancy], ledger: list[LedgerEntry],
+           labels: list[LabelEntry]) -> list[AuditEvent]:
     """Every decision about the crate: its conflicts' and discrepancies' events, its ledger
-    movements, reads of its serial list."""
+    movements, its labels (relabels, retirements), reads of its serial list."""
     targets = [("crate", [crate.id]), ("conflict", [c.id for c in conflicts]),
                ("discrepancy", [d.id for d in discrepancies]),
-               ("movement", sorted({e.movement.id for e in ledger}))]
+               ("movement", sorted({e.movement.id for e in ledger})),
+               ("label", [e.label.label_id for e in labels]),
+               ("label_print", sorted({p.job_id for e in labels for p in e.prints}))]
     clauses = [(AuditEvent.entity == entity) & AuditEvent.entity_id.in_(ids)
                for entity, ids in targets if ids]
     return list(session.scalars(select(AuditEvent).where(or_(*clauses))

@@ -46,7 +46,9 @@ WORDS = {
     # version causes
     "op": _l("phone"), "applied": _l("applied"), "merged": _l("merged"),
     "conflict": _l("conflict"), "movement": _l("ledger movement"),
-    "conflict_resolution": _l("conflict resolved"),
+    "conflict_resolution": _l("conflict resolved"), "relabel": _l("relabelled"),
+    # label states
+    "reserved": _l("reserved"), "assigned": _l("on the crate"),
     # form fields, named when one is missing or not valid
     "reason": _l("reason"), "cause": _l("cause"), "text": _l("note"),
     "choose": _l("decision"), "outcome": _l("outcome"), "user_id": _l("user"),

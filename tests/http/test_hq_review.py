@@ -152,3 +152,25 @@ def test_an_inspector_sees_and_revokes_only_their_own_phones(app, client, world)
     assert "Enrol a phone" not in page
     r = post_form(client, f"/hq/devices/{world.devices['inspector']}/revoke", {})
     assert r.status_code == 302
+
+
+def test_the_crate_page_keeps_its_label_history(app, client, world):
+    old = world.crates["ammo"]
+    commander = {"Authorization": f"Bearer {world.tokens['commander']}"}
+    for _ in range(2):  # a first print and a reprint
+        r = client.post("/api/v1/depots/NMY/labels/print", headers=commander,
+                        json={"layout": "a4-3x8", "crates": [old]})
+        assert r.status_code == 200, r.get_data(as_text=True)
+    r = client.post(f"/api/v1/depots/NMY/labels/{old}/relabel", headers=commander,
+                    json={"reason": "Label torn by <b>rain</b>"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    new = r.json["label_id"]
+    login(client, "reviewer")
+    page = client.get(f"/hq/crates/{old}").get_data(as_text=True)  # the old label still finds it
+    assert f"Crate <span class=\"mono\">{new}</span>" in page
+    history = page[page.index('id="crate-labels"'):page.index("</table>",
+                                                             page.index('id="crate-labels"'))]
+    assert old in history and new in history and "retired" in history
+    assert "reprint 2" in history and "Label torn by &lt;b&gt;rain&lt;/b&gt;" in history
+    assert "label.relabel" in page and "labels.print" in page
+    assert "relabelled" in page  # the version the relabel made
