@@ -48,8 +48,9 @@ def migrated(tmp_path_factory):
     return url if PG_URL else tmp / "template.sqlite"
 
 
-@pytest.fixture
-def database_url(migrated, tmp_path):
+def fresh_database(migrated, tmp: Path) -> str:
+    """An empty migrated database: a copy of the SQLite template in `tmp`, or the PostgreSQL
+    test database emptied (tests, and modules that share one, run one after another)."""
     if PG_URL:
         engine = create_engine(PG_URL)
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
@@ -57,9 +58,14 @@ def database_url(migrated, tmp_path):
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return PG_URL
-    path = tmp_path / "test.sqlite"
+    path = tmp / "test.sqlite"
     shutil.copy(migrated, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(migrated, tmp_path):
+    return fresh_database(migrated, tmp_path)
 
 
 @pytest.fixture

@@ -7,17 +7,16 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from server.db import Base, db, utcnow
+from server.db import db, utcnow
 from server.models import Crate, Discrepancy, Photo, Submission, SubmissionAttachment
-from tests.conftest import PG_URL, make_app
+from tests.conftest import fresh_database, make_app
 from tests.factories import PASSWORD, build_world
 from tests.http.sync_helpers import Phone, bearer
 
@@ -133,22 +132,9 @@ def seed(app, client, world, *, text: str = f"Fence repaired {SCRIPT}") -> Seede
     return s
 
 
-def fresh_database(migrated, tmp: Path) -> str:
-    """A database of its own for a module: a copy of the migrated SQLite template, or the
-    PostgreSQL test database emptied (modules run one after another)."""
-    if PG_URL:
-        engine = create_engine(PG_URL)
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        return PG_URL
-    shutil.copy(migrated, tmp / "module.sqlite")
-    return f"sqlite:///{tmp / 'module.sqlite'}"
-
-
 def seeded_app(migrated, tmp: Path):
-    """(app, world, seeded) on a database of its own, filled through the doors."""
+    """(app, world, seeded) on a database of its own for a module, filled through the
+    doors."""
     app = make_app(fresh_database(migrated, tmp), tmp)
     with app.app_context():
         world = build_world(db.session)
