@@ -26,12 +26,12 @@ from server.models import (
     Movement,
     MovementLine,
     Photo,
-    User,
     Weapon,
 )
 from sync.crates import crate_state
 from sync.ledger import IN_DEPOT
 from sync.restricted import record_restricted_read
+from sync.staff import display_names
 
 AUDIT_LIMIT = 200
 
@@ -146,9 +146,7 @@ def _names(session: Session, view: CrateView) -> dict[int, str]:
     ids |= {a.user_id for a in view.audit or ()}
     ids |= {e.label.issued_by for e in view.labels} | {e.label.retired_by for e in view.labels}
     ids |= {p.user_id for e in view.labels for p in e.prints}
-    ids.discard(None)
-    return {uid: full or username for uid, username, full in session.execute(
-        select(User.id, User.username, User.full_name).where(User.id.in_(sorted(ids))))}
+    return display_names(session, ids)
 
 
 def _versions(session: Session, crate: Crate, labels: list[LabelEntry]) -> list[VersionEntry]:

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.access import Principal
-from server.models import Conflict, CountEvent, Crate, Device, Discrepancy, Movement, User
+from server.models import Conflict, CountEvent, Crate, Device, Discrepancy, Movement
 from sync.conflicts import get_conflict, list_conflicts, resolve_conflict
 from sync.crates import crate_state
 from sync.discrepancies import get_discrepancy
 from sync.restricted import record_restricted_read
+from sync.staff import display_names
 
 
 @dataclass(frozen=True)
@@ -52,19 +53,13 @@ def conflict_queue(session: Session, principal: Principal, *, status: str | None
     return [QueuedConflict(r, crates[r.entity_id]) for r in rows]
 
 
-def names_of(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = sorted(i for i in ids if i is not None)
-    return {uid: full or username for uid, username, full in session.execute(
-        select(User.id, User.username, User.full_name).where(User.id.in_(wanted)))}
-
-
 def conflict_view(session: Session, principal: Principal, conflict_id: str) -> ConflictView:
     conflict = get_conflict(session, principal, conflict_id)
     crate = session.get(Crate, conflict.entity_id)
     return ConflictView(
         conflict=conflict, crate=crate, current=crate_state(crate).get(conflict.field),
         device=session.get(Device, conflict.device_id) if conflict.device_id else None,
-        names=names_of(session, {conflict.user_id, conflict.resolved_by}))
+        names=display_names(session, {conflict.user_id, conflict.resolved_by}))
 
 
 def typed_value(field: str, text: str) -> Any:
@@ -103,5 +98,5 @@ def discrepancy_view(session: Session, principal: Principal, discrepancy_id: str
     return DiscrepancyView(
         discrepancy=found, details=details, counts=counts,
         movement=session.get(Movement, found.movement_id) if found.movement_id else None,
-        names=names_of(session, {found.proposed_by, found.approved_by}
+        names=display_names(session, {found.proposed_by, found.approved_by}
                        | {c.user_id for c in counts}))

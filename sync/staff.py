@@ -69,6 +69,13 @@ def _over_limit(session: Session, username: str, ip: str, now: datetime,
                                          LoginAttempt.at > since)) >= limits.per_ip
 
 
+def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """Each user's full name (else username), for the people a page mentions, in one query."""
+    wanted = sorted(i for i in ids if i is not None)
+    return {uid: full or username for uid, username, full in session.execute(
+        select(User.id, User.username, User.full_name).where(User.id.in_(wanted)))}
+
+
 def set_language(session: Session, principal: Principal, language: str, *,
                  now: datetime) -> User:
     if language not in LANGUAGES:
