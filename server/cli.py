@@ -14,9 +14,11 @@ from sqlalchemy import select
 from server.db import db, utcnow
 from server.errors import AppError
 from server.models import Device, User
+from server.storage import PhotoStore
 from sync import accounts
 from sync.journal import SYSTEM, verify_audit
 from sync.ledger import verify_ledgers
+from sync.uploads import expire_uploads
 
 
 def register(app: Flask) -> None:
@@ -25,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(enroll_device)
     app.cli.add_command(revoke_device)
     app.cli.add_command(audit)
+    app.cli.add_command(uploads)
 
 
 def fail(exc: AppError) -> None:
@@ -129,3 +132,19 @@ def audit_verify() -> None:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
     click.echo("ledger and audit chains intact")
+
+
+@click.group(cls=AppGroup)
+def uploads() -> None:
+    """Resumable photo uploads."""
+
+
+@uploads.command("expire")
+def uploads_expire() -> None:
+    """Remove unfinished uploads past their expiry (they answer 410 from then on) and spool
+    files left by crashed workers; print how many and the bytes freed."""
+    store = PhotoStore(current_app.config["PHOTO_DIR"])
+    expired = expire_uploads(db.session, store, now=utcnow())
+    db.session.commit()
+    click.echo(f"expired {expired.uploads} upload(s), freed {expired.bytes_freed} bytes "
+               f"({expired.bytes_freed / 1e6:.1f} MB)")

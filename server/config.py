@@ -17,6 +17,12 @@ class Defaults:
     API_PAGE_SIZE = 100
     API_MAX_PAGE_SIZE = 1000
     JSON_SORT_KEYS = False
+    UPLOAD_MAX_SIZE = 64 * 1024 * 1024  # Tus-Max-Size: the largest photo accepted
+    UPLOAD_EXPIRY_DAYS = 30  # an unfinished upload expires this long after its last progress
+    UPLOAD_DEVICE_QUOTA = 1024 * 1024 * 1024  # bytes one device may hold in unfinished uploads
+    PHOTO_MAX_PIXELS = 40_000_000  # larger images are refused (decompression bombs)
+    PHOTO_THUMBNAIL_SIZE = 320  # long side, pixels
+    PHOTO_CACHE_SECONDS = 24 * 3600  # Cache-Control max-age of photos and thumbnails (private)
 
 
 ENV_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PHOTO_DIR": "PHOTO_DIR",

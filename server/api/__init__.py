@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from server.api import inventory  # noqa: E402,F401  (routes register on import)
+from server.api import inventory, photos, uploads  # noqa: E402,F401  (routes register on import)
