@@ -119,6 +119,11 @@ class PhotoStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
         try:
+            if os.fstat(fd).st_nlink > 1:
+                # put() linked it into the store but that completion never committed: never
+                # write through a link, or a stored photo would change under its digest
+                os.close(fd)
+                fd = self._unshare(path, offset)
             if os.fstat(fd).st_size < offset:
                 raise PartialLost(upload_id, os.fstat(fd).st_size)
             source.seek(0)
@@ -134,6 +139,16 @@ class PhotoStore:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _unshare(self, path: Path, offset: int) -> int:
+        """Replace ``path`` by a private copy of its first ``offset`` bytes; an open fd."""
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        with path.open("rb") as src, tmp.open("xb") as out:
+            shutil.copyfileobj(_Window(src, offset), out, BLOCK)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        return os.open(path, os.O_WRONLY)
 
     def remove_partial(self, upload_id: str) -> int:
         """Delete a partial file; the number of bytes freed."""
@@ -166,6 +181,16 @@ class PartialLost(OSError):
     def __init__(self, upload_id: str, size: int) -> None:
         super().__init__(f"partial upload {upload_id} has only {size} bytes on disk")
         self.size = size
+
+
+class _Window:
+    def __init__(self, fh: BinaryIO, length: int) -> None:
+        self.fh, self.left = fh, length
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(self.left if n < 0 else min(n, self.left))
+        self.left -= len(data)
+        return data
 
 
 def _checked(pattern: re.Pattern[str], value: str) -> str:

@@ -5,6 +5,7 @@ belongs to. Every door (tus, OpenRosa) ends here. No Flask; the caller commits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -100,11 +101,12 @@ def store_photo_file(session: Session, store: PhotoStore, path_or_stream: str | 
     photo = PhotoIn(photo_id=photo_id, filename=filename, declared_sha256=declared_sha256,
                     instance_id=instance_id, crate_id=crate_id,
                     crate_label=_label(label_id) if label_id else None, question=question)
-    if isinstance(path_or_stream, (str, os.PathLike)):
-        return accept_photo(session, store, Path(path_or_stream), photo, device=device,
-                            limits=limits, now=now)
-    with store.temp_file() as (spool, spool_path):
-        shutil.copyfileobj(path_or_stream, spool, BLOCK)
+    with contextlib.ExitStack() as stack:
+        source = path_or_stream
+        if isinstance(source, (str, os.PathLike)):  # copied: the caller's file stays theirs
+            source = stack.enter_context(open(source, "rb"))
+        spool, spool_path = stack.enter_context(store.temp_file())
+        shutil.copyfileobj(source, spool, BLOCK)
         spool.flush()
         os.fsync(spool.fileno())
         return accept_photo(session, store, spool_path, photo, device=device, limits=limits,

@@ -150,8 +150,11 @@ def _receive(upload: Upload, *, offset: int, length: int | None, status: int,
     transaction ends before the body streams, so nothing waits on a slow phone)."""
     limits, device, store = upload_limits(), g.device, photo_store()
     checksum = tus.parse_checksum(request)
-    room = uploads.check_patch(upload, offset=offset, length=length,
-                               body_length=request.content_length, limits=limits)
+    try:
+        room = uploads.check_patch(upload, offset=offset, length=length,
+                                   body_length=request.content_length, limits=limits)
+    except uploads.OffsetMismatch as exc:
+        raise exc.with_headers({"Upload-Offset": str(upload.offset)}) from None
     db.session.commit()  # ends the read transaction; nothing is written yet
     with store.temp_file() as (spool, _):
         spooled = tus.spool_body(request.stream, spool, room=room, checksum=checksum)

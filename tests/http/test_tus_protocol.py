@@ -192,6 +192,8 @@ def test_bad_patches_are_clear_4xx(client, world, change, status, code):
         assert r.headers["Tus-Version"] == "1.0.0"
     if status == 460:
         assert r.status == "460 Checksum Mismatch"
+    if status in (409, 460):
+        assert r.headers["Upload-Offset"] == "0"
     assert client.head(location, headers=headers(world)).headers["Upload-Offset"] == "0"
 
 

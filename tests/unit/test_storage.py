@@ -68,3 +68,15 @@ def test_thumbnails_are_made_once(tmp_path):
     for _ in range(2):
         store.put_thumbnail(digest, lambda out: (calls.append(1), out.write(b"jpg")))
     assert calls == [1] and store.thumbnail_path(digest).read_bytes() == b"jpg"
+
+
+def test_a_partial_linked_into_the_store_is_never_written_through(tmp_path):
+    # a completion linked the partial into the store, then its transaction failed; the phone
+    # resends its last chunk: the stored photo must not change under its digest
+    store = PhotoStore(tmp_path)
+    store.write_partial(UPLOAD, 0, io.BytesIO(b"abcdef"), 6)
+    digest = sha256(b"abcdef")
+    store.put(digest, store.partial_path(UPLOAD))
+    store.write_partial(UPLOAD, 3, io.BytesIO(b"XYZW"), 4)
+    assert store.partial_path(UPLOAD).read_bytes() == b"abcXYZW"
+    assert store.path(digest).read_bytes() == b"abcdef"
