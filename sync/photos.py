@@ -267,6 +267,8 @@ def _may_link(session: Session, photo: Photo, depot_id: int | None,
     if photo.device_id is None or photo.device_id == owner_device_id:
         return True
     sender = session.get(Device, photo.device_id)
+    if sender is None:
+        return False
     if depot_id is None:
         owner = session.get(Device, owner_device_id) if owner_device_id else None
         return owner is not None and owner.user_id == sender.user_id

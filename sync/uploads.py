@@ -306,18 +306,23 @@ def _new(device: Device, meta: PhotoMeta, raw: dict[str, Any], length: int | Non
 
 def _reuse(existing: Upload, device: Device, meta: PhotoMeta, length: int | None,
            now: datetime) -> Upload | None:
-    """The existing upload when this creation repeats it; None when it may be replaced."""
+    """The existing upload when this creation repeats it; None when it is to be replaced."""
     gone = existing.status in (UploadStatus.FAILED, UploadStatus.EXPIRED) or (
         existing.status is UploadStatus.RECEIVING and existing.expires_at <= now)
-    if existing.device_id != device.id:
-        if gone:
-            return None
-        raise PhotoConflict("This photo id is already being sent by another device.",
-                            photo_id=meta.photo_id)
     if gone:
         return None
     same_length = length is None or existing.length in (None, length)
     if existing.sha256 != meta.sha256 or not same_length:
         raise PhotoConflict("This photo id was already used for other bytes.",
                             photo_id=meta.photo_id)
-    return existing
+    if existing.device_id == device.id:
+        return existing
+    if existing.device.user_id != device.user_id:
+        raise PhotoConflict("This photo id is already being sent by another device.",
+                            photo_id=meta.photo_id)
+    # the same person on a re-enrolled phone: a finished upload changes hands, an unfinished
+    # one starts over (the new phone cannot resume the old one's bytes)
+    if existing.status is UploadStatus.COMPLETED:
+        existing.device_id = device.id
+        return existing
+    return None

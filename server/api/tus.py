@@ -11,7 +11,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask import Request
 from werkzeug.exceptions import ClientDisconnected
@@ -190,6 +190,23 @@ def spool_body(stream: BinaryIO, out: BinaryIO, *, room: int,
 
 class TooMuchBody(AppError):
     status, code = 413, "uploads.too_large"
+
+
+class MethodOverride:
+    """WSGI middleware for tus's X-HTTP-Method-Override: a POST under ``prefix`` that says
+    PATCH or DELETE is one (for phones behind proxies that pass only GET and POST)."""
+
+    METHODS = frozenset({"PATCH", "DELETE"})
+
+    def __init__(self, app: Any, prefix: str) -> None:
+        self.app, self.prefix = app, prefix
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        override = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").strip().upper()
+        if (environ.get("REQUEST_METHOD") == "POST" and override in self.METHODS
+                and environ.get("PATH_INFO", "").startswith(self.prefix)):
+            environ["REQUEST_METHOD"] = override
+        return self.app(environ, start_response)
 
 
 def expires(at: datetime) -> str:

@@ -51,6 +51,11 @@ def tus_endpoint(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+@bp.record_once
+def install_method_override(state) -> None:
+    state.app.wsgi_app = tus.MethodOverride(state.app.wsgi_app, PREFIX + "/")
+
+
 @bp.after_app_request
 def tus_headers(response: Response) -> Response:
     """Tus-Resumable on every answer under /uploads, errors and unknown URLs included."""

@@ -9,9 +9,11 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from server.db import db
-from server.models import Photo, Upload
+from server.db import db, utcnow
+from server.models import Photo, Upload, User
 from server.storage import PhotoStore
+from sync.accounts import enroll_device
+from sync.journal import SYSTEM
 from tests.imaging import CRATE_JPG, sha256
 
 JPG = CRATE_JPG.read_bytes()
@@ -261,3 +263,34 @@ def test_a_device_cannot_hold_more_than_its_quota_in_unfinished_uploads(client, 
     app.config["UPLOAD_DEVICE_QUOTA"] = 3 * len(JPG)
     assert create(client, world, body=JPG).status_code == 201
     assert create(client, world).status_code == 201  # …once finished, room is made again
+
+
+def test_a_photo_id_belongs_to_one_person(client, world, app):
+    with app.app_context():  # the inspector's phone is re-enrolled
+        new_phone = enroll_device(db.session, db.session.get(User, world.users["inspector"]),
+                                  actor=SYSTEM, now=utcnow()).token
+        db.session.commit()
+    world.tokens["new_phone"] = new_phone
+    photo_id = str(uuid.uuid4())
+    old = create(client, world, meta=metadata(photo_id=photo_id)).headers["Location"]
+    patch(client, world, old, 0, JPG[:100])
+    assert error(create(client, world, user="commander", meta=metadata(photo_id=photo_id))) == (
+        409, "photos.id_conflict")  # someone else
+    fresh = create(client, world, user="new_phone", meta=metadata(photo_id=photo_id))
+    assert fresh.status_code == 201 and fresh.headers["Location"] != old  # starts over
+    assert client.head(old, headers=headers(world)).status_code == 404
+    done = patch(client, world, fresh.headers["Location"], 0, JPG, user="new_phone")
+    assert done.status_code == 204
+    again = create(client, world, meta=metadata(photo_id=photo_id))  # the old phone, finished
+    assert again.status_code == 201 and again.headers["Location"] == fresh.headers["Location"]
+    assert again.headers["Upload-Offset"] == str(SIZE)
+
+
+def test_x_http_method_override(client, world):
+    location = create(client, world).headers["Location"]
+    r = client.post(location, data=JPG[:10], headers=headers(
+        world, X_HTTP_Method_Override="PATCH", Upload_Offset="0", Content_Type=OCTETS))
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == "10"
+    r = client.post(location, headers=headers(world, X_HTTP_Method_Override="DELETE"))
+    assert r.status_code == 204
+    assert client.head(location, headers=headers(world)).status_code == 404
