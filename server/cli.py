@@ -18,7 +18,7 @@ from server.storage import PhotoStore
 from sync import accounts
 from sync.journal import SYSTEM, verify_audit
 from sync.ledger import verify_ledgers
-from sync.uploads import expire_uploads
+from sync.upload_expiry import expire_uploads
 
 
 def register(app: Flask) -> None:

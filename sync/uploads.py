@@ -8,7 +8,6 @@ PATCH never lands a byte there. No Flask; the caller commits.
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,8 +23,6 @@ from server.storage import PartialLost, PhotoStore
 from sync.images import ImageLimits, PhotoRefused
 from sync.journal import Actor, record_audit
 from sync.photos import PhotoConflict, PhotoIn, Sha256Mismatch, accept_photo
-
-STALE_FILES_SECONDS = 24 * 3600
 
 
 class UploadNotFound(NotFound):
@@ -155,8 +152,8 @@ def get_upload(session: Session, device: Device, upload_id: str, *, now: datetim
     return upload
 
 
-def check_patch(upload: Upload, *, offset: int, length: int | None, body_length: int | None,
-                limits: UploadLimits) -> int:
+def check_patch(session: Session, upload: Upload, *, offset: int, length: int | None,
+                body_length: int | None, limits: UploadLimits, now: datetime) -> int:
     """Refuse a PATCH that cannot apply; else how many body bytes it may carry."""
     if length is not None and upload.length is not None and length != upload.length:
         raise LengthInvalid("Upload-Length cannot change once set.", length=upload.length)
@@ -172,6 +169,12 @@ def check_patch(upload: Upload, *, offset: int, length: int | None, body_length:
     room = (total if total is not None else limits.max_size) - offset
     if body_length is not None and body_length > room:
         raise UploadTooLarge("The body goes past the end of the upload.", room=room)
+    if upload.length is None:  # deferred: its bytes count against the quota as they come
+        quota_room = limits.device_quota - device_reserved(session, upload.device_id, now=now)
+        if body_length is not None and body_length > quota_room:
+            raise QuotaExceeded("This device holds too many unfinished uploads; finish or "
+                                "cancel some first.", device_quota=limits.device_quota)
+        room = max(0, min(room, quota_room))
     return room
 
 
@@ -240,45 +243,6 @@ def terminate_upload(session: Session, upload: Upload, *, device: Device,
                  entity="upload", entity_id=upload.id, country_code=device.user.country_code,
                  details={"photo_id": upload.photo_id, "offset": upload.offset,
                           "completed": upload.status is UploadStatus.COMPLETED})
-
-
-@dataclass(frozen=True)
-class Expired:
-    uploads: int
-    bytes_freed: int
-
-
-def expire_uploads(session: Session, store: PhotoStore, *, now: datetime) -> Expired:
-    """Mark unfinished uploads past their expiry as expired (they answer 410) and delete their
-    bytes; also spool files and partial files that no live upload owns."""
-    count = freed = 0
-    due = session.scalars(select(Upload.id).where(Upload.status == UploadStatus.RECEIVING,
-                                                  Upload.expires_at <= now)).all()
-    for upload_id in due:  # compare-and-set: a PATCH that just renewed it keeps it
-        if session.execute(update(Upload).where(
-                Upload.id == upload_id, Upload.status == UploadStatus.RECEIVING,
-                Upload.expires_at <= now).values(status=UploadStatus.EXPIRED)
-                .execution_options(synchronize_session=False)).rowcount:
-            count += 1
-            freed += store.remove_partial(upload_id)
-    freed += store.remove_stale_temp(STALE_FILES_SECONDS)
-    freed += _remove_orphan_partials(session, store, now=now)
-    return Expired(uploads=count, bytes_freed=freed)
-
-
-def _remove_orphan_partials(session: Session, store: PhotoStore, *, now: datetime) -> int:
-    folder = store.partial_path("0" * 32).parent
-    if not folder.is_dir():
-        return 0
-    cutoff = now.timestamp() - STALE_FILES_SECONDS
-    old = {e.name: e for e in os.scandir(folder)
-           if e.is_file(follow_symlinks=False) and e.stat().st_mtime < cutoff}
-    if not old:
-        return 0
-    live = set(session.scalars(select(Upload.id).where(Upload.id.in_(list(old)),
-                                                       Upload.status == UploadStatus.RECEIVING)))
-    return sum(store.remove_partial(name) for name in old if name not in live
-               and len(name) == 32)
 
 
 def _complete(session: Session, store: PhotoStore, upload: Upload, *, device: Device,

@@ -156,8 +156,9 @@ def _receive(upload: Upload, *, offset: int, length: int | None, status: int,
     limits, device, store = upload_limits(), g.device, photo_store()
     checksum = tus.parse_checksum(request)
     try:
-        room = uploads.check_patch(upload, offset=offset, length=length,
-                                   body_length=request.content_length, limits=limits)
+        room = uploads.check_patch(db.session, upload, offset=offset, length=length,
+                                   body_length=request.content_length, limits=limits,
+                                   now=utcnow())
     except uploads.OffsetMismatch as exc:
         raise exc.with_headers({"Upload-Offset": str(upload.offset)}) from None
     db.session.commit()  # ends the read transaction; nothing is written yet

@@ -212,3 +212,33 @@ def test_only_the_winner_of_the_offset_race_writes_its_bytes(session, w, store):
                  Chunk(io.BytesIO(data[20:]), len(data) - 20, 20), device=phone,
                  limits=limits, now=now)
     assert session.get(Photo, meta.photo_id).sha256 == meta.sha256
+
+
+def test_expiry_sweeps_orphans_and_keeps_live_uploads(session, w, store):
+    import os
+    import time
+
+    from sync.upload_expiry import expire_uploads
+
+    now, phone = utcnow(), device(session, w)
+    limits = UploadLimits(max_size=1000, device_quota=10_000, lifetime=timedelta(days=30))
+    data = encoded("PNG", (40, 40))
+    live = create_upload(session, phone, PhotoMeta(photo_id=new_id(), sha256=sha256(data)), {},
+                         length=len(data), store=store, limits=limits, now=now)
+    commit_chunk(session, store, live, Chunk(io.BytesIO(data[:10]), 10, 0), device=phone,
+                 limits=limits, now=now)
+    session.commit()
+    orphan = store.partial_path("f" * 32)
+    orphan.write_bytes(b"12345")
+    stale_spool = store.root / "tmp" / "crashed.part"
+    stale_spool.parent.mkdir(parents=True, exist_ok=True)
+    stale_spool.write_bytes(b"123")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (orphan, stale_spool, store.partial_path(live.id)):
+        os.utime(path, (two_days_ago, two_days_ago))
+    expired = expire_uploads(session, store, now=utcnow())
+    assert (expired.uploads, expired.bytes_freed) == (0, 8)
+    assert not orphan.exists() and not stale_spool.exists()
+    assert store.partial_size(live.id) == 10  # a slow phone's upload is still live
+    expired = expire_uploads(session, store, now=utcnow() + timedelta(days=31))
+    assert (expired.uploads, expired.bytes_freed) == (1, 10)

@@ -294,3 +294,14 @@ def test_x_http_method_override(client, world):
     r = client.post(location, headers=headers(world, X_HTTP_Method_Override="DELETE"))
     assert r.status_code == 204
     assert client.head(location, headers=headers(world)).status_code == 404
+
+
+def test_a_deferred_upload_counts_against_the_quota_as_it_grows(client, world, app):
+    app.config["UPLOAD_DEVICE_QUOTA"] = 500
+    r = client.post("/api/v1/uploads/", headers=headers(
+        world, Upload_Defer_Length="1", Upload_Metadata=metadata()))
+    location = r.headers["Location"]
+    assert patch(client, world, location, 0, JPG[:400]).status_code == 204
+    assert error(patch(client, world, location, 400, JPG[400:])) == (
+        413, "uploads.quota_exceeded")
+    assert client.head(location, headers=headers(world)).headers["Upload-Offset"] == "400"
