@@ -180,10 +180,10 @@ def check_patch(session: Session, upload: Upload, *, offset: int, length: int | 
 
 def device_reserved(session: Session, device_id: str, *, now: datetime) -> int:
     """Bytes a device has promised (or, deferred, sent) in live unfinished uploads."""
-    return session.scalar(select(func.coalesce(func.sum(
+    return int(session.scalar(select(func.coalesce(func.sum(
         func.coalesce(Upload.length, Upload.offset)), 0)).where(
         Upload.device_id == device_id, Upload.status == UploadStatus.RECEIVING,
-        Upload.expires_at > now))
+        Upload.expires_at > now)))  # int: PostgreSQL sums bigints as numeric
 
 
 def commit_chunk(session: Session, store: PhotoStore, upload: Upload, chunk: Chunk, *,

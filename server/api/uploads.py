@@ -20,6 +20,7 @@ from server.api import bp, tus
 from server.api.schemas import UploadMetadataSchema
 from server.auth import device_required
 from server.db import db, utcnow
+from server.errors import AppError
 from server.models import Upload, UploadStatus
 from server.storage import PhotoStore
 from sync import photos, uploads
@@ -100,7 +101,11 @@ def create_upload():
     db.session.commit()  # the upload exists before its first byte: a dropped link loses nothing
     location = {"Location": url_for("api.head_upload", upload_id=upload.id)}
     if with_body and upload.status is UploadStatus.RECEIVING and upload.offset == 0:
-        return _receive(upload, offset=0, length=None, status=201, headers=location)
+        try:
+            return _receive(upload, offset=0, length=None, status=201, headers=location)
+        except AppError as exc:  # the upload exists all the same: say where
+            exc.with_headers(location)
+            raise
     return _answer(upload, 201, location)  # a repeated creation: where it stands
 
 

@@ -3,6 +3,7 @@ cut and resumed, repeated, damaged, expired, raced, refused; and linked in eithe
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import socket
 import threading
@@ -44,6 +45,10 @@ def auth(world, user="inspector"):
 def meta(data, **extra):
     return {"photo_id": str(uuid.uuid4()), "sha256": sha256(data), "filename": "crate.jpg",
             "filetype": "image/jpeg", **extra}
+
+
+def metadata_header(values):
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
 
 
 def upload_id(url):
@@ -390,3 +395,29 @@ def test_a_photo_that_arrives_after_its_submission(app, world, live_server):
     client(live_server, world).uploader(file_path=str(CRATE_JPG), metadata=info).upload()
     assert missing(app, submission_id) == ["crack.jpg"]
     assert photo_row(app, photo_id)["depot_id"] == world.depots["NE-NMY"]
+
+
+def test_many_patches_at_once_exactly_one_lands(app, world, live_server, photo_100k):
+    created = requests.post(live_server.uploads_url(), headers={
+        **auth(world), "Upload-Length": str(len(photo_100k)),
+        "Upload-Metadata": metadata_header(meta(photo_100k))})
+    url = live_server.url + created.headers["Location"]
+    start, results = threading.Barrier(6), {}
+
+    def send(n):
+        start.wait()
+        results[n] = requests.patch(url, data=bytes([65 + n]) * 30_000, headers={
+            **auth(world), "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream"}).status_code
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results.values()) == [204] + [409] * 5
+    winner = next(n for n, status in results.items() if status == 204)
+    assert state(app, url)["offset"] == 30_000
+    with app.app_context():
+        partial = PhotoStore(app.config["PHOTO_DIR"]).partial_path(upload_id(url))
+        assert partial.read_bytes() == bytes([65 + winner]) * 30_000  # no loser's byte

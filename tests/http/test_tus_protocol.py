@@ -91,6 +91,12 @@ def test_creation_with_upload(client, world, app):
     assert r.status_code == 201 and r.headers["Upload-Offset"] == str(len(JPG))
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
+    partly = create(client, world, body=JPG[:100])
+    assert partly.status_code == 201 and partly.headers["Upload-Offset"] == "100"
+    refused = create(client, world, body=b"not a photo", length=11,
+                     meta=metadata(sha256=sha256(b"not a photo")))
+    assert error(refused) == (415, "photos.not_an_image")
+    assert client.head(refused.headers["Location"], headers=headers(world)).status_code == 410
 
 
 def test_deferred_length(client, world):
