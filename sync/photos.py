@@ -98,6 +98,10 @@ def store_photo_file(session: Session, store: PhotoStore, path_or_stream: str | 
                            photo_id=photo_id)
     if filename and not is_plain_filename(filename):
         raise InvalidInput("The file name must be a bare name, not a path.", filename=filename)
+    if instance_id is not None and not PHOTO_ID.fullmatch(instance_id):
+        raise InvalidInput("Not a submission instance ID.", instance_id=instance_id)
+    if len(question) > 128 or UNSAFE_NAME.search(question.replace("/", "")):
+        raise InvalidInput("A question name is at most 128 printable characters.")
     photo = PhotoIn(photo_id=photo_id, filename=filename, declared_sha256=declared_sha256,
                     instance_id=instance_id, crate_id=crate_id,
                     crate_label=_label(label_id) if label_id else None, question=question)

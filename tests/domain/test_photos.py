@@ -110,8 +110,11 @@ def test_the_same_bytes_are_stored_once_and_a_replay_is_the_same_photo(session, 
     ({"photo_id": "a", "filename": "dir\\x.jpg"}, InvalidInput),
     ({"photo_id": "../a"}, InvalidInput),
     ({"photo_id": "a", "label_id": "NOT-A-LABEL"}, InvalidInput),
+    ({"photo_id": "a", "instance_id": "uuid:" + "x" * 80}, InvalidInput),
+    ({"photo_id": "a", "question": "q" * 129}, InvalidInput),
+    ({"photo_id": "a", "question": "seal\nphoto"}, InvalidInput),
 ], ids=["sha256 mismatch", "not an image", "path filename", "windows path", "path photo id",
-        "bad label"])
+        "bad label", "long instance id", "long question", "control character in question"])
 def test_bad_files_are_refused_and_nothing_is_written(session, w, store, kwargs, error):
     data = kwargs.pop("data", CRATE_JPG.read_bytes())
     with pytest.raises(error) as refused:
