@@ -20,6 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import threading
@@ -174,6 +175,9 @@ def main() -> None:
     sampler.join()
     rss_growth = sampler.peak - rss_before
     server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
 
     size = photo.stat().st_size
     chunks = f"{args.chunk_mb} MB PATCHes" if args.chunk_mb else "one PATCH"

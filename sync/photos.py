@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -162,7 +163,7 @@ def link_submission_photos(session: Session, submission: Submission) -> None:
     waiting = [a for a in submission.attachments if a.photo_id is None]
     if not waiting:
         return
-    uuids = [a.photo_uuid for a in waiting if a.photo_uuid]
+    uuids = [_photo_key(a.photo_uuid) for a in waiting if a.photo_uuid]
     names = [a.name for a in waiting if not a.photo_uuid]
     by_uuid = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(uuids)))}
     by_name: dict[str, Photo] = {}
@@ -172,8 +173,8 @@ def link_submission_photos(session: Session, submission: Submission) -> None:
                 .order_by(Photo.created_at, Photo.id)):
             by_name[p.filename] = p  # the latest photo under a name wins
     for attachment in waiting:
-        photo = by_uuid.get(attachment.photo_uuid) if attachment.photo_uuid else by_name.get(
-            attachment.name)
+        photo = (by_uuid.get(_photo_key(attachment.photo_uuid)) if attachment.photo_uuid
+                 else by_name.get(attachment.name))
         if photo is not None:
             _link(session, attachment, submission, photo)
 
@@ -230,7 +231,8 @@ def claimed_owners(session: Session, *, label_id: str | None,
 
 def _link_arrived_photo(session: Session, photo: Photo) -> None:
     """A photo just arrived: fill the attachments that were waiting for it."""
-    match = SubmissionAttachment.photo_uuid == photo.id
+    # phones spell UUIDs in either case (iOS upper, Android lower); tus keys are lower case
+    match = SubmissionAttachment.photo_uuid.in_({photo.id, photo.id.upper()})
     if photo.instance_id and photo.filename:
         match = or_(match, and_(SubmissionAttachment.photo_uuid.is_(None),
                                 Submission.instance_id == photo.instance_id,
@@ -278,6 +280,14 @@ def _may_link(session: Session, photo: Photo, depot_id: int | None,
         return owner is not None and owner.user_id == sender.user_id
     depot = session.get(Depot, depot_id)
     return Principal.of_user(sender.user, sender).sees_depot(depot.id, depot.country_code)
+
+
+def _photo_key(photo_uuid: str) -> str:
+    """A photo UUID as the tus door keys photos (canonical lower case); other ids as given."""
+    try:
+        return str(uuid.UUID(photo_uuid))
+    except ValueError:
+        return photo_uuid
 
 
 def _crate(session: Session, crate_id: str | None, label: str | None) -> Crate | None:

@@ -140,11 +140,12 @@ def test_photo_before_its_submission_links_by_uuid_and_by_name(session, w, store
     by_uuid, by_name = new_id(), new_id()
     store_photo_file(session, store, CRATE_JPG, photo_id=by_uuid, filename="1.jpg",
                      device=phone, now=utcnow())
+    by_uuid_ios = by_uuid.upper()  # the form names it as the iPhone spells it
     store_photo_file(session, store, ROTATED_JPG, photo_id=by_name, filename="2.jpg",
                      instance_id=instance, device=phone, now=utcnow())
     orphan = session.get(Photo, by_uuid)
     assert photo_depot_id(session, orphan) is None  # nothing it belongs to has arrived
-    submission = add_submission(session, w, attachments=[("1.jpg", by_uuid), ("2.jpg", None),
+    submission = add_submission(session, w, attachments=[("1.jpg", by_uuid_ios), ("2.jpg", None),
                                                          ("3.jpg", None)])
     submission.instance_id = instance
     link_submission_photos(session, submission)
@@ -155,9 +156,10 @@ def test_photo_before_its_submission_links_by_uuid_and_by_name(session, w, store
     assert orphan.question == "seal_photo"
 
 
-def test_photo_after_its_submission_fills_the_waiting_attachment(session, w, store):
+@pytest.mark.parametrize("spelled", [str.lower, str.upper], ids=["android", "ios"])
+def test_photo_after_its_submission_fills_the_waiting_attachment(session, w, store, spelled):
     photo_id = new_id()
-    submission = add_submission(session, w, attachments=[("seal.jpg", photo_id),
+    submission = add_submission(session, w, attachments=[("seal.jpg", spelled(photo_id)),
                                                          ("other.jpg", new_id())])
     link_submission_photos(session, submission)  # the engine calls it; nothing arrived yet
     assert len(missing_photos(submission)) == 2
