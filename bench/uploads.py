@@ -177,9 +177,9 @@ def main() -> None:
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
+    size = photo.stat().st_size
     shutil.rmtree(tmp, ignore_errors=True)
 
-    size = photo.stat().st_size
     chunks = f"{args.chunk_mb} MB PATCHes" if args.chunk_mb else "one PATCH"
     print(f"upload                   {size / 1e6:8.1f} MB in {chunks} ({seconds:.2f} s)")
     print(f"server peak traced alloc {peak / 1e6:8.2f} MB  ({peak / size:.1%} of the upload)")
