@@ -28,11 +28,13 @@ from server.models.sync import (
     SubmissionAttachment,
     SyncState,
 )
+from server.models.uploads import Upload, UploadStatus
 
 __all__ = [
     "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
     "Device", "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
     "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
+    "Upload", "UploadStatus",
 ]
 __all__ += ["Label", "LabelPrint", "LabelStatus"]
