@@ -18,10 +18,8 @@ from server.models import (
     Crate,
     Depot,
     Device,
-    Photo,
     Role,
     Submission,
-    SubmissionAttachment,
     User,
 )
 
@@ -118,6 +116,18 @@ def check_depot(principal: Principal, depot: Depot, permission: str) -> None:
     principal.require(permission)
 
 
+def check_photo(principal: Principal, depot: Depot | None, sender_device_id: str | None,
+                permission: str = "inventory.read") -> None:
+    """A photo is seen through the depot it belongs to. While nothing it belongs to is known
+    (phones send photos before their submission), only the device that sent it sees it."""
+    if depot is None:
+        if principal.device_id is None or principal.device_id != sender_device_id:
+            raise NotFound("Not found.")
+    elif not principal.sees_depot(depot.id, depot.country_code):
+        raise NotFound("Not found.")
+    principal.require(permission)
+
+
 # --- HQ pages: inspections, photos, people and their devices -------------------------------
 
 def submission_clause(principal: Principal) -> ColumnElement[bool]:
@@ -157,26 +167,6 @@ def get_submission(session: Session, principal: Principal, submission_id: str) -
         raise Forbidden(f"A {principal.role.value} reads only their own inspections.",
                         permission="inspections.read")
     return found
-
-
-def get_photo(session: Session, principal: Principal, photo_id: str) -> Photo:
-    """A photo belongs to the depot it was taken in (or its crate's, or its inspection's)."""
-    photo = session.get(Photo, photo_id)
-    depot = _photo_depot(session, photo) if photo is not None else None
-    if depot is None or not principal.sees_depot(depot.id, depot.country_code):
-        raise NotFound("No such photo.", photo_id=photo_id)
-    principal.require("inventory.read")
-    return photo
-
-
-def _photo_depot(session: Session, photo: Photo) -> Depot | None:
-    if photo.depot_id is not None:
-        return session.get(Depot, photo.depot_id)
-    if photo.crate_id is not None:
-        return session.get(Crate, photo.crate_id).depot
-    return session.scalar(select(Depot).join(Submission, Submission.depot_id == Depot.id)
-                          .join(SubmissionAttachment)
-                          .where(SubmissionAttachment.photo_id == photo.id).limit(1))
 
 
 def sees_user(principal: Principal, user: User) -> bool:

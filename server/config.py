@@ -24,6 +24,12 @@ class Defaults:
     SYNC_PULL_PAGE = 500
     SYNC_PULL_MAX = 5000
     SYNC_HOLD_SECONDS = 2 * 24 * 3600  # held ops are force-applied after this
+    UPLOAD_MAX_SIZE = 64 * 1024 * 1024  # Tus-Max-Size: the largest photo accepted
+    UPLOAD_EXPIRY_DAYS = 30  # an unfinished upload expires this long after its last progress
+    UPLOAD_DEVICE_QUOTA = 1024 * 1024 * 1024  # bytes one device may hold in unfinished uploads
+    PHOTO_MAX_PIXELS = 40_000_000  # larger images are refused (decompression bombs)
+    PHOTO_THUMBNAIL_SIZE = 320  # long side, pixels
+    PHOTO_CACHE_SECONDS = 24 * 3600  # Cache-Control max-age of photos and thumbnails (private)
     # HQ pages: cookie sessions, CSRF on the web blueprint only, the login rate limit
     SESSION_COOKIE_NAME = "depotsync_hq"
     SESSION_COOKIE_HTTPONLY = True

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from server.access import Principal, get_crate
@@ -30,6 +30,7 @@ from server.models import (
 )
 from sync.crates import crate_state
 from sync.ledger import IN_DEPOT
+from sync.photos import photo_depot_id
 from sync.restricted import record_restricted_read
 from sync.staff import display_names
 
@@ -196,16 +197,19 @@ def _ledger(session: Session, crate: Crate, serials_ok: bool) -> list[LedgerEntr
 
 
 def _photos(session: Session, crate: Crate) -> list[Photo]:
-    """Photos of the crate itself, of its counts and of findings about it."""
+    """Photos of the crate itself, of its counts and of findings about it (phones spell photo
+    UUIDs in either case; the photo store keys them in lower case), once they belong to the
+    crate's depot: until then only the phone that sent one may see it (access.check_photo)."""
     ids: set[str] = set()
     for photos in session.scalars(select(CountEvent.photos).where(
             CountEvent.crate_id == crate.id)):
-        ids.update(photos or ())
+        ids.update(p.lower() for p in photos or ())
     for photos in session.scalars(select(Finding.photos).where(Finding.crate_id == crate.id)):
-        ids.update(photos or ())
-    return list(session.scalars(select(Photo).where(
-        or_(Photo.crate_id == crate.id, Photo.id.in_(sorted(ids))))
-        .order_by(Photo.created_at, Photo.id)))
+        ids.update(p.lower() for p in photos or ())
+    found = session.scalars(select(Photo).where(
+        or_(Photo.crate_id == crate.id, func.lower(Photo.id).in_(sorted(ids))))
+        .order_by(Photo.created_at, Photo.id))
+    return [p for p in found if photo_depot_id(session, p) == crate.depot_id]
 
 
 def _audit(session: Session, crate: Crate, conflicts: list[Conflict],

@@ -21,6 +21,7 @@ from server.models import (
     Submission,
     SubmissionAttachment,
 )
+from sync.photos import missing_photos
 from sync.questions import Answer, catalogue, readable_answers
 from sync.restricted import record_restricted_read
 
@@ -84,7 +85,7 @@ def inspection_view(session: Session, principal: Principal, submission_id: str,
     return InspectionView(
         submission=sub, answers=readable_answers(sub.answers or {}, known, language, sub.form_id),
         photos=[a for a in sub.attachments if a.photo_id is not None],
-        missing=[a for a in sub.attachments if a.photo_id is None],
+        missing=missing_photos(sub),
         counts=[_count_line(e, crates[e.crate_id], serials_ok) for e in events],
         findings=list(session.scalars(select(Finding).where(Finding.submission_id == sub.id)
                                       .order_by(Finding.created_at, Finding.id))),

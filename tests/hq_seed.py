@@ -4,7 +4,6 @@ conflict; photos are stored as the photo store keeps them (a file named by its s
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import uuid
@@ -15,7 +14,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.db import db, utcnow
-from server.models import Crate, Discrepancy, Photo, Submission, SubmissionAttachment
+from server.models import Crate, Discrepancy, Submission
 from tests.conftest import fresh_database, make_app
 from tests.factories import PASSWORD, build_world
 from tests.http.sync_helpers import Phone, bearer
@@ -43,22 +42,20 @@ def jpeg_bytes(color=(180, 40, 40), size=(640, 480)) -> bytes:
     return out.getvalue()
 
 
-def store_photo(app, photo_id: str, data: bytes, *, depot_id: int | None,
-                crate_id: str | None = None, instance_id: str | None = None) -> None:
-    """A photo as the photo store keeps it: the file under its sha256, then its row, then
-    the submission's attachment linked (what the upload door does when a photo completes)."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = Path(app.config["PHOTO_DIR"]) / digest[:2] / digest
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def store_photo(app, world, photo_id: str, data: bytes, *, user: str = "inspector",
+                instance_id: str | None = None, question: str = "",
+                label_id: str | None = None) -> None:
+    """A photo arriving from a phone, kept by the photo code (checked, thumbnailed, stored by
+    sha256, linked to the submission that waits for it)."""
+    from server.models import Device
+    from server.storage import PhotoStore
+    from sync.photos import store_photo_file
+
     with app.app_context():
-        db.session.add(Photo(id=photo_id, sha256=digest, content_type="image/jpeg",
-                             size=len(data), width=640, height=480, filename=f"{photo_id}.jpg",
-                             instance_id=instance_id, crate_id=crate_id, depot_id=depot_id))
-        db.session.flush()
-        for att in db.session.scalars(select(SubmissionAttachment).where(
-                SubmissionAttachment.photo_uuid == photo_id)):
-            att.photo_id = photo_id
+        store_photo_file(db.session, PhotoStore(app.config["PHOTO_DIR"]), io.BytesIO(data),
+                         photo_id=photo_id, filename=f"{photo_id}.jpg",
+                         instance_id=instance_id, question=question, label_id=label_id,
+                         device=db.session.get(Device, world.devices[user]), now=utcnow())
         db.session.commit()
 
 
@@ -109,8 +106,8 @@ def seed(app, client, world, *, text: str = f"Fence repaired {SCRIPT}") -> Seede
                        photos=[("door.jpg", s.photo_id, "door_photo"),
                                ("seal.jpg", str(uuid.uuid4()), "f7/seal_photo")])
     s.instance_id = visit["instance_id"]
-    store_photo(app, s.photo_id, jpeg_bytes(), depot_id=world.depots["NE-NMY"],
-                instance_id=s.instance_id)
+    store_photo(app, world, s.photo_id, jpeg_bytes(), instance_id=s.instance_id,
+                question="door_photo")
     ng = post_visit(client, world, "ng_inspector", "KDN", world.crates["ng_ammo"], 499)
     with app.app_context():
         sub = db.session.scalar(select(Submission).where(

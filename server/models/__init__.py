@@ -28,6 +28,7 @@ from server.models.sync import (
     SubmissionAttachment,
     SyncState,
 )
+from server.models.uploads import Upload, UploadStatus
 
 __all__ = [
     "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
@@ -35,5 +36,6 @@ __all__ = [
     "User", "Weapon",
     "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
+    "Upload", "UploadStatus",
 ]
 __all__ += ["Label", "LabelPrint", "LabelStatus"]

@@ -5,6 +5,7 @@ Each is audited and shows on the crate's page."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from server.db import db
 from server.models import AuditEvent, Conflict, Crate, Discrepancy
 from sync.ledger import verify_ledgers
-from tests.hq_seed import login, post_form, seed
+from tests.hq_seed import jpeg_bytes, login, post_form, seed, store_photo
+from tests.http.sync_helpers import Phone
 
 
 @pytest.fixture
@@ -174,3 +176,24 @@ def test_the_crate_page_keeps_its_label_history(app, client, world):
     assert "reprint 2" in history and "Label torn by &lt;b&gt;rain&lt;/b&gt;" in history
     assert "label.relabel" in page and "labels.print" in page
     assert "relabelled" in page  # the version the relabel made
+
+
+def test_the_crate_page_shows_photos_of_the_crate_and_of_its_counts(app, client, world,
+                                                                    seeded):
+    of_crate, unclaimed = str(uuid.uuid4()), str(uuid.uuid4())
+    store_photo(app, world, of_crate, jpeg_bytes((20, 90, 20)), label_id=world.crates["ammo"])
+    store_photo(app, world, unclaimed, jpeg_bytes((20, 20, 90)))  # names no crate, no visit
+    with app.app_context():
+        crate = db.session.scalar(select(Crate).where(Crate.label_id == world.crates["ammo"]))
+        crate_id, version = crate.id, crate.version
+    phone = Phone(client, world)  # an iPhone spells UUIDs in upper case
+    phone.push([phone.op(crate_id, "count", {"quantity": 1000, "photos": [
+        seeded.photo_id.upper(), unclaimed.upper()]}, base_version=version)])
+    login(client, "inspector")
+    page = client.get(f"/hq/crates/{world.crates['ammo']}").get_data(as_text=True)
+    gallery = page[page.index("<h2>Photos</h2>"):page.index("<h2>Ledger</h2>")]
+    for photo_id in (of_crate, seeded.photo_id):  # the crate's own; the visit's, counted
+        assert f'src="/hq/photos/{photo_id}/thumb"' in gallery
+        assert client.get(f"/hq/photos/{photo_id}/thumb").status_code == 200
+    assert unclaimed not in page  # seen only by the phone that sent it, until claimed
+    assert client.get(f"/hq/photos/{unclaimed}").status_code == 404
