@@ -1,6 +1,7 @@
 """Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
 
 from server.models.accounts import Device, Role, User, user_depots
+from server.models.forms import EntityBranch, FormDefinition, FormVersion
 from server.models.inventory import (
     Agency,
     AmmoItemType,
@@ -33,4 +34,5 @@ __all__ = [
     "Device", "Location", "Movement", "MovementLine", "Role", "StorageBuilding", "User", "Weapon",
     "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
+    "EntityBranch", "FormDefinition", "FormVersion",
 ]
