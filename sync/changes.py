@@ -51,11 +51,12 @@ def pull_snapshot(session: Session, principal: Principal, *, seq: int | None,
     seq = head_seq(session) if seq is None else seq
     depot_ids = [d.id for d in visible_depots(session, principal)]
     query = (select(Crate).where(Crate.depot_id.in_(depot_ids), Crate.deleted_at.is_(None))
-             .order_by(Crate.id).limit(limit))
+             .order_by(Crate.id).limit(limit + 1))
     if after_id:
         query = query.where(Crate.id > after_id)
     crates = list(session.scalars(query))
-    page = Page(seq=seq, more=len(crates) == limit)
+    page = Page(seq=seq, more=len(crates) > limit)
+    crates = crates[:limit]
     page.after_id = crates[-1].id if page.more else None
     _fill(session, page, crates)
     page.conflicts = _own_conflicts(session, principal)
@@ -71,14 +72,16 @@ def pull_changes(session: Session, principal: Principal, *, since: int, limit: i
     rows = session.execute(select(Change.seq, Change.entity, Change.entity_id, Change.device_id)
                            .where(Change.seq > since, Change.depot_id.in_(depot_ids),
                                   Change.entity == "crate")
-                           .order_by(Change.seq).limit(limit)).all()
+                           .order_by(Change.seq).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
     latest: dict[str, str | None] = {}
     for row in rows:
         latest[row.entity_id] = row.device_id
     wanted = [cid for cid, device in latest.items() if device != principal.device_id]
     crates = list(session.scalars(select(Crate).where(Crate.id.in_(wanted))
                                   .order_by(Crate.id))) if wanted else []
-    page = Page(seq=rows[-1].seq if rows else since, more=len(rows) == limit)
+    page = Page(seq=rows[-1].seq if rows else since, more=more)
     _fill(session, page, crates)
     page.conflicts = _own_conflicts(session, principal)
     return page

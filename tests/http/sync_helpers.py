@@ -43,10 +43,11 @@ class Phone:
                 self.crates[res["record"]["id"]] = res["record"]
         return r.json
 
-    def pull_all(self):
+    def pull_all(self, limit=50):
         pages = 0
         while True:
-            url = "/api/v1/sync/pull?limit=50" + (f"&cursor={self.cursor}" if self.cursor else "")
+            url = f"/api/v1/sync/pull?limit={limit}" + (
+                f"&cursor={self.cursor}" if self.cursor else "")
             r = self.client.get(url, headers=bearer(self.world, self.user))
             assert r.status_code == 200, r.get_json()
             for crate in r.json["crates"]:

@@ -1,0 +1,41 @@
+"""Change seqs follow commit order: a second writer cannot take a seq while the first holds
+one uncommitted (on PostgreSQL the journal lock, on SQLite the write lock of BEGIN IMMEDIATE)."""
+
+import sqlite3
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from server.db import db, utcnow
+from server.models import Change
+from sync.journal import SYSTEM, record_changes
+
+
+def test_a_second_writer_waits_for_the_first_to_commit(app):
+    with app.app_context():
+        engine = db.engine
+        first = Session(engine)
+        record_changes(first, "crate", [("first", None, 1)], actor=SYSTEM, now=utcnow())
+        if engine.dialect.name == "postgresql":
+            second = Session(engine)
+            second.execute(text("SET lock_timeout = '300ms'"))
+            with pytest.raises(OperationalError, match="lock timeout"):
+                record_changes(second, "crate", [("second", None, 1)], actor=SYSTEM,
+                               now=utcnow())
+            second.rollback()
+        else:
+            raw = sqlite3.connect(engine.url.database, timeout=0.3, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                raw.execute("BEGIN IMMEDIATE")
+            raw.close()
+            second = Session(engine)
+        first.commit()
+        record_changes(second, "crate", [("second", None, 1)], actor=SYSTEM, now=utcnow())
+        second.commit()
+        order = list(db.session.scalars(select(Change.entity_id).where(
+            Change.entity_id.in_(["first", "second"])).order_by(Change.seq)))
+        assert order == ["first", "second"]
+        first.close()
+        second.close()

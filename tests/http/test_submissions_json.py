@@ -1,0 +1,85 @@
+"""The JSON door for whole submissions: the same rules as OpenRosa."""
+
+from sqlalchemy import func, select
+
+from server.db import db
+from server.models import CountEvent, Discrepancy, Finding, OpIncident, Submission
+from tests.http.sync_helpers import bearer
+
+
+def visit(world, **over):
+    body = {"instance_id": "uuid:7d5f3a1e-0001", "form_id": "pssm_visit", "form_version": "1",
+            "depot": "NMY", "visit_type": "routine_internal",
+            "answers": {"fence_intact": "no", "fence_comment": "hole near gate 2"},
+            "photos": [{"name": "fence.jpg", "photo_id": "p-1", "question": "fence_photo"}],
+            "counts": [{"crate": world.crates["ammo"].replace("-", "").lower(),
+                        "quantity": 990, "seal_intact": True}],
+            "findings": [{"item": "fence_intact", "section": "F1", "severity": "major",
+                          "text": "Hole in the fence near gate 2"}]}
+    body.update(over)
+    return body
+
+
+def test_a_new_submission_is_stored_and_its_counts_and_findings_applied(client, world, app):
+    r = client.post("/api/v1/submissions", json=visit(world), headers=bearer(world))
+    assert r.status_code == 201, r.json
+    assert r.json["status"] == "accepted" and r.json["missing_photos"] == ["fence.jpg"]
+    with app.app_context():
+        sub = db.session.scalar(select(Submission))
+        assert (sub.depot.code, sub.answers["fence_comment"]) == ("NMY", "hole near gate 2")
+        count = db.session.scalar(select(CountEvent))
+        assert (count.submission_id, count.observed_quantity) == (sub.id, 990)
+        assert db.session.scalar(select(Discrepancy.kind)) == "shortage"
+        assert db.session.scalar(select(Finding.severity)) == "major"
+    status = client.get("/api/v1/submissions/uuid:7d5f3a1e-0001", headers=bearer(world))
+    assert status.json["missing_photos"] == ["fence.jpg"]
+
+
+def test_duplicate_and_mismatch(client, world, app):
+    client.post("/api/v1/submissions", json=visit(world), headers=bearer(world))
+    again = client.post("/api/v1/submissions", json=visit(world), headers=bearer(world))
+    assert again.status_code == 200
+    other = client.post("/api/v1/submissions", json=visit(world, answers={"fence_intact": "yes"}),
+                        headers=bearer(world))
+    assert (other.status_code, other.json["error"]["code"]) == (409, "sync.submission_mismatch")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CountEvent.id))) == 1
+        assert db.session.scalar(select(Submission.answers))["fence_intact"] == "no"
+        assert db.session.scalar(select(func.count(OpIncident.id)).where(
+            OpIncident.kind == "submission_mismatch")) == 1
+
+
+def test_unresolvable_parts_are_flagged_not_refused(client, world, app):
+    body = visit(world, instance_id="uuid:flagged",
+                 counts=[{"crate": "NE-NMY-999999-X", "quantity": 3}])
+    r = client.post("/api/v1/submissions", json=body, headers=bearer(world))
+    assert r.status_code == 201
+    assert r.json["status"] == "flagged" and r.json["problems"][0]["problem"] == "unknown crate"
+
+
+def test_an_edit_replaces_the_earlier_version(client, world, app):
+    client.post("/api/v1/submissions", json=visit(world, counts=[], findings=[]),
+                headers=bearer(world))
+    r = client.post("/api/v1/submissions", json=visit(
+        world, instance_id="uuid:7d5f3a1e-0002", deprecated_id="uuid:7d5f3a1e-0001",
+        counts=[], findings=[]), headers=bearer(world))
+    assert r.status_code == 201
+    with app.app_context():
+        old = db.session.scalar(select(Submission).where(
+            Submission.instance_id == "uuid:7d5f3a1e-0001"))
+        assert (old.status.value, old.replaced_by) == ("replaced", "uuid:7d5f3a1e-0002")
+
+
+def test_another_countrys_depot_is_not_found(client, world):
+    r = client.post("/api/v1/submissions", json=visit(world, depot="KDN"), headers=bearer(world))
+    assert (r.status_code, r.json["error"]["code"]) == (404, "not_found")
+    r = client.get("/api/v1/submissions/uuid:nothing", headers=bearer(world))
+    assert r.status_code == 404
+
+
+def test_openapi_document_is_valid(client):
+    from openapi_spec_validator import validate
+
+    doc = client.get("/api/v1/openapi.json").json
+    validate(doc)
+    assert "/sync/push" in doc["paths"] and "Op" in doc["components"]["schemas"]
