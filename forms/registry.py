@@ -63,6 +63,17 @@ def publish(session: Session, xlsx: bytes, *, actor: Actor, now: datetime,
     return row, True
 
 
+def publish_shipped(session: Session, *, actor: Actor, now: datetime) -> list[FormVersion]:
+    """Publish the forms shipped with depotsync (forms/sources) unless any form is published."""
+    from forms.sources import SHIPPED
+    from forms.xlsform import build_xlsx
+
+    if session.scalar(select(FormVersion.id).limit(1)) is not None:
+        return []
+    return [publish(session, build_xlsx(s), actor=actor, now=now,
+                    source_name=f"{s.form_id}.xlsx")[0] for s in SHIPPED]
+
+
 def _check(spec: dict) -> None:
     if not spec["form_id"] or len(spec["form_id"]) > 64:
         raise FormInvalid("The form needs a form_id of at most 64 characters.")

@@ -35,10 +35,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
 
-    from server import api, cli, health
+    from server import api, cli, health, openrosa
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(openrosa.bp)
     error_handlers.register(app)
     cli.register(app)
     return app
