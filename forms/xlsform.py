@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +22,7 @@ from server.errors import InvalidInput
 
 SURVEY_FIRST = ("type", "name")
 FIXED_TIME = datetime(2026, 1, 1)  # workbook metadata, so a rebuild gives the same bytes
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*<")
 
 
 class FormInvalid(InvalidInput):
@@ -48,6 +51,23 @@ def build_xlsx(source: Source) -> bytes:
     wb.properties.created = wb.properties.modified = FIXED_TIME
     out = io.BytesIO()
     wb.save(out)
+    return _stable_zip(out.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same workbook, byte for byte on every build: openpyxl stamps each zip entry and
+    the document's modified time with the clock."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = MODIFIED.sub(rb"\g<1>" + FIXED_TIME.isoformat().encode() + b"Z<",
+                                       content)
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, content)
     return out.getvalue()
 
 

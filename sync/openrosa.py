@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from forms.answers import answers_to_fields
 from forms.instance import InvalidXml, parse_instance, read_xml
-from forms.registry import get_version, spec_of
+from forms.registry import current_version, get_version, spec_of
 from forms.spec import FormSpec
 from server.access import Principal
 from server.errors import AppError
@@ -89,9 +89,9 @@ def _submission_in(session: Session, principal: Principal, inst, spec: FormSpec 
 
     problems: list[dict[str, Any]] = []
     ops = ()
-    if spec is None:
+    if spec is None and current_version(session, inst.form_id) is None:
         problems.append({"field": "form", "problem": "no published form has this ID",
-                         "value": inst.form_id})
+                         "value": inst.form_id})  # (an unknown version: accept_submission)
     derived = answers_to_fields(spec, inst.answers, photo_ref) if spec else None
     if new and inst.entities:
         entities = entity_ops(session, principal.device_id, inst.instance_id, inst.entities,
