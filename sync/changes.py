@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from server.access import Principal, visible_depots
 from server.errors import AppError
 from server.models import AmmoLot, Change, Conflict, Crate, SyncState, Weapon
-from sync.crates import crate_state
+from sync.crates import state_rows
 from sync.ledger import IN_DEPOT
 
 
@@ -50,15 +50,14 @@ def pull_snapshot(session: Session, principal: Principal, *, seq: int | None,
     principal.require("inventory.read")
     seq = head_seq(session) if seq is None else seq
     depot_ids = [d.id for d in visible_depots(session, principal)]
-    query = (select(Crate).where(Crate.depot_id.in_(depot_ids), Crate.deleted_at.is_(None))
-             .order_by(Crate.id).limit(limit + 1))
+    where = [Crate.depot_id.in_(depot_ids), Crate.deleted_at.is_(None)]
     if after_id:
-        query = query.where(Crate.id > after_id)
-    crates = list(session.scalars(query))
-    page = Page(seq=seq, more=len(crates) > limit)
-    crates = crates[:limit]
-    page.after_id = crates[-1].id if page.more else None
-    _fill(session, page, crates)
+        where.append(Crate.id > after_id)
+    rows = list(state_rows(session, *where, limit=limit + 1))
+    page = Page(seq=seq, more=len(rows) > limit)
+    rows = rows[:limit]
+    page.after_id = rows[-1][0]["id"] if page.more else None
+    _fill(session, page, rows)
     page.conflicts = _own_conflicts(session, principal)
     return page
 
@@ -79,16 +78,14 @@ def pull_changes(session: Session, principal: Principal, *, since: int, limit: i
     for row in rows:
         latest[row.entity_id] = row.device_id
     wanted = [cid for cid, device in latest.items() if device != principal.device_id]
-    crates = list(session.scalars(select(Crate).where(Crate.id.in_(wanted))
-                                  .order_by(Crate.id))) if wanted else []
     page = Page(seq=rows[-1].seq if rows else since, more=more)
-    _fill(session, page, crates)
+    _fill(session, page, list(state_rows(session, Crate.id.in_(wanted))) if wanted else [])
     page.conflicts = _own_conflicts(session, principal)
     return page
 
 
-def _fill(session: Session, page: Page, crates: list[Crate]) -> None:
-    weapon_crates = [c.id for c in crates if c.kind.value == "weapon_crate"]
+def _fill(session: Session, page: Page, rows: list[tuple[dict[str, Any], bool]]) -> None:
+    weapon_crates = [state["id"] for state, _ in rows if state["kind"] == "weapon_crate"]
     weapons: dict[str, list[list[str]]] = defaultdict(list)
     if weapon_crates:
         for w in session.execute(select(Weapon.crate_id, Weapon.id, Weapon.manufacturer,
@@ -97,15 +94,14 @@ def _fill(session: Session, page: Page, crates: list[Crate]) -> None:
                                         Weapon.status.in_(IN_DEPOT))
                                  .order_by(Weapon.serial)):
             weapons[w.crate_id].append([w.id, w.manufacturer, w.model, w.serial])
-    lot_ids = {c.lot_id for c in crates if c.lot_id}
-    for crate in crates:
-        state = crate_state(crate)
-        if crate.deleted_at is not None:
-            page.crates.append({"id": crate.id, "deleted": True, "version": crate.version})
+    lot_ids = {state["lot"] for state, _ in rows if state["lot"]}
+    for state, deleted in rows:
+        if deleted:
+            page.crates.append({"id": state["id"], "deleted": True, "version": state["version"]})
             continue
-        item = {k: v for k, v in state.items() if v not in (None, "", [])}
-        if crate.id in weapons:
-            item["weapons"] = weapons[crate.id]
+        item = {k: v for k, v in state.items() if v is not None and v != "" and v != []}
+        if state["id"] in weapons:
+            item["weapons"] = weapons[state["id"]]
         page.crates.append(item)
     if lot_ids:
         for lot in session.scalars(select(AmmoLot).where(AmmoLot.id.in_(lot_ids))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.access import Principal
+from server.db import new_uuid
 from server.errors import Conflict as ConflictError
 from server.errors import InvalidInput, NotFound
 from server.models import Conflict, Crate, Depot
@@ -22,14 +23,15 @@ CHOICES = ("server", "phone", "value")
 
 def open_conflicts(session: Session, crate: Crate, server: dict[str, Any], op: OpIn,
                    refused: dict[str, str], *, actor: Actor, now: datetime) -> list[Conflict]:
-    rows = [Conflict(entity="crate", entity_id=crate.id, depot_id=crate.depot_id, field=name,
+    rows = [Conflict(id=new_uuid(), entity="crate", entity_id=crate.id,
+                     depot_id=crate.depot_id, field=name,
                      base_value=op.base.get(name), server_value=server.get(name),
                      phone_value=op.set[name], base_version=op.base_version,
                      server_version=crate.version, reason=reason, op_id=op.op_id,
-                     device_id=actor.device_id, user_id=actor.user_id, created_at=now)
+                     device_id=actor.device_id, user_id=actor.user_id, created_at=now,
+                     status="open")
             for name, reason in sorted(refused.items())]
     session.add_all(rows)
-    session.flush()
     return rows
 
 

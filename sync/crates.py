@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
-from server.models import Crate, Location, StorageBuilding
+from server.models import Crate, Depot, Location, StorageBuilding
 from server.models.inventory import Condition, CrateStatus, StockCategory
 
 
@@ -18,35 +18,74 @@ def location_code(location: Location | None) -> str | None:
 
 def crate_state(crate: Crate) -> dict[str, Any]:
     """The fields a phone holds for a crate (what pull sends and merge compares)."""
+    return _state(crate.id, crate.label_id, crate.depot.code, crate.kind, crate.status,
+                  crate.category, crate.condition, location_code(crate.location),
+                  crate.seal_number, crate.lot_id, crate.quantity, crate.notes, crate.tags,
+                  crate.version)
+
+
+def _state(id, label_id, depot, kind, status, category, condition, location, seal_number,
+           lot, quantity, notes, tags, version) -> dict[str, Any]:
     return {
-        "id": crate.id, "label_id": crate.label_id, "depot": crate.depot.code,
-        "kind": crate.kind.value, "status": crate.status.value,
-        "category": crate.category.value,
-        "condition": crate.condition.value if crate.condition else None,
-        "location": location_code(crate.location), "seal_number": crate.seal_number,
-        "lot": crate.lot_id, "quantity": crate.quantity, "notes": crate.notes,
-        "tags": list(crate.tags or []), "version": crate.version,
+        "id": id, "label_id": label_id, "depot": depot, "kind": kind.value,
+        "status": status.value, "category": category.value,
+        "condition": condition.value if condition else None, "location": location,
+        "seal_number": seal_number, "lot": lot, "quantity": quantity, "notes": notes,
+        "tags": list(tags or []), "version": version,
     }
 
 
+def state_rows(session: Session, *where, order_by=Crate.id, limit: int | None = None):
+    """(state, deleted, kind) of crates straight from one joined query, no ORM objects:
+    the same state as crate_state(), at the speed a 10,000-crate pull needs."""
+    query = (select(Crate.id, Crate.label_id, Depot.code, Crate.kind, Crate.status,
+                    Crate.category, Crate.condition,
+                    (StorageBuilding.code + "/" + Location.code), Crate.seal_number,
+                    Crate.lot_id, Crate.quantity, Crate.notes, Crate.tags, Crate.version,
+                    Crate.deleted_at)
+             .join(Depot, Depot.id == Crate.depot_id)
+             .outerjoin(Location, Location.id == Crate.location_id)
+             .outerjoin(StorageBuilding, StorageBuilding.id == Location.building_id)
+             .where(*where).order_by(order_by))
+    if limit is not None:
+        query = query.limit(limit)
+    for row in session.execute(query):
+        yield _state(*row[:14]), row[14] is not None
+
+
+class Locations:
+    """"B1/A2" (building/stack) -> Location, loaded once per depot."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.by_depot: dict[int, dict[str, Location]] = {}
+
+    def find(self, depot_id: int, code: str | None) -> Location | None:
+        if depot_id not in self.by_depot:
+            rows = self.session.scalars(select(Location).join(StorageBuilding).where(
+                StorageBuilding.depot_id == depot_id))
+            self.by_depot[depot_id] = {location_code(loc): loc for loc in rows}
+        if code in (None, ""):
+            return None
+        location = self.by_depot[depot_id].get(str(code))
+        if location is None:
+            raise InvalidInput(f"No location {code!r} in this depot.", location=code)
+        return location
+
+
 def resolve_location(session: Session, depot_id: int, code: str | None) -> Location | None:
-    """"B1/A2" (building/stack) of this depot, or None for no location."""
-    if code in (None, ""):
-        return None
-    building, _, stack = str(code).partition("/")
-    location = session.scalar(select(Location).join(StorageBuilding).where(
-        StorageBuilding.depot_id == depot_id, StorageBuilding.code == building,
-        Location.code == stack))
-    if location is None:
-        raise InvalidInput(f"No location {code!r} in this depot.", location=code)
-    return location
+    return Locations(session).find(depot_id, code)
 
 
-def write_fields(session: Session, crate: Crate, values: dict[str, Any]) -> None:
-    """Write merged wire values onto the crate (custody, lifecycle, notes, tags only)."""
+def write_fields(session: Session, crate: Crate, values: dict[str, Any],
+                 locations: Locations | None = None) -> None:
+    """Write merged wire values onto the crate (custody, lifecycle, notes, tags only). The
+    location is looked up before anything is written, so a bad one changes nothing."""
+    if "location" in values:
+        location = (locations or Locations(session)).find(crate.depot_id, values["location"])
     for name, value in values.items():
         if name == "location":
-            crate.location = resolve_location(session, crate.depot_id, value)
+            crate.location = location
         elif name == "status":
             crate.status = CrateStatus(value)
         elif name == "category":

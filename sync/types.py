@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -44,8 +44,12 @@ class OpOutcome:
     forced: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
-                if v not in (None, (), False)}
+        out = {}
+        for name in _OUTCOME_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value != () and value is not False:
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OpOutcome:
@@ -53,6 +57,9 @@ class OpOutcome:
         for key in ("conflict_ids", "discrepancy_ids"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
+
+
+_OUTCOME_FIELDS = tuple(f.name for f in fields(OpOutcome))
 
 
 @dataclass(frozen=True)

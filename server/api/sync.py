@@ -10,7 +10,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from server.api import bp
 from server.api.schemas import (
     PullArgs,
-    PushResultSchema,
     PushSchema,
     SubmissionResultSchema,
     SubmissionSchema,
@@ -76,10 +75,11 @@ def push():
     result = ingest.apply_batch(db.session, g.principal, batch, now=utcnow())
     cursor = changes.cursor_after_push(db.session, g.principal, since)
     db.session.commit()
-    return PushResultSchema().dump({
-        "batch_id": result.batch_id, "results": [r.to_json() for r in result.results],
-        "released": [r.to_json() for r in result.released],
-        "cursor": sign_cursor(cursor) if cursor is not None else None})
+    # shaped as PushResultSchema (the OpenAPI reference); built directly, since a
+    # 1,000-op answer dumped field by field costs more than applying the ops
+    return {"batch_id": result.batch_id, "results": [r.to_json() for r in result.results],
+            "released": [r.to_json() for r in result.released],
+            "cursor": sign_cursor(cursor) if cursor is not None else None}
 
 
 @bp.get("/sync/pull")

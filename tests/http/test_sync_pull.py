@@ -142,3 +142,26 @@ def test_round_trip_converges_after_a_conflict_is_resolved(client, world, app):
         assert (mine["location"], mine["notes"], mine["tags"], mine["version"]) == (
             "B2/A2", "a was here", ["damaged"], server["version"])
     assert server["location"] == {"building": "B2", "stack": "A2"}
+
+
+def test_config_and_gzip_answers(client, world, app):
+    cfg = client.get("/api/v1/sync/config", headers=bearer(world)).json
+    assert cfg["max_ops_per_batch"] == app.config["SYNC_MAX_OPS"]
+    assert cfg["tombstone_horizon_days"] == 90 and cfg["max_body_bytes"] > 0
+    r = client.get("/api/v1/sync/pull", headers={**bearer(world), "Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip"
+    import gzip
+    import json
+    page = json.loads(gzip.decompress(r.get_data()))
+    assert len(page["crates"]) == 2
+    plain = client.get("/api/v1/sync/pull", headers=bearer(world))
+    assert "Content-Encoding" not in plain.headers and len(plain.json["crates"]) == 2
+
+
+def test_too_many_ops_is_413(client, world, app):
+    app.config["SYNC_MAX_OPS"] = 2
+    ops = [{"op_id": str(n), "entity": "crate", "entity_id": "x", "action": "patch",
+            "set": {"notes": "x"}} for n in range(3)]
+    r = client.post("/api/v1/sync/push", json={"batch_id": "b", "ops": ops},
+                    headers=bearer(world))
+    assert (r.status_code, r.json["error"]["code"]) == (413, "payload_too_large")
