@@ -7,6 +7,8 @@ carries the OpenRosa headers; errors use the OpenRosaResponse envelope.
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, request, url_for
@@ -28,7 +30,29 @@ PREFIX = "/key/"
 XML = "text/xml; charset=utf-8"
 CSV = "text/csv; charset=utf-8"
 SERVERS_WRITING_DATE = ("gunicorn/", "Werkzeug/")
+TOKEN_IN_PATH = re.compile(r"(/key/)[^/\s?\"]+")
 bp = Blueprint("openrosa", __name__, url_prefix="/key/<token>")
+
+
+class HideTokens(logging.Filter):
+    """Access logs write request paths, and this door's path holds the device token: mask
+    it, so a log is never a list of working tokens (they are stored hashed for a reason)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        def hide(value):
+            return TOKEN_IN_PATH.sub(r"\1***", value) if isinstance(value, str) else value
+        record.msg = hide(record.msg)
+        if isinstance(record.args, dict):  # gunicorn's access log atoms
+            record.args = {k: hide(v) for k, v in record.args.items()}
+        elif record.args:
+            record.args = tuple(hide(a) for a in record.args)
+        return True
+
+
+@bp.record_once
+def hide_tokens_in_access_logs(_state) -> None:
+    for name in ("werkzeug", "gunicorn.access"):
+        logging.getLogger(name).addFilter(HideTokens())
 
 
 class SubmissionConflict(AppError):

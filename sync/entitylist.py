@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
@@ -90,11 +91,45 @@ def depots_csv(session: Session, principal: Principal) -> bytes:
 
 
 MAKERS = {"crates.csv": crates_csv, "crate_book.csv": crate_book_csv, "depots.csv": depots_csv}
+CACHE_SIZE, CACHE_SECONDS = 16, 300
+_cache: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()
 
 
 def media_file(session: Session, principal: Principal, name: str) -> bytes | None:
+    """A file's bytes for this device. The crate files of a big depot take seconds to make
+    and Collect reads every manifest on each update check, so they are kept per worker,
+    keyed by a fingerprint of the crates and weapons in the device's depots (any versioned
+    change moves it); a short lifetime bounds what a change elsewhere (a renamed item type)
+    can leave stale."""
     maker = MAKERS.get(name)
-    return maker(session, principal) if maker is not None else None
+    if maker is None:
+        return None
+    if name == "depots.csv":
+        return maker(session, principal)
+    principal.require("inventory.read")
+    depot_ids = tuple(sorted(d.id for d in visible_depots(session, principal)))
+    key = (name, depot_ids, *_fingerprint(session, depot_ids))
+    hit = _cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        _cache.move_to_end(key)
+        return hit[1]
+    body = maker(session, principal)
+    _cache[key] = (time.monotonic(), body)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return body
+
+
+def _fingerprint(session: Session, depot_ids: tuple[int, ...]) -> tuple:
+    if not depot_ids:
+        return ()
+    crates = session.execute(select(func.count(Crate.id), func.sum(Crate.version),
+                                    func.max(Crate.updated_at), func.min(Crate.id))
+                             .where(Crate.depot_id.in_(depot_ids),
+                                    Crate.deleted_at.is_(None))).one()
+    weapons = session.execute(select(func.count(Weapon.id), func.sum(Weapon.version))
+                              .where(Weapon.depot_id.in_(depot_ids))).one()
+    return (*crates, *weapons)
 
 
 def deleted_states(session: Session, principal: Principal,

@@ -27,8 +27,14 @@ BOOK = "instance('crate_book')/root/item[name=${crate}]"
 
 
 def _count_line(blind: bool) -> tuple[dict, ...]:
+    """One crate per repeat instance: scan it, look it up, observe it."""
+    return (row("begin repeat", "lines", "Crate", "Caisse"), *_lookup(blind), *_observed(),
+            row("end repeat"))
+
+
+def _lookup(blind: bool) -> list[dict]:
+    """The scanned crate in the entity list; its book contents unless the count is blind."""
     rows = [
-        row("begin repeat", "lines", "Crate", "Caisse"),
         *label_scan(),
         row("calculate", "crate",
             calculation="instance('crates')/root/item[label_key=${label_key}]/name"),
@@ -57,8 +63,14 @@ def _count_line(blind: bool) -> tuple[dict, ...]:
                 "Attendu : ${crate_kind}, lot ${book_lot}, ${book_quantity} éléments, "
                 "${book_weapons} armes", relevant="${crate} != ''"),
         ]
+    return rows
+
+
+def _observed() -> list[dict]:
+    """What the counter finds, and where the crate is if it moved or was resealed (the
+    entity update)."""
     ammo = "${crate_kind} != 'weapon_crate'"
-    rows += [
+    return [
         row("text", "lot_number", "Lot number read on the package",
             "Numéro de lot lu sur l'emballage", relevant=ammo, ds_count="lot_number"),
         row("integer", "quantity", "Items counted (boxes × items + loose)",
@@ -90,9 +102,7 @@ def _count_line(blind: bool) -> tuple[dict, ...]:
             relevant="${crate} != ''"),
         row("text", "new_seal", "New seal number", "Numéro du nouveau scellé",
             relevant="${resealed} = 'yes'", required="yes", save_to="seal_number"),
-        row("end repeat"),
     ]
-    return tuple(rows)
 
 
 UPDATE_IF = "${crate} != '' and (${moved} = 'yes' or ${resealed} = 'yes')"

@@ -236,3 +236,21 @@ def test_unknown_forms_files_and_paths_are_404_in_the_envelope(collect):
         assert fromstring(r.data)[0].get("nature") == "error"
     r = collect.client.put(collect.base + "/submission")
     assert r.status_code == 405 and r.headers["X-OpenRosa-Version"] == "1.0"
+
+
+def test_crate_files_are_made_once_until_a_crate_changes(collect, world, monkeypatch):
+    from sync import entitylist
+
+    made = []
+    original = entitylist.MAKERS["crates.csv"]
+    monkeypatch.setitem(entitylist.MAKERS, "crates.csv",
+                        lambda s, p: made.append(1) or original(s, p))
+    for _ in range(3):
+        manifest(collect, "crate_count")
+        collect.get("/forms/crate_registration/attachments/crates.csv")
+    assert len(made) == 1
+    phone = Phone(collect.client, world, "commander")
+    phone.push([phone.op(world.crate_ids["rifles"], "patch", {"notes": "dented"},
+                         base={"notes": ""})])
+    manifest(collect, "crate_count")
+    assert len(made) == 2

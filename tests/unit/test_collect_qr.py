@@ -29,3 +29,19 @@ def test_the_qr_code_configures_a_project_with_the_token_url():
 def test_the_payload_round_trips():
     settings = collect_settings("http://127.0.0.1:5000", "t")
     assert read_payload(collect_payload(settings)) == settings
+
+
+def test_access_logs_never_show_a_device_token():
+    import logging
+
+    from server.openrosa import HideTokens
+
+    line = logging.LogRecord("werkzeug", logging.INFO, "", 0, '%s - - "%s" %s',
+                             ("127.0.0.1", "GET /key/s3cr3t-T0ken_x/formList HTTP/1.1", "200"),
+                             None)
+    HideTokens().filter(line)
+    assert "s3cr3t" not in line.getMessage() and "/key/***/formList" in line.getMessage()
+    atoms = logging.LogRecord("gunicorn.access", logging.INFO, "", 0, "%(r)s", None, None)
+    atoms.args = {"r": "POST /key/abc/submission HTTP/1.1", "s": "201"}
+    HideTokens().filter(atoms)
+    assert atoms.args["r"] == "POST /key/***/submission HTTP/1.1"
