@@ -246,3 +246,26 @@ def test_the_json_door_checks_answers_against_the_published_form(client, world, 
     body.update(instance_id="uuid:json-2", form_version="0")
     r = client.post("/api/v1/submissions", json=body, headers=bearer(world))
     assert r.json["problems"][0]["problem"] == "not a published version of this form"
+
+
+def test_split_posts_and_retries_of_the_whole_set_make_one_submission(collect, world, app):
+    """Collect sends a photo-heavy instance in several POSTs of the same XML, all but the last
+    marked *isIncomplete*, and after a cut sends the whole set again."""
+    from server.models import AppliedOp, Finding
+
+    answers = {"start": VISIT["start"], "depot": "NMY", "fence_intact": "no",
+               "fence_intact_comment": "hole", "fence_intact_photo": "fence.jpg",
+               "gates_locked": "no", "gates_locked_comment": "open",
+               "gates_locked_photo": "gate.jpg"}
+    iid = new_instance_id()
+    xml = collect.fill("security_check", answers, instance_id=iid)
+    for _ in range(3):
+        first = collect.send(xml, {"fence.jpg": jpeg()}, incomplete=True)
+        last = collect.send(xml, {"gate.jpg": jpeg(color=(1, 2, 3))})
+        assert (first.status_code, last.status_code) == (201, 201)
+    (sub,) = submissions(app).values()
+    assert sorted(a.name for a in sub.attachments) == ["fence.jpg", "gate.jpg"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Finding.id))) == 2
+        assert db.session.scalar(select(func.count(AppliedOp.id))) == 2
+    assert tmp_files(app) == []
