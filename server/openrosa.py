@@ -213,15 +213,18 @@ def _receipt(received: Received) -> str:
 
 
 def photo_keeper():
-    """sync.photos.store_photo_file bound to this app's photo store and image limits."""
+    """sync.photos.store_photo_file bound to this app's photo store and image limits: photos
+    arriving here are checked and kept exactly like tus uploads."""
     try:  # the photo engine lands on main separately (sync/photos.py, server/storage.py)
         from sync.photos import store_photo_file
 
+        from server.api.uploads import upload_limits
         from server.storage import PhotoStore
     except ImportError:
         return None
     store = PhotoStore(current_app.config["PHOTO_DIR"])
+    limits = upload_limits().image
 
     def keep(session, path, **kwargs):
-        return store_photo_file(session, store, path, **kwargs)
+        return store_photo_file(session, store, path, limits=limits, **kwargs)
     return keep
