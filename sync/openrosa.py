@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.answers import answers_to_fields
-from forms.instance import InvalidXml, parse_instance, read_xml
+from forms.answers import Derived, answers_to_fields
+from forms.instance import Instance, InvalidXml, parse_instance, read_xml
 from forms.registry import current_version, get_version, spec_of
 from forms.spec import FormSpec
 from server.access import Principal
@@ -82,8 +82,8 @@ def receive_submission(session: Session, principal: Principal, upload: Upload, *
     return Received(accepted.outcome, accepted.submission, stored)
 
 
-def _submission_in(session: Session, principal: Principal, inst, spec: FormSpec | None,
-                   raw: str, data: bytes, *, new: bool) -> SubmissionIn:
+def _submission_in(session: Session, principal: Principal, inst: Instance,
+                   spec: FormSpec | None, raw: str, data: bytes, *, new: bool) -> SubmissionIn:
     def photo_ref(name: str) -> str:
         return photo_id_for(inst.instance_id, name)
 
@@ -92,23 +92,21 @@ def _submission_in(session: Session, principal: Principal, inst, spec: FormSpec 
     if spec is None and current_version(session, inst.form_id) is None:
         problems.append({"field": "form", "problem": "no published form has this ID",
                          "value": inst.form_id})  # (an unknown version: accept_submission)
-    derived = answers_to_fields(spec, inst.answers, photo_ref) if spec else None
+    derived = answers_to_fields(spec, inst.answers, photo_ref) if spec else Derived()
     if new and inst.entities:
         entities = entity_ops(session, principal.device_id, inst.instance_id, inst.entities,
                               spec)
         ops, problems = entities.ops, problems + list(entities.problems)
-    files = derived.attachments if derived else _named_files(inst.answers)
+    files = derived.attachments if spec else _named_files(inst.answers)
     return SubmissionIn(
         instance_id=inst.instance_id, form_id=inst.form_id, form_version=inst.version,
         source="openrosa", raw=raw, content_hash=hashlib.sha256(data).hexdigest(),
-        answers=inst.answers, depot_code=derived.depot if derived else None,
-        deprecated_id=inst.deprecated_id, visit_type=derived.visit_type if derived else "",
-        started_at=derived.started_at if derived else None,
-        ended_at=derived.ended_at if derived else None,
+        answers=inst.answers, depot_code=derived.depot, deprecated_id=inst.deprecated_id,
+        visit_type=derived.visit_type, started_at=derived.started_at,
+        ended_at=derived.ended_at,
         attachments=tuple(AttachmentIn(name, question[:128], photo_ref(name))
                           for name, question in files[:500]),
-        counts=derived.counts if derived else (), findings=derived.findings if derived else (),
-        problems=tuple(problems), ops=ops)
+        counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops)
 
 
 def _named_files(answers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -225,12 +225,13 @@ def test_another_countrys_depot_is_not_found(collect, app):
     assert submissions(app) == {}
 
 
-def test_a_reviewer_phone_may_not_submit(client, world, published):
+def test_a_phone_whose_user_may_not_submit_gets_nothing(client, world, published):
     from tests.collect import Collect
 
     reviewer = Collect(client, world.tokens["reviewer"])
-    r = reviewer.send(reviewer.fill("visit_header", VISIT))
-    assert (r.status_code, r.headers["X-Depotsync-Error"]) == (403, "auth.forbidden")
+    for r in (reviewer.get("/formList"), reviewer.get("/forms/crate_count/attachments/crates.csv"),
+              client.post(f"/key/{world.tokens['reviewer']}/submission")):
+        assert (r.status_code, r.headers["X-Depotsync-Error"]) == (403, "auth.forbidden")
 
 
 def test_the_json_door_checks_answers_against_the_published_form(client, world, published):
