@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from server.cli_labels import labels_cli
 from server.db import db, utcnow
 from server.errors import AppError
 from server.models import Device, User
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit)
     app.cli.add_command(sync_group)
     app.cli.add_command(forms_group)
+    app.cli.add_command(labels_cli)
 
 
 def fail(exc: AppError) -> None:

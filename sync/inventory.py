@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.db import utcnow
 from server.errors import Conflict, InvalidInput
 from server.models import AmmoItemType, AmmoLot, Crate, Depot, Location, Weapon
 from server.models.inventory import (
@@ -17,9 +18,9 @@ from server.models.inventory import (
     LotState,
     StockCategory,
 )
+from sync import labels
 from sync.hazard import check_hazard
 from sync.journal import Actor, record_audit, record_change
-from sync.labelids import make_label
 
 
 def create_item_type(session: Session, *, nature: str, calibre: str, type: str,
@@ -55,13 +56,11 @@ def create_lot(session: Session, item_type: AmmoItemType, *, lot_number: str | N
     return lot
 
 
-def allocate_labels(session: Session, depot: Depot, count: int) -> list[str]:
-    """Hand out the next `count` label IDs of a depot (the depot row is locked meanwhile)."""
-    depot = session.scalar(select(Depot).where(Depot.id == depot.id).with_for_update(of=Depot)
-                           .execution_options(populate_existing=True))
-    first = depot.label_seq + 1
-    depot.label_seq += count
-    return [make_label(depot.country_code, depot.code, seq) for seq in range(first, first + count)]
+def allocate_labels(session: Session, depot: Depot, count: int, *,
+                    now: datetime | None = None) -> list[str]:
+    """Hand out the next `count` label IDs of a depot (the depot row is locked meanwhile);
+    each is entered in the label registry as reserved until a crate takes it."""
+    return labels.issue_labels(session, depot, count, now=now or utcnow())
 
 
 def register_crate(session: Session, depot: Depot, *, label_id: str, kind: CrateKind,
@@ -75,6 +74,7 @@ def register_crate(session: Session, depot: Depot, *, label_id: str, kind: Crate
         raise InvalidInput("That location is not in this depot.")
     if session.scalar(select(Crate.id).where(Crate.label_id == label_id)) is not None:
         raise Conflict(f"Label {label_id} is already on a crate.", label_id=label_id)
+    labels.check_unused(session, label_id)
     crate = Crate(label_id=label_id, depot_id=depot.id, location_id=location and location.id,
                   kind=kind, status=status, category=category, condition=condition,
                   seal_number=seal_number, quantity=0, version=1, created_at=now,
@@ -83,6 +83,7 @@ def register_crate(session: Session, depot: Depot, *, label_id: str, kind: Crate
         crate.id = crate_id
     session.add(crate)
     session.flush()
+    labels.claim_label(session, depot, label_id, crate, now=now)
     record_change(session, "crate", crate, actor=actor, now=now)
     record_audit(session, actor, "crate.register", now=now, entity="crate", entity_id=crate.id,
                  country_code=depot.country_code, depot_id=depot.id,

@@ -14,6 +14,7 @@ from server.models.inventory import (
     Weapon,
 )
 from server.models.journal import AuditEvent, Change
+from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import Movement, MovementLine
 from server.models.sync import (
     AppliedOp,
@@ -36,3 +37,4 @@ __all__ = [
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
     "EntityBranch", "FormDefinition", "FormVersion",
 ]
+__all__ += ["Label", "LabelPrint", "LabelStatus"]

@@ -4,11 +4,16 @@ import pytest
 
 from sync.labelids import (
     ALPHABET,
+    SIG_LEN,
     CheckCharacterError,
     LabelFormatError,
+    Signature,
     is_valid,
     make_label,
     parse_label,
+    qr_text,
+    read_scan,
+    signature,
 )
 
 
@@ -58,3 +63,82 @@ def test_ambiguous_letters_never_appear():
     assert not set("IOQU") & set(ALPHABET)
     with pytest.raises(LabelFormatError):
         make_label("NE", "NIO", 1)
+
+
+# ---- signatures and scanned values ---------------------------------------------------------
+
+KEY = b"a server secret"
+
+
+def printed_sample(n):
+    rng = random.Random(11)
+    for _ in range(n):
+        depot = "".join(rng.choice("ABCDEFGHJKLMNPRSTVWXYZ") for _ in range(rng.randint(2, 5)))
+        yield make_label(rng.choice(["NE", "NG", "ML"]), depot, rng.randint(1, 999_999))
+
+
+def test_a_misread_printed_or_scanned_id_never_reads_as_another_label():
+    """Through read_scan, as the lookup uses it: every single substitution and every adjacent
+    swap of a printed ID (its signature dropped, as when typed) is refused, never taken for
+    a different label."""
+    for label in printed_sample(300):
+        text = label.replace("-", "")
+        variants = {text[:i] + other + text[i + 1:] for i, ch in enumerate(text)
+                    for other in ALPHABET if other != ch}
+        variants |= {text[:i] + text[i + 1] + text[i] + text[i + 2:]
+                     for i in range(len(text) - 1) if text[i] != text[i + 1]}
+        for typed in variants:
+            with pytest.raises((CheckCharacterError, LabelFormatError)):
+                read_scan(typed, KEY)
+
+
+def test_signed_qr_text_reads_back_valid_and_stays_alphanumeric():
+    text = qr_text("ne-nmy-000123-7", KEY)
+    label, _, sig = text.partition(".")
+    assert label == "NE-NMY-000123-7" and len(sig) == SIG_LEN and set(sig) <= set(ALPHABET)
+    assert set(text) <= set(ALPHABET) | {"-", "."}  # QR alphanumeric mode
+    scan = read_scan(text, KEY)
+    assert (scan.label_id, scan.signature) == ("NE-NMY-000123-7", Signature.VALID)
+    assert qr_text("NE-NMY-000123-7", None) == "NE-NMY-000123-7"
+
+
+@pytest.mark.parametrize(("value", "signature"), [
+    ("NE-NMY-000123-7", Signature.ABSENT),
+    ("nenmy0001237", Signature.ABSENT),
+    ("NE.NMY.000123.7", Signature.ABSENT),
+    (" NE-NMY-000123-7\n", Signature.ABSENT),
+    ("{signed}", Signature.VALID),
+    ("{signed_lower}", Signature.VALID),
+    ("NE-NMY-000123-7.AAAAA", Signature.INVALID),
+    ("{other_key}", Signature.INVALID),
+    ("NE-NMY-000123-7.{sig_of_124}", Signature.INVALID),
+], ids=["printed", "bare lower case", "typed with dots", "scanner whitespace", "signed",
+        "signed lower case", "made-up signature", "signed with another key",
+        "signature of another label"])
+def test_scanned_values_and_their_signatures(value, signature):
+    value = value.format(signed=qr_text("NE-NMY-000123-7", KEY),
+                         signed_lower=qr_text("NE-NMY-000123-7", KEY).lower(),
+                         other_key=qr_text("NE-NMY-000123-7", b"another secret"),
+                         sig_of_124=qr_text(make_label("NE", "NMY", 124), KEY)[-SIG_LEN:])
+    scan = read_scan(value, KEY)
+    assert (scan.label_id, scan.signature) == ("NE-NMY-000123-7", signature)
+
+
+@pytest.mark.parametrize("value", ["NE-NMY-000123-7.ABC", "NE-NMY-000123-7.ABCDEF",
+                                   "x" * 200, "https://example.org/NE-NMY-000123-7", ""],
+                         ids=["short signature", "long signature", "very long", "a URL",
+                              "empty"])
+def test_values_that_are_not_labels(value):
+    with pytest.raises(LabelFormatError):
+        read_scan(value, KEY)
+
+
+def test_a_signed_value_with_a_wrong_check_character_is_a_misread():
+    with pytest.raises(CheckCharacterError):
+        read_scan("NE-NMY-000123-8." + signature("NE-NMY-000123-8", KEY), KEY)
+
+
+def test_signatures_differ_between_labels_and_keys():
+    sigs = {signature(label, KEY) for label in printed_sample(2000)}
+    assert len(sigs) > 1990  # 25 bits: collisions are rare
+    assert signature("NE-NMY-000123-7", KEY) != signature("NE-NMY-000123-7", b"other")
