@@ -188,6 +188,7 @@ class Derived:
     counts: tuple[dict[str, Any], ...] = ()
     findings: tuple[dict[str, Any], ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()  # (file name, question path)
+    scans: tuple[tuple[str, str], ...] = ()  # (question name, scanned label as read)
 
 
 PhotoRef = Callable[[str], str]
@@ -199,12 +200,14 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
     attachment file name into the photo ID the engine links by."""
     visit = {f.ds["visit"]: answers.get(f.name) for f in spec.tagged("visit")
              if f.repeat is None}
-    counts, findings, files = [], [], {}
+    counts, findings, files, scans = [], [], {}, []
     for scope, repeat in _instances(spec, answers):
         for f in spec.fields_in(repeat):
             value = _as_text(scope[0].get(f.name)).strip()
             if f.type == "binary" and value and safe_name(value):
                 files.setdefault(value, f.path)
+            if f.ds.get("scan") == "label" and value:
+                scans.append((f.name, value[:64]))
             if "finding" in f.ds and value == "no":
                 findings.append(_finding(spec, f, scope, photo_ref))
         if any("count" in f.ds for f in spec.fields_in(repeat)):
@@ -216,7 +219,8 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
         visit_type=str(visit.get("visit_type") or "")[:32],
         started_at=parse_datetime(str(visit.get("started_at") or "")),
         ended_at=parse_datetime(str(visit.get("ended_at") or "")),
-        counts=tuple(counts), findings=tuple(findings), attachments=tuple(files.items()))
+        counts=tuple(counts), findings=tuple(findings), attachments=tuple(files.items()),
+        scans=tuple(scans))
 
 
 def _instances(spec: FormSpec, answers: Mapping[str, Any], repeat: str | None = None,

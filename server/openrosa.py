@@ -21,6 +21,7 @@ from server.auth import load_device
 from server.db import db, utcnow
 from server.error_handlers import renderer_for
 from server.errors import AppError, NotFound
+from server.labels import label_key
 from server.multipart import Limits, spooled_parts
 from server.openrosa_xml import FormEntry, MediaEntry
 from sync.entitylist import MAX_IDS, deleted_states, media_file
@@ -176,7 +177,8 @@ def submission() -> Response:
                        limits) as parts:
         upload = _upload(parts, cfg["OPENROSA_MAX_XML_BYTES"])
         received = receive_submission(db.session, g.principal, upload,
-                                      keep_photo=photo_keeper(), now=utcnow())
+                                      keep_photo=photo_keeper(),
+                                      label_key=label_key(current_app.config), now=utcnow())
         db.session.commit()
     if received.outcome == "mismatch":
         raise SubmissionConflict("A submission with this instanceID was already received "

@@ -13,6 +13,7 @@ fail the submission: it stays missing and the submission is flagged.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,8 +33,10 @@ from server.errors import AppError
 from server.models import Device, Submission
 from server.models.sync import SubmissionStatus
 from sync.entity_ops import entity_ops
+from sync.labelids import Signature, read_scan
 from sync.submissions import AttachmentIn, SubmissionIn, accept_submission
 
+log = logging.getLogger(__name__)
 PHOTO_NS = uuid.UUID("6f1d3b7e-5c2a-4e8f-9a41-0d5e2c7b9f10")
 KeepPhoto = Callable[..., Any]  # sync.photos.store_photo_file without its store and limits
 
@@ -60,7 +63,9 @@ def photo_id_for(instance_id: str, name: str) -> str:
 
 
 def receive_submission(session: Session, principal: Principal, upload: Upload, *,
-                       keep_photo: KeepPhoto | None, now: datetime) -> Received:
+                       keep_photo: KeepPhoto | None, label_key: bytes | None,
+                       now: datetime) -> Received:
+    """label_key checks the signatures of scanned QR labels (server.labels.label_key)."""
     principal.require("sync.push")
     root = read_xml(upload.xml)
     row = get_version(session, (root.get("id") or "").strip(),
@@ -73,7 +78,8 @@ def receive_submission(session: Session, principal: Principal, upload: Upload, *
         raise InvalidXml("The submission XML is not UTF-8.") from None
     known = session.scalar(select(Submission.id).where(
         Submission.instance_id == inst.instance_id)) is not None
-    sub = _submission_in(session, principal, inst, spec, raw, upload.xml, new=not known)
+    sub = _submission_in(session, principal, inst, spec, raw, upload.xml, new=not known,
+                         label_key=label_key)
     accepted = accept_submission(session, principal, sub, now=now)
     if accepted.outcome == "mismatch":
         return Received("mismatch", accepted.submission)
@@ -83,7 +89,8 @@ def receive_submission(session: Session, principal: Principal, upload: Upload, *
 
 
 def _submission_in(session: Session, principal: Principal, inst: Instance,
-                   spec: FormSpec | None, raw: str, data: bytes, *, new: bool) -> SubmissionIn:
+                   spec: FormSpec | None, raw: str, data: bytes, *, new: bool,
+                   label_key: bytes | None) -> SubmissionIn:
     def photo_ref(name: str) -> str:
         return photo_id_for(inst.instance_id, name)
 
@@ -93,6 +100,8 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
         problems.append({"field": "form", "problem": "no published form has this ID",
                          "value": inst.form_id})  # (an unknown version: accept_submission)
     derived = answers_to_fields(spec, inst.answers, photo_ref) if spec else Derived()
+    if new and label_key is not None:
+        problems += _forged(derived.scans, label_key, principal, inst.instance_id)
     if new and inst.entities:
         entities = entity_ops(session, principal.device_id, inst.instance_id, inst.entities,
                               spec)
@@ -107,6 +116,23 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
         attachments=tuple(AttachmentIn(name, question[:128], photo_ref(name))
                           for name, question in files[:500]),
         counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops)
+
+
+def _forged(scans, key: bytes, principal: Principal, instance_id: str) -> list[dict]:
+    """Scanned labels whose QR signature this server never made: a forged or copied label.
+    The submission is kept and flagged; the label ID (never the whole scan) is logged."""
+    problems = []
+    for name, value in scans:
+        try:
+            scan = read_scan(value, key)
+        except ValueError:
+            continue  # not a label: the count names no crate and is flagged for that
+        if scan.signature is Signature.INVALID:
+            log.warning("forged label scan %s from device %s in %s", scan.label_id,
+                        principal.device_id, instance_id)
+            problems.append({"field": name, "problem": "forged label: its QR signature is "
+                             "not this server's", "label_id": scan.label_id})
+    return problems
 
 
 def _named_files(answers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

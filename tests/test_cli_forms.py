@@ -46,7 +46,8 @@ def test_enrol_a_collect_phone_with_one_qr_code(app, world, client, tmp_path):
                                            "--collect-qr", str(png)])
     assert r.exit_code == 0, r.output
     assert oct(os.stat(png).st_mode & 0o777) == "0o600"
-    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.read_bytes())))
+    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.read_bytes())),
+                                     formats=zxingcpp.BarcodeFormat.QRCode)
     url = read_payload(code.text)["general"]["server_url"]
     token = r.output.split('"token": "')[1].split('"')[0]
     assert url == f"https://depots.example.ne/key/{token}"

@@ -11,7 +11,8 @@ so an edited XLSForm keeps working without code changes:
 - ``ds:count``   crate | quantity | lot_number | condition | seal_intact | seal_number |
   photo | serial | blind | base_version: the fields of one count line (a repeat instance);
 - ``ds:base``    a crate property as the phone saw it when the form was filled (the base of
-  an entity update, for the three-way merge).
+  an entity update, for the three-way merge);
+- ``ds:scan``    label: a scanned QR label, signature included, which the server verifies.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def label_scan(prefix: str = "") -> tuple[dict[str, Any], ...]:
     label = f"substring-before(concat({raw}, '.'), '.')"
     return (
         row("barcode", scan, "Scan the crate label", "Scanner l'étiquette de la caisse",
+            ds_scan="label",
             hint=("If the camera cannot read it, leave this empty and type the ID next.",
                   "Si la caméra ne la lit pas, laissez vide et saisissez l'identifiant.")),
         row("text", typed, "Label ID (as printed)", "Identifiant de l'étiquette (imprimé)",

@@ -26,10 +26,18 @@ def submission(app, iid):
         return db.session.scalar(select(Sub).where(Sub.instance_id == iid))
 
 
+def printed(app, label_id):
+    """What the label's QR code holds: the ID signed with this server's label key."""
+    from server.labels import label_key
+    from sync.labelids import qr_text
+
+    return qr_text(label_id, label_key(app.config))
+
+
 def count_line(world, app, name="ammo", **over):
     """A count line as Collect fills it after finding the crate in crates.csv."""
     row = crate(app, world.crate_ids[name])
-    line = {"label_scan": f"{row.label_id}.K3F9X", "label": row.label_id,
+    line = {"label_scan": printed(app, row.label_id), "label": row.label_id,
             "label_key": row.label_id.replace("-", ""), "crate": row.id,
             "crate_label": row.label_id, "crate_version": str(row.version),
             "crate_kind": row.kind.value, "location_was": "B1/A1", "seal_was": "",
@@ -91,7 +99,7 @@ def test_a_registration_creates_the_crate_on_its_fresh_label(collect, world, app
     entity_id = str(uuid.uuid4())
     iid = new_instance_id()
     r = collect.send(collect.fill("crate_registration", {**HEAD, "new_crates": [{
-        "label_scan": f"{label}.AB3CD", "label": label, "label_key": label.replace("-", ""),
+        "label_scan": printed(app, label), "label": label, "label_key": label.replace("-", ""),
         "key_saved": label.replace("-", ""), "kind": "ammo_box", "location": "B2/A1",
         "seal_number": "S-1001", "condition": "SERVICEABLE", "crate_photo": "new.jpg",
         "__entity": {"id": f"uuid:{entity_id}", "label": label}}]}, instance_id=iid))
@@ -192,3 +200,18 @@ def test_entity_blocks_for_other_lists_or_bad_ids_are_flagged(collect, world, ap
     assert sub.status.value == "flagged"
     assert sub.problems[0]["problem"] == "entity id is not a UUID"
     assert crate(app, world.crate_ids["ammo"]).location.code == "A1"
+
+
+def test_a_scanned_label_with_a_forged_signature_flags_the_submission(collect, world, app):
+    good, iid = count_line(world, app), new_instance_id()
+    forged = {**good, "label_scan": good["label"] + ".ZZZZZ"}
+    typed = {**count_line(world, app, "rifles", quantity=None, lot_number=None),
+             "label_scan": "", "label_typed": world.crates["rifles"]}
+    collect.send(collect.fill("crate_count", {**HEAD, "lines": [good, forged, typed]},
+                              instance_id=iid))
+    sub = submission(app, iid)
+    assert sub.status.value == "flagged"
+    assert [(p["field"], p["label_id"]) for p in sub.problems
+            if p["problem"].startswith("forged")] == [("label_scan", good["label"])]
+    with app.app_context():  # a count is an observation: kept for review all the same
+        assert db.session.scalar(select(func.count(CountEvent.id))) == 3

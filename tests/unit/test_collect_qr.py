@@ -12,7 +12,8 @@ from server.collect import collect_payload, collect_qr_png, collect_settings, re
 
 
 def decode(png: bytes) -> str:
-    (result,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    (result,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)),
+                                       formats=zxingcpp.BarcodeFormat.QRCode)
     assert result.format == zxingcpp.BarcodeFormat.QRCode
     return result.text
 
