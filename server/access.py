@@ -100,3 +100,15 @@ def check_depot(principal: Principal, depot: Depot, permission: str) -> None:
     if not principal.sees_depot(depot.id, depot.country_code):
         raise NotFound("Not found.")
     principal.require(permission)
+
+
+def check_photo(principal: Principal, depot: Depot | None, sender_device_id: str | None,
+                permission: str = "inventory.read") -> None:
+    """A photo is seen through the depot it belongs to. While nothing it belongs to is known
+    (phones send photos before their submission), only the device that sent it sees it."""
+    if depot is None:
+        if principal.device_id is None or principal.device_id != sender_device_id:
+            raise NotFound("Not found.")
+    elif not principal.sees_depot(depot.id, depot.country_code):
+        raise NotFound("Not found.")
+    principal.require(permission)

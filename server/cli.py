@@ -17,9 +17,11 @@ from server.cli_labels import labels_cli
 from server.db import db, utcnow
 from server.errors import AppError
 from server.models import Device, User
+from server.storage import PhotoStore
 from sync import accounts
 from sync.journal import SYSTEM, verify_audit
 from sync.ledger import verify_ledgers
+from sync.upload_expiry import expire_uploads
 
 
 def register(app: Flask) -> None:
@@ -31,6 +33,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(sync_group)
     app.cli.add_command(forms_group)
     app.cli.add_command(labels_cli)
+    app.cli.add_command(uploads)
 
 
 def fail(exc: AppError) -> None:
@@ -229,3 +232,19 @@ def forms_list() -> None:
 
     for row in current_versions(db.session):
         click.echo(f"{row.form_id:<22} {row.version:<12} md5:{row.md5}  {row.title}")
+
+
+@click.group(cls=AppGroup)
+def uploads() -> None:
+    """Resumable photo uploads."""
+
+
+@uploads.command("expire")
+def uploads_expire() -> None:
+    """Remove unfinished uploads past their expiry (they answer 410 from then on) and spool
+    files left by crashed workers; print how many and the bytes freed."""
+    store = PhotoStore(current_app.config["PHOTO_DIR"])
+    expired = expire_uploads(db.session, store, now=utcnow())
+    db.session.commit()
+    click.echo(f"expired {expired.uploads} upload(s), freed {expired.bytes_freed} bytes "
+               f"({expired.bytes_freed / 1e6:.1f} MB)")

@@ -27,6 +27,12 @@ class Defaults:
     OPENROSA_ACCEPT_CONTENT_LENGTH = 10 * 1024 * 1024  # Collect splits bigger sends
     OPENROSA_MAX_BODY_BYTES = 50 * 1024 * 1024  # one submission POST, 413 beyond
     OPENROSA_MAX_XML_BYTES = 2 * 1024 * 1024  # its XML part, 400 beyond
+    UPLOAD_MAX_SIZE = 64 * 1024 * 1024  # Tus-Max-Size: the largest photo accepted
+    UPLOAD_EXPIRY_DAYS = 30  # an unfinished upload expires this long after its last progress
+    UPLOAD_DEVICE_QUOTA = 1024 * 1024 * 1024  # bytes one device may hold in unfinished uploads
+    PHOTO_MAX_PIXELS = 40_000_000  # larger images are refused (decompression bombs)
+    PHOTO_THUMBNAIL_SIZE = 320  # long side, pixels
+    PHOTO_CACHE_SECONDS = 24 * 3600  # Cache-Control max-age of photos and thumbnails (private)
 
 
 ENV_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PHOTO_DIR": "PHOTO_DIR",

@@ -25,7 +25,7 @@ RENDERERS: list[tuple[str, Renderer]] = []  # (path prefix, renderer), first mat
 
 
 def register(app: Flask) -> None:
-    app.register_error_handler(AppError, lambda e: respond(e.status, e.code, e.message, e.details))
+    app.register_error_handler(AppError, _app_error)
     app.register_error_handler(
         ValidationError,
         lambda e: respond(422, "invalid_payload", "The body did not validate.", e.messages))
@@ -47,6 +47,12 @@ def respond(status: int, code: str, message: str, details: Any = None):
         if request.path.startswith(prefix):
             return render(status, code, message, details)
     return {"error": {"code": code, "message": message, "details": details or {}}}, status
+
+
+def _app_error(e: AppError):
+    response = current_app.make_response(respond(e.status, e.code, e.message, e.details))
+    response.headers.update(e.headers)
+    return response
 
 
 def _http(e: HTTPException):

@@ -5,16 +5,22 @@ Plain Python: domain code in sync/ and forms/ raises these without knowing about
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Self
 
 
 class AppError(Exception):
     status, code = 400, "bad_request"
+    headers: Mapping[str, str] = {}  # response headers the protocol requires with this error
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+
+    def with_headers(self, headers: Mapping[str, str]) -> Self:
+        self.headers = {**self.headers, **headers}
+        return self
 
 
 class Unauthenticated(AppError):

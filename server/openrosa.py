@@ -17,6 +17,7 @@ from werkzeug.http import http_date
 from forms.instance import InvalidXml
 from forms.registry import MEDIA, current_version, current_versions, spec_of
 from server import openrosa_xml
+from server.api.uploads import upload_limits
 from server.auth import load_device
 from server.db import db, utcnow
 from server.error_handlers import renderer_for
@@ -24,8 +25,10 @@ from server.errors import AppError, NotFound
 from server.labels import label_key
 from server.multipart import Limits, spooled_parts
 from server.openrosa_xml import FormEntry, MediaEntry
+from server.storage import PhotoStore
 from sync.entitylist import MAX_IDS, deleted_states, media_file
 from sync.openrosa import Received, Upload, receive_submission
+from sync.photos import store_photo_file
 
 PREFIX = "/key/"
 XML = "text/xml; charset=utf-8"
@@ -216,13 +219,6 @@ def _receipt(received: Received) -> str:
 def photo_keeper():
     """sync.photos.store_photo_file bound to this app's photo store and image limits: photos
     arriving here are checked and kept exactly like tus uploads."""
-    try:  # the photo engine lands on main separately (sync/photos.py, server/storage.py)
-        from sync.photos import store_photo_file
-
-        from server.api.uploads import upload_limits
-        from server.storage import PhotoStore
-    except ImportError:
-        return None
     store = PhotoStore(current_app.config["PHOTO_DIR"])
     limits = upload_limits().image
 

@@ -38,7 +38,7 @@ from sync.submissions import AttachmentIn, SubmissionIn, accept_submission
 
 log = logging.getLogger(__name__)
 PHOTO_NS = uuid.UUID("6f1d3b7e-5c2a-4e8f-9a41-0d5e2c7b9f10")
-KeepPhoto = Callable[..., Any]  # sync.photos.store_photo_file without its store and limits
+KeepPhoto = Callable[..., Any]  # sync.photos.store_photo_file bound to a store and limits
 
 
 @dataclass(frozen=True)

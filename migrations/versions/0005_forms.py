@@ -1,7 +1,7 @@
 """forms: published XForm versions and the offline entity branches phones report
 
 Revision ID: 0005_forms
-Revises: 0003_labels
+Revises: 0004_photos
 Create Date: 2026-11-25 12:20:44.901093
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0005_forms"
-down_revision = "0003_labels"
+down_revision = "0004_photos"
 branch_labels = None
 depends_on = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marshmallow import (
+    EXCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -13,10 +14,13 @@ from marshmallow import (
 )
 
 from server.models import LabelStatus
+from sync.labelids import parse_label
 from sync.labelprint import PrintOrder, Selection
 from sync.labels import MAX_RESERVE
 from sync.labelsheets import LANGUAGES, LAYOUTS
+from sync.photos import is_plain_filename
 from sync.types import op_from_payload
+from sync.uploads import PhotoMeta
 
 
 class DepotSchema(Schema):
@@ -362,3 +366,45 @@ class LabelListArgs(Schema):
                            validate=validate.OneOf([s.value for s in LabelStatus]))
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
     after = fields.String(load_default=None, validate=validate.Length(max=32))
+
+
+def _bare_filename(name: str) -> None:
+    if name and not is_plain_filename(name):
+        raise ValidationError("A bare file name is required, not a path.")
+
+
+def _label_id(value: str) -> None:
+    try:
+        parse_label(value)
+    except ValueError as exc:
+        raise ValidationError(f"Not a crate label ID: {exc}") from None
+
+
+NO_CONTROL = validate.Regexp(r"^[^\x00-\x1f\x7f]*\Z", error="Control characters are not allowed.")
+
+
+class UploadMetadataSchema(Schema):
+    """The Upload-Metadata of a photo (values already base64-decoded). Other keys tus clients
+    add (name, type, relativePath…) are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    photo_id = fields.UUID(required=True)
+    sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-fA-F]{64}\Z", error="Not a hex sha256 digest."))
+    filename = fields.String(load_default="", validate=_bare_filename)
+    filetype = fields.String(load_default="", validate=validate.Length(max=64))
+    instance_id = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z0-9:._-]{1,64}\Z", error="Not a submission instance ID."))
+    label_id = fields.String(load_default=None, validate=_label_id)
+    question = fields.String(load_default="", validate=[validate.Length(max=128), NO_CONTROL])
+
+    @post_load
+    def make_meta(self, data, **kwargs) -> PhotoMeta:
+        label = data["label_id"]
+        return PhotoMeta(photo_id=str(data["photo_id"]), sha256=data["sha256"].lower(),
+                         filename=data["filename"], filetype=data["filetype"].lower(),
+                         instance_id=data["instance_id"],
+                         label_id=str(parse_label(label)) if label else None,
+                         question=data["question"])

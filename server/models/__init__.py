@@ -29,6 +29,7 @@ from server.models.sync import (
     SubmissionAttachment,
     SyncState,
 )
+from server.models.uploads import Upload, UploadStatus
 
 __all__ = [
     "Agency", "AmmoItemType", "AmmoLot", "AuditEvent", "Change", "Country", "Crate", "Depot",
@@ -36,5 +37,6 @@ __all__ = [
     "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
     "EntityBranch", "FormDefinition", "FormVersion",
+    "Upload", "UploadStatus",
 ]
 __all__ += ["Label", "LabelPrint", "LabelStatus"]

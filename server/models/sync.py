@@ -95,6 +95,8 @@ class Photo(Base):
     filename: Mapped[str] = mapped_column(String(255), default="")
     instance_id: Mapped[str | None] = mapped_column(String(64), index=True)
     crate_id: Mapped[str | None] = mapped_column(ForeignKey("crates.id"), index=True)
+    # the label the phone scanned, kept while no crate carries it yet (created offline)
+    crate_label: Mapped[str | None] = mapped_column(String(32), index=True)
     question: Mapped[str] = mapped_column(String(128), default="")
     depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
     device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))

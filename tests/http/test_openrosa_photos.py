@@ -1,17 +1,12 @@
 """Photos arriving with OpenRosa submissions: split posts reassemble, retries double nothing,
 parts the XML does not name are ignored, photos are checked like tus uploads."""
 
-import importlib.util
-
-import pytest
 from sqlalchemy import func, select
 
 from server.db import db
 from server.models import AppliedOp, Crate, Depot, Photo, Submission
 from tests.collect import jpeg, new_instance_id
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("sync.photos") is None,
-                                reason="the photo engine (sync/photos.py) is not merged yet")
 HEAD = {"start": "2026-11-25T10:00:00.000+01:00", "end": "2026-11-25T10:30:00.000+01:00",
         "depot": "NMY"}
 

@@ -1,0 +1,58 @@
+"""Expiry of resumable uploads: unfinished uploads past their time answer 410 and lose their
+bytes; spool and partial files no live upload owns are swept. Run by
+``flask --app wsgi uploads expire``. No Flask; the caller commits.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.models import Upload, UploadStatus
+from server.storage import UPLOAD_ID, PhotoStore
+
+STALE_FILES_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Expired:
+    uploads: int
+    bytes_freed: int
+
+
+def expire_uploads(session: Session, store: PhotoStore, *, now: datetime) -> Expired:
+    """Mark unfinished uploads past their expiry as expired (they answer 410) and delete their
+    bytes; also spool files and partial files that no live upload owns."""
+    count = freed = 0
+    due = session.scalars(select(Upload.id).where(Upload.status == UploadStatus.RECEIVING,
+                                                  Upload.expires_at <= now)).all()
+    for upload_id in due:  # compare-and-set: a PATCH that just renewed it keeps it
+        if session.execute(update(Upload).where(
+                Upload.id == upload_id, Upload.status == UploadStatus.RECEIVING,
+                Upload.expires_at <= now).values(status=UploadStatus.EXPIRED)
+                .execution_options(synchronize_session=False)).rowcount:
+            count += 1
+            freed += store.remove_partial(upload_id)
+    freed += store.remove_stale_temp(STALE_FILES_SECONDS)
+    freed += _remove_orphan_partials(session, store, now=now)
+    return Expired(uploads=count, bytes_freed=freed)
+
+
+def _remove_orphan_partials(session: Session, store: PhotoStore, *, now: datetime) -> int:
+    """Partial files whose upload finished, was terminated or failed while a crash kept the
+    file (the row is the truth; a day's grace covers a creation not committed yet)."""
+    folder = store.partial_path("0" * 32).parent
+    if not folder.is_dir():
+        return 0
+    cutoff = now.timestamp() - STALE_FILES_SECONDS
+    old = [e.name for e in os.scandir(folder) if UPLOAD_ID.fullmatch(e.name)
+           and e.is_file(follow_symlinks=False) and e.stat().st_mtime < cutoff]
+    if not old:
+        return 0
+    live = set(session.scalars(select(Upload.id).where(Upload.id.in_(old),
+                                                       Upload.status == UploadStatus.RECEIVING)))
+    return sum(store.remove_partial(name) for name in old if name not in live)
