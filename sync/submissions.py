@@ -31,6 +31,7 @@ from sync.entity_ops import derived_op_id
 from sync.ingest import apply_batch
 from sync.journal import Actor, record_audit
 from sync.labelids import parse_label
+from sync.photos import link_submission_photos
 from sync.types import BatchIn, OpIn
 
 
@@ -104,6 +105,7 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     session.flush()
     if sub.deprecated_id:
         problems += _replace(session, submission, sub.deprecated_id)
+    link_submission_photos(session, submission)  # photos that arrived before it (tus)
     problems += _derived_ops(session, principal, submission, sub, depot, now)
     submission.problems = problems
     submission.status = SubmissionStatus.FLAGGED if problems else SubmissionStatus.ACCEPTED

@@ -91,3 +91,27 @@ def test_an_edit_carries_its_photos_forward(collect, app):
                                   instance_id=edit, deprecated_id=first))
     assert r.status_code == 201
     assert state(app, edit)[0]["fence.jpg"] == state(app, first)[0]["fence.jpg"] is not None
+
+
+def test_a_photo_that_arrives_before_its_submission_is_linked_when_it_comes(client, world,
+                                                                             app, tmp_path):
+    """tus may finish a photo before the phone posts the JSON submission naming it."""
+    from datetime import UTC, datetime
+
+    from server.models import Device
+    from server.storage import PhotoStore
+    from sync.photos import store_photo_file
+    from tests.http.sync_helpers import bearer
+
+    path = tmp_path / "early.jpg"
+    path.write_bytes(jpeg())
+    with app.app_context():
+        store_photo_file(db.session, PhotoStore(app.config["PHOTO_DIR"]), path,
+                         photo_id="p-early", filename="early.jpg",
+                         device=db.session.get(Device, world.devices["inspector"]),
+                         now=datetime.now(UTC))
+        db.session.commit()
+    r = client.post("/api/v1/submissions", headers=bearer(world), json={
+        "instance_id": "uuid:early", "form_id": "own_app_form", "depot": "NMY",
+        "answers": {}, "photos": [{"name": "early.jpg", "photo_id": "p-early"}]})
+    assert r.status_code == 201 and r.json["missing_photos"] == []
