@@ -105,7 +105,7 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     session.flush()
     if sub.deprecated_id:
         problems += _replace(session, submission, sub.deprecated_id)
-    link_submission_photos(session, submission)  # photos that arrived before it (tus)
+    link_submission_photos(session, submission)
     problems += _derived_ops(session, principal, submission, sub, depot, now)
     submission.problems = problems
     submission.status = SubmissionStatus.FLAGGED if problems else SubmissionStatus.ACCEPTED

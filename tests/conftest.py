@@ -3,6 +3,7 @@ TEST_DATABASE_URL set, the PostgreSQL test database migrated once and emptied pe
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from server.app import create_app
 from server.db import Base, db
@@ -48,14 +50,19 @@ def migrated(tmp_path_factory):
     return url if PG_URL else tmp / "template.sqlite"
 
 
+@functools.cache
+def _pg_engine():
+    return create_engine(PG_URL, poolclass=NullPool)
+
+
 @pytest.fixture
 def database_url(migrated, tmp_path):
     if PG_URL:
-        engine = create_engine(PG_URL)
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        # DELETE, children first: on a few rows per table it is far quicker than TRUNCATE,
+        # which rewrites every table's files. Ids keep counting; no test depends on them.
+        with _pg_engine().begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
         return PG_URL
     path = tmp_path / "test.sqlite"
     shutil.copy(migrated, path)

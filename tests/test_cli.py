@@ -52,10 +52,13 @@ def test_audit_verify_names_an_altered_ledger_row(app, world):
 
 def test_audit_verify_notices_an_edited_audit_event(app, world):
     with app.app_context():
-        db.session.execute(text("UPDATE audit_events SET action = 'nothing' WHERE id = 2"))
+        second = db.session.scalar(text("SELECT id FROM audit_events ORDER BY id LIMIT 1 "
+                                        "OFFSET 1"))
+        db.session.execute(text("UPDATE audit_events SET action = 'nothing' WHERE id = :id"),
+                           {"id": second})
         db.session.commit()
     r = app.test_cli_runner().invoke(args=["audit", "verify"])
-    assert r.exit_code == 1 and "audit event 2" in r.output
+    assert r.exit_code == 1 and f"audit event {second}" in r.output
 
 
 def test_demo_loads_once_and_its_token_reads_a_crate(app, client):

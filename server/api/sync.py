@@ -22,6 +22,7 @@ from server.errors import AppError, PayloadTooLarge
 from server.models import Submission
 from sync import changes, ingest
 from sync.journal import canonical
+from sync.photos import missing_photos
 from sync.submissions import AttachmentIn, SubmissionIn, accept_submission, get_submission
 from sync.types import BatchIn
 
@@ -139,4 +140,4 @@ def _submission_result(submission: Submission) -> dict:
     return SubmissionResultSchema().dump({
         "instance_id": submission.instance_id, "status": submission.status.value,
         "problems": submission.problems,
-        "missing_photos": [a.name for a in submission.attachments if a.photo_id is None]})
+        "missing_photos": [a.name for a in missing_photos(submission)]})

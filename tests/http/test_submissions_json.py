@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from server.db import db
+from server.db import db, utcnow
 from server.models import CountEvent, Discrepancy, Finding, OpIncident, Submission
 from tests.http.sync_helpers import bearer
 
@@ -83,3 +83,31 @@ def test_openapi_document_is_valid(client):
     doc = client.get("/api/v1/openapi.json").json
     validate(doc)
     assert "/sync/push" in doc["paths"] and "Op" in doc["components"]["schemas"]
+
+
+def test_photos_link_whichever_arrives_first(client, world, app):
+    import io
+
+    from server.models import Device
+    from server.storage import PhotoStore
+    from sync.photos import store_photo_file
+    from tests.imaging import encoded
+
+    def store(photo_id, name, instance_id):
+        with app.app_context():
+            store_photo_file(db.session, PhotoStore(app.config["PHOTO_DIR"]),
+                             io.BytesIO(encoded("JPEG")), photo_id=photo_id, filename=name,
+                             instance_id=instance_id, question="fence_photo",
+                             device=db.session.get(Device, world.devices["inspector"]),
+                             now=utcnow())
+            db.session.commit()
+
+    store("p-early", "early.jpg", "uuid:photos-1")  # before its submission
+    body = visit(world, instance_id="uuid:photos-1", counts=[], findings=[],
+                 photos=[{"name": "early.jpg", "photo_id": "p-early"},
+                         {"name": "late.jpg", "photo_id": "p-late"}])
+    r = client.post("/api/v1/submissions", json=body, headers=bearer(world))
+    assert r.json["missing_photos"] == ["late.jpg"]
+    store("p-late", "late.jpg", "uuid:photos-1")  # after it
+    r = client.get("/api/v1/submissions/uuid:photos-1", headers=bearer(world))
+    assert r.json["missing_photos"] == []
