@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -29,6 +31,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(revoke_device)
     app.cli.add_command(audit)
     app.cli.add_command(sync_group)
+    app.cli.add_command(forms_group)
     app.cli.add_command(labels_cli)
     app.cli.add_command(uploads)
 
@@ -84,13 +87,23 @@ def create_user(username, role, country, depots, password, full_name) -> None:
 @click.option("--user", "username", required=True)
 @click.option("--name", default="")
 @click.option("--json", "as_json", is_flag=True, help='Print {"device_id": …, "token": …}')
-def enroll_device(username, name, as_json) -> None:
+@click.option("--collect-qr", "collect_qr", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Write ODK Collect's settings QR code (PNG) to this file")
+def enroll_device(username, name, as_json, collect_qr) -> None:
     """Enrol a device for a user and print its token (shown this once only)."""
+    from server.collect import collect_qr_png
+
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     enrolment = accounts.enroll_device(db.session, user, name=name, actor=SYSTEM, now=utcnow())
     db.session.commit()
+    if collect_qr:
+        png = collect_qr_png(current_app.config["PUBLIC_URL"], enrolment.token,
+                             project_name=f"depotsync {user.username}")
+        fd = os.open(collect_qr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:  # it holds the token: readable by its owner only
+            fh.write(png)
     if as_json:
         click.echo(json.dumps({"device_id": enrolment.device_id, "token": enrolment.token}))
     else:
@@ -174,6 +187,53 @@ def compact(days) -> None:
     removed = compact_changes(db.session, older_than=now - timedelta(days=keep), now=now)
     db.session.commit()
     click.echo(f"removed {removed} change row(s) older than {keep} days")
+
+
+@click.group("forms", cls=AppGroup)
+def forms_group() -> None:
+    """Inspection forms (XLSForm) served to ODK Collect."""
+
+
+@forms_group.command("publish")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def forms_publish(files) -> None:
+    """Convert XLSForm files with pyxform and publish them; older versions stay valid."""
+    from forms.registry import publish
+
+    for path in files:
+        try:
+            row, created = publish(db.session, path.read_bytes(), actor=SYSTEM, now=utcnow(),
+                                   source_name=path.name)
+        except AppError as exc:
+            fail(exc)
+        db.session.commit()
+        state = "published" if created else "already published"
+        click.echo(f"{row.form_id} version {row.version} {state} (md5:{row.md5})")
+
+
+@forms_group.command("build")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def forms_build(folder) -> None:
+    """Write the shipped forms as XLSForm files, to edit and publish as new versions."""
+    from forms.sources import SHIPPED
+    from forms.xlsform import build_xlsx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in SHIPPED:
+        (folder / f"{source.form_id}.xlsx").write_bytes(build_xlsx(source))
+        click.echo(f"{folder / source.form_id}.xlsx (version {source.version})")
+
+
+@forms_group.command("list")
+def forms_list() -> None:
+    """The current version of every published form."""
+    from forms.registry import current_versions
+
+    for row in current_versions(db.session):
+        click.echo(f"{row.form_id:<22} {row.version:<12} md5:{row.md5}  {row.title}")
+
+
 @click.group(cls=AppGroup)
 def uploads() -> None:
     """Resumable photo uploads."""

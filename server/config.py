@@ -24,6 +24,10 @@ class Defaults:
     SYNC_PULL_PAGE = 500
     SYNC_PULL_MAX = 5000
     SYNC_HOLD_SECONDS = 2 * 24 * 3600  # held ops are force-applied after this
+    PUBLIC_URL = "http://127.0.0.1:5000"  # how phones reach the server (Collect's QR code)
+    OPENROSA_ACCEPT_CONTENT_LENGTH = 10 * 1024 * 1024  # Collect splits bigger sends
+    OPENROSA_MAX_BODY_BYTES = 50 * 1024 * 1024  # one submission POST, 413 beyond
+    OPENROSA_MAX_XML_BYTES = 2 * 1024 * 1024  # its XML part, 400 beyond
     UPLOAD_MAX_SIZE = 64 * 1024 * 1024  # Tus-Max-Size: the largest photo accepted
     UPLOAD_EXPIRY_DAYS = 30  # an unfinished upload expires this long after its last progress
     UPLOAD_DEVICE_QUOTA = 1024 * 1024 * 1024  # bytes one device may hold in unfinished uploads
@@ -46,7 +50,8 @@ class Defaults:
 
 
 ENV_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "PHOTO_DIR": "PHOTO_DIR",
-            "SECRET_KEY": "SECRET_KEY", "DISPLAY_TIMEZONE": "DISPLAY_TIMEZONE"}
+            "SECRET_KEY": "SECRET_KEY", "DISPLAY_TIMEZONE": "DISPLAY_TIMEZONE",
+            "PUBLIC_URL": "PUBLIC_URL"}
 
 
 def from_environ(config: dict) -> None:

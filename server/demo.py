@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.registry import publish_shipped
 from server.db import utcnow
 from server.models import Country, Depot, Location, StorageBuilding, User
 from server.models.inventory import CrateKind, DepotType, LotState
@@ -74,6 +75,7 @@ def credentials_path(instance_path: str) -> Path:
 def load(session: Session, instance_path: str, progress: Progress | None = None) -> str:
     """Load the demo set unless it is there; return the logins and device token to print."""
     path = credentials_path(instance_path)
+    publish_shipped(session, actor=SYSTEM, now=utcnow())
     if session.get(Country, "NE") is not None:
         if path.exists():
             return "Demo data already loaded.\n" + _describe(json.loads(path.read_text()))
@@ -207,5 +209,6 @@ def _describe(creds: dict) -> str:
     d = creds["device"]
     lines += [f"Device token for {d['user']} ({d['device_id']}):", f"  {d['token']}",
               f"Try: curl -H 'Authorization: Bearer {d['token']}' "
-              "http://127.0.0.1:5000/api/v1/depots"]
+              "http://127.0.0.1:5000/api/v1/depots",
+              f"ODK Collect server URL: http://127.0.0.1:5000/key/{d['token']}"]
     return "\n".join(lines)

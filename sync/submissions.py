@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.answers import check_answers
+from forms.registry import current_version, get_version, spec_of
 from server.access import Principal
 from server.errors import NotFound
 from server.models import (
@@ -25,6 +27,7 @@ from server.models import (
     SubmissionAttachment,
 )
 from server.models.sync import SubmissionStatus
+from sync.entity_ops import derived_op_id
 from sync.ingest import apply_batch
 from sync.journal import Actor, record_audit
 from sync.labelids import parse_label
@@ -57,6 +60,7 @@ class SubmissionIn:
     counts: tuple[dict[str, Any], ...] = ()  # each: crate (label or id), quantity, lot…
     findings: tuple[dict[str, Any], ...] = ()  # each: item, severity, text, crate…
     problems: tuple[dict[str, Any], ...] = ()  # found by the door (e.g. form rules)
+    ops: tuple[OpIn, ...] = ()  # derived by the door (ODK entity blocks), applied first
 
 
 @dataclass
@@ -84,7 +88,8 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
         return Accepted(existing, "mismatch")
 
     depot = _depot(session, principal, sub.depot_code)
-    problems = list(sub.problems)
+    problems = list(sub.problems) + form_problems(session, sub.form_id, sub.form_version,
+                                                  sub.answers)
     if depot is None:
         problems.append({"field": "depot", "problem": "no depot named"})
     submission = Submission(
@@ -110,6 +115,20 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
                  details={"instance_id": sub.instance_id, "form_id": sub.form_id,
                           "problems": len(problems)})
     return Accepted(submission, "created", problems)
+
+
+def form_problems(session: Session, form_id: str, version: str,
+                  answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answers checked against the published form they name. A form the server never
+    published (a JSON app's own) is not judged here; an unknown version of a published form
+    is flagged."""
+    row = get_version(session, form_id, version)
+    if row is not None:
+        return check_answers(spec_of(row), answers)
+    if current_version(session, form_id) is not None:
+        return [{"field": "form_version", "problem": "not a published version of this form",
+                 "value": version[:64]}]
+    return []
 
 
 def get_submission(session: Session, principal: Principal, instance_id: str) -> Submission:
@@ -148,8 +167,9 @@ def _replace(session: Session, submission: Submission, deprecated_id: str) -> li
 
 def _derived_ops(session: Session, principal: Principal, submission: Submission,
                  sub: SubmissionIn, depot: Depot | None, now: datetime) -> list[dict]:
-    """Counts and findings of the submission become ops of the same engine."""
-    ops, problems = [], []
+    """The door's ops (entity blocks), then counts and findings, become ops of the same
+    engine, in one batch."""
+    ops, problems = list(sub.ops), []
     for n, count in enumerate(sub.counts):
         crate = _crate(session, count.get("crate"))
         if crate is None:
@@ -180,7 +200,7 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
 
 def _op(submission: Submission, suffix: str, entity: str, entity_id: str, action: str,
         values: dict, base_version: Any) -> OpIn:
-    op_id = f"{submission.instance_id}:{suffix}"[:64]
+    op_id = derived_op_id(submission.instance_id, suffix)
     raw = {"op_id": op_id, "entity": entity, "entity_id": entity_id, "action": action,
            "set": values, "base_version": base_version, "submission_id": submission.id}
     return OpIn(op_id=op_id, entity=entity, entity_id=entity_id, action=action,

@@ -104,3 +104,24 @@ def world(app):
         w = build_world(db.session)
         db.session.commit()
     return w
+
+
+@pytest.fixture
+def published(app):
+    """The shipped forms, published (form ID -> (version, md5))."""
+    from forms.registry import publish_shipped
+    from server.db import utcnow
+    from sync.journal import SYSTEM
+
+    with app.app_context():
+        rows = publish_shipped(db.session, actor=SYSTEM, now=utcnow())
+        db.session.commit()
+        return {r.form_id: (r.version, r.md5) for r in rows}
+
+
+@pytest.fixture
+def collect(client, world, published):
+    """ODK Collect on the NMY inspector's phone (tests/collect.py)."""
+    from tests.collect import Collect
+
+    return Collect(client, world.tokens["inspector"])

@@ -1,7 +1,7 @@
 """hq pages: login attempts (the password rate limit, shared by every worker)
 
 Revision ID: 0006_hq
-Revises: 0004_photos
+Revises: 0005_forms
 Create Date: 2026-11-25 12:14:33.417334
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0006_hq"
-down_revision = "0004_photos"
+down_revision = "0005_forms"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 """Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
 
 from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
+from server.models.forms import EntityBranch, FormDefinition, FormVersion
 from server.models.inventory import (
     Agency,
     AmmoItemType,
@@ -36,6 +37,7 @@ __all__ = [
     "User", "Weapon",
     "user_depots", "AppliedOp", "Conflict", "CountEvent", "Discrepancy", "Finding", "HeldOp",
     "OpIncident", "Photo", "Submission", "SubmissionAttachment", "SyncState",
+    "EntityBranch", "FormDefinition", "FormVersion",
     "Upload", "UploadStatus",
 ]
 __all__ += ["Label", "LabelPrint", "LabelStatus"]

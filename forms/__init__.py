@@ -1,0 +1,1 @@
+"""Inspection forms: XLSForm sources, their conversion with pyxform, answer rules. No Flask."""

@@ -1,0 +1,12 @@
+"""The forms shipped with depotsync, as Python data (see common.py for the vocabulary)."""
+
+from forms.sources.crates import (
+    CRATE_COUNT,
+    CRATE_COUNT_BLIND,
+    CRATE_REGISTRATION,
+    MARKING_CHECK,
+)
+from forms.sources.visit import SECURITY_CHECK, VISIT_HEADER
+
+SHIPPED = (VISIT_HEADER, SECURITY_CHECK, CRATE_COUNT, CRATE_COUNT_BLIND, CRATE_REGISTRATION,
+           MARKING_CHECK)

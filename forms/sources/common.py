@@ -1,0 +1,140 @@
+"""The vocabulary the shipped XLSForms are written in: a row helper, shared choice lists and
+the header every form starts with.
+
+Rows carry `ds:` bind attributes (namespace DS_NS) that tell the server what an answer means,
+so an edited XLSForm keeps working without code changes:
+
+- ``ds:visit``   depot | visit_type | started_at | ended_at (header fields of the visit);
+- ``ds:finding`` critical | major | minor on a yes/no item: "no" becomes a finding, with the
+  item's ``<name>_comment`` as its text and ``<name>_photo`` as its photo;
+- ``ds:subject`` a field whose value names what a finding in the same repeat is about;
+- ``ds:count``   crate | quantity | lot_number | condition | seal_intact | seal_number |
+  photo | serial | blind | base_version: the fields of one count line (a repeat instance);
+- ``ds:base``    a crate property as the phone saw it when the form was filled (the base of
+  an entity update, for the three-way merge);
+- ``ds:scan``    label: a scanned QR label, signature included, which the server verifies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DS_NS = "urn:depotsync:xforms"
+EN, FR = "English (en)", "Français (fr)"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One XLSForm as Python data: what forms/xlsform.py writes to an .xlsx workbook."""
+
+    form_id: str
+    title: str
+    version: str
+    survey: tuple[dict[str, Any], ...]
+    choices: tuple[dict[str, Any], ...] = ()
+    entities: tuple[dict[str, Any], ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def row(type_: str, name: str = "", en: str = "", fr: str = "", **cols: Any) -> dict[str, Any]:
+    """A survey row. hint=(en, fr) and constraint_message=(en, fr) are translated; ds_x=…
+    becomes the bind::ds:x column; the rest are XLSForm columns by name."""
+    out: dict[str, Any] = {"type": type_, "name": name}
+    if en or fr:
+        out[f"label::{EN}"], out[f"label::{FR}"] = en, fr
+    for key, value in cols.items():
+        if key in ("hint", "constraint_message"):
+            out[f"{key}::{EN}"], out[f"{key}::{FR}"] = value
+        elif key.startswith("ds_"):
+            out[f"bind::ds:{key[3:]}"] = value
+        else:
+            out[key] = value
+    return out
+
+
+def choice(list_name: str, name: str, en: str, fr: str) -> dict[str, Any]:
+    return {"list_name": list_name, "name": name, f"label::{EN}": en, f"label::{FR}": fr}
+
+
+YES_NO_NA = (
+    choice("yes_no_na", "yes", "Yes", "Oui"),
+    choice("yes_no_na", "no", "No", "Non"),
+    choice("yes_no_na", "na", "Not applicable", "Sans objet"),
+)
+YES_NO = (
+    choice("yes_no", "yes", "Yes", "Oui"),
+    choice("yes_no", "no", "No", "Non"),
+)
+CONDITIONS = tuple(choice("condition", name, en, fr) for name, en, fr in (
+    ("SERVICEABLE", "Serviceable", "Utilisable"),
+    ("SERVICEABLE_RESTRICTED", "Serviceable, restricted", "Utilisable avec restrictions"),
+    ("SUSPENDED", "Suspended (awaiting inspection)", "Suspendu (en attente d'inspection)"),
+    ("UNSERVICEABLE_REPAIRABLE", "Unserviceable, repairable", "Inutilisable, réparable"),
+    ("UNSERVICEABLE_FOR_DISPOSAL", "Unserviceable, for disposal",
+     "Inutilisable, à détruire"),
+    ("UNKNOWN", "Unknown", "Inconnu"),
+))
+CRATE_KINDS = tuple(choice("crate_kind", name, en, fr) for name, en, fr in (
+    ("ammo_box", "Ammunition box", "Caisse de munitions"),
+    ("weapon_crate", "Weapon crate", "Caisse d'armes"),
+    ("pallet", "Pallet", "Palette"),
+    ("fraction_package", "Fraction package", "Colis fractionné"),
+))
+
+# A building/stack code as the server writes it: "B1/A2".
+LOCATION_CONSTRAINT = "regex(., '^[A-Za-z0-9_-]{1,16}/[A-Za-z0-9_-]{1,16}$')"
+
+
+def header() -> tuple[dict[str, Any], ...]:
+    """What every form records first: when it was filled and at which depot."""
+    return (
+        row("start", "start", ds_visit="started_at"),
+        row("end", "end", ds_visit="ended_at"),
+        row("select_one_from_file depots.csv", "depot", "Depot", "Dépôt", required="yes",
+            ds_visit="depot"),
+    )
+
+
+def yes_no_item(name: str, en: str, fr: str, severity: str, *,
+                relevant: str = "") -> tuple[dict[str, Any], ...]:
+    """A checklist item: yes / no / not applicable; "no" needs a comment and a photo and
+    becomes a finding of the given severity."""
+    is_no = f"${{{name}}} = 'no'"
+    when = f"({relevant}) and {is_no}" if relevant else is_no
+    item = row("select_one yes_no_na", name, en, fr, required="yes", ds_finding=severity)
+    if relevant:
+        item["relevant"] = relevant
+    return (
+        item,
+        row("text", f"{name}_comment", "What is wrong?", "Qu'est-ce qui ne va pas ?",
+            required="yes", relevant=when),
+        row("image", f"{name}_photo", "Photo of the problem", "Photo du problème",
+            required="yes", relevant=when, parameters="max-pixels=1600"),
+    )
+
+
+def label_scan(prefix: str = "") -> tuple[dict[str, Any], ...]:
+    """Scan a crate label, or type it when the camera fails.
+
+    `label` is the ID without the QR code's signature (the part after a dot); `label_key`
+    is that ID upper-cased, with O, I, Q, U read as 0, 1, 0, V and separators dropped: the
+    key the entity list is searched by, however the ID was entered."""
+    scan, typed = f"{prefix}label_scan", f"{prefix}label_typed"
+    raw = f"normalize-space(coalesce(${{{scan}}}, ${{{typed}}}))"
+    label = f"substring-before(concat({raw}, '.'), '.')"
+    return (
+        row("barcode", scan, "Scan the crate label", "Scanner l'étiquette de la caisse",
+            ds_scan="label",
+            hint=("If the camera cannot read it, leave this empty and type the ID next.",
+                  "Si la caméra ne la lit pas, laissez vide et saisissez l'identifiant.")),
+        row("text", typed, "Label ID (as printed)", "Identifiant de l'étiquette (imprimé)",
+            required="yes", relevant=f"${{{scan}}} = ''",
+            constraint="string-length(.) >= 11 and string-length(.) <= 24",
+            constraint_message=("Type the ID printed under the QR code, e.g. NE-NMY-000123-7.",
+                                "Saisissez l'identifiant imprimé, ex. NE-NMY-000123-7.")),
+        row("calculate", f"{prefix}label", calculation=label),
+        row("calculate", f"{prefix}label_key",
+            calculation=(f"translate(translate({label}, 'abcdefghijklmnopqrstuvwxyz', "
+                         "'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'OIQU-_ ', '010V')")),
+    )

@@ -1,0 +1,197 @@
+"""F4 crate count (open and blind), crate registration on a fresh label, F5 weapon marking.
+
+The crate list reaches the phone as the entity list crates.csv: name = crate UUID, label =
+printed label ID, and properties (label_key, depot, location, kind, status, seal_number,
+nature, calibre, hazard). It never holds book quantities or lot numbers: the open count form
+also attaches crate_book.csv (name, lot_number, quantity, weapons, models), the blind one does
+not, so a blind counter's phone has no expected contents anywhere on it.
+"""
+
+from __future__ import annotations
+
+from forms.sources.common import (
+    CONDITIONS,
+    CRATE_KINDS,
+    LOCATION_CONSTRAINT,
+    YES_NO,
+    YES_NO_NA,
+    Source,
+    header,
+    label_scan,
+    row,
+    yes_no_item,
+)
+
+CRATE = "instance('crates')/root/item[name=${crate}]"
+BOOK = "instance('crate_book')/root/item[name=${crate}]"
+
+
+def _count_line(blind: bool) -> tuple[dict, ...]:
+    """One crate per repeat instance: scan it, look it up, observe it."""
+    return (row("begin repeat", "lines", "Crate", "Caisse"), *_lookup(blind), *_observed(),
+            row("end repeat"))
+
+
+def _lookup(blind: bool) -> list[dict]:
+    """The scanned crate in the entity list; its book contents unless the count is blind."""
+    rows = [
+        *label_scan(),
+        row("calculate", "crate",
+            calculation="instance('crates')/root/item[label_key=${label_key}]/name"),
+        row("calculate", "crate_label", calculation=f"coalesce({CRATE}/label, ${{label}})",
+            ds_count="crate"),
+        row("calculate", "crate_version", calculation=f"{CRATE}/__version",
+            ds_count="base_version"),
+        row("calculate", "crate_kind", calculation=f"{CRATE}/kind"),
+        row("calculate", "location_was", calculation=f"{CRATE}/location", ds_base="location"),
+        row("calculate", "seal_was", calculation=f"{CRATE}/seal_number",
+            ds_base="seal_number"),
+        row("note", "not_listed", "This label is not in the crate list of your depots: "
+            "count it anyway, it will be checked at headquarters.",
+            "Cette étiquette n'est pas dans la liste des caisses de vos dépôts : comptez-la "
+            "quand même, elle sera vérifiée au siège.", relevant="${crate} = ''"),
+    ]
+    if blind:
+        rows.append(row("calculate", "blind", calculation="'yes'", ds_count="blind"))
+    else:
+        rows += [
+            row("calculate", "book_lot", calculation=f"{BOOK}/lot_number"),
+            row("calculate", "book_quantity", calculation=f"{BOOK}/quantity"),
+            row("calculate", "book_weapons", calculation=f"{BOOK}/weapons"),
+            row("note", "expected", "Expected: ${crate_kind}, lot ${book_lot}, "
+                "${book_quantity} items, ${book_weapons} weapons",
+                "Attendu : ${crate_kind}, lot ${book_lot}, ${book_quantity} éléments, "
+                "${book_weapons} armes", relevant="${crate} != ''"),
+        ]
+    return rows
+
+
+def _observed() -> list[dict]:
+    """What the counter finds, and where the crate is if it moved or was resealed (the
+    entity update)."""
+    ammo = "${crate_kind} != 'weapon_crate'"
+    return [
+        row("text", "lot_number", "Lot number read on the package",
+            "Numéro de lot lu sur l'emballage", relevant=ammo, ds_count="lot_number"),
+        row("integer", "quantity", "Items counted (boxes × items + loose)",
+            "Éléments comptés (boîtes × éléments + vrac)", required="yes", relevant=ammo,
+            constraint=". >= 0 and . <= 10000000", ds_count="quantity"),
+        row("begin repeat", "serials_seen", "Weapon", "Arme",
+            relevant="${crate_kind} = 'weapon_crate'"),
+        row("barcode", "serial_scan", "Scan the serial", "Scanner le numéro de série"),
+        row("text", "serial_typed", "Serial as marked", "Numéro de série tel que marqué",
+            relevant="${serial_scan} = ''", required="yes"),
+        row("calculate", "serial", calculation="coalesce(${serial_scan}, ${serial_typed})",
+            ds_count="serial"),
+        row("end repeat"),
+        row("select_one condition", "condition", "Condition", "État", required="yes",
+            ds_count="condition"),
+        row("select_one yes_no", "seal_intact", "Seal intact", "Scellé intact",
+            required="yes", ds_count="seal_intact"),
+        row("text", "seal_number", "Seal number read", "Numéro de scellé lu",
+            ds_count="seal_number"),
+        row("image", "count_photo", "Photo of the crate", "Photo de la caisse",
+            required="${seal_intact} = 'no'", parameters="max-pixels=1600",
+            ds_count="photo"),
+        row("select_one yes_no", "moved", "Found somewhere other than ${location_was}?",
+            "Trouvée ailleurs qu'en ${location_was} ?", relevant="${crate} != ''"),
+        row("text", "new_location", "Where it is (building/stack, e.g. B1/A2)",
+            "Où elle se trouve (bâtiment/pile, ex. B1/A2)", relevant="${moved} = 'yes'",
+            required="yes", constraint=LOCATION_CONSTRAINT, save_to="location"),
+        row("select_one yes_no", "resealed", "New seal applied?", "Nouveau scellé posé ?",
+            relevant="${crate} != ''"),
+        row("text", "new_seal", "New seal number", "Numéro du nouveau scellé",
+            relevant="${resealed} = 'yes'", required="yes", save_to="seal_number"),
+    ]
+
+
+UPDATE_IF = "${crate} != '' and (${moved} = 'yes' or ${resealed} = 'yes')"
+CRATE_UPDATE = ({"dataset": "crates", "entity_id": "${crate}", "update_if": UPDATE_IF},)
+
+CRATE_COUNT = Source(
+    form_id="crate_count",
+    title="Crate count / Comptage des caisses",
+    version="2026112501",
+    survey=(*header(), row("csv-external", "crates"), row("csv-external", "crate_book"),
+            *_count_line(blind=False)),
+    choices=(*YES_NO, *CONDITIONS),
+    entities=CRATE_UPDATE,
+)
+
+CRATE_COUNT_BLIND = Source(
+    form_id="crate_count_blind",
+    title="Blind crate count / Comptage à l'aveugle",
+    version="2026112501",
+    survey=(*header(), row("csv-external", "crates"), *_count_line(blind=True)),
+    choices=(*YES_NO, *CONDITIONS),
+    entities=CRATE_UPDATE,
+)
+
+CRATE_REGISTRATION = Source(
+    form_id="crate_registration",
+    title="Crate registration / Enregistrement des caisses",
+    version="2026112501",
+    survey=(
+        *header(),
+        row("csv-external", "crates"),
+        row("begin repeat", "new_crates", "New crate", "Nouvelle caisse"),
+        row("note", "fresh_label", "Stick a fresh pre-printed label on the crate, then scan "
+            "it.", "Collez une étiquette pré-imprimée neuve sur la caisse, puis scannez-la."),
+        *label_scan(),
+        row("calculate", "known", calculation="instance('crates')/root/item"
+            "[label_key=${label_key}]/name"),
+        row("note", "already_used", "This label is already on a crate: use a fresh one.",
+            "Cette étiquette est déjà sur une caisse : prenez-en une neuve.",
+            relevant="${known} != ''"),
+        row("calculate", "key_saved", calculation="${label_key}", save_to="label_key"),
+        row("select_one crate_kind", "kind", "Kind of crate", "Type de caisse",
+            required="yes", save_to="kind"),
+        row("text", "location", "Where it is stored (building/stack, e.g. B1/A2)",
+            "Où elle est stockée (bâtiment/pile, ex. B1/A2)", required="yes",
+            constraint=LOCATION_CONSTRAINT, save_to="location"),
+        row("text", "seal_number", "Seal number", "Numéro de scellé", save_to="seal_number"),
+        row("select_one condition", "condition", "Condition", "État", required="yes",
+            save_to="condition"),
+        row("image", "crate_photo", "Photo of the labelled crate",
+            "Photo de la caisse étiquetée", required="yes", parameters="max-pixels=1600"),
+        row("end repeat"),
+    ),
+    choices=(*CRATE_KINDS, *CONDITIONS),
+    entities=({"dataset": "crates", "label": "${label}"},),
+)
+
+# name, English, French, severity if "no"
+F5_ITEMS = (
+    ("serial_legible", "Serial and manufacturer marks are legible",
+     "Le numéro de série et les marques du fabricant sont lisibles", "major"),
+    ("marks_match", "Marks match the record (manufacturer, model, calibre, serial)",
+     "Les marques correspondent au registre (fabricant, modèle, calibre, série)",
+     "critical"),
+    ("import_mark", "Import mark present where needed",
+     "Marque d'importation présente si nécessaire", "major"),
+    ("national_marking", "National marking present, read and matching the record",
+     "Marquage national présent, lu et conforme au registre", "major"),
+    ("readable_without_tools", "Marks are readable without tools",
+     "Les marques sont lisibles sans outil", "minor"),
+    ("no_tampering", "No sign of tampering", "Aucun signe d'altération", "critical"),
+)
+
+MARKING_CHECK = Source(
+    form_id="marking_check",
+    title="Weapon marking check / Contrôle du marquage des armes",
+    version="2026112501",
+    survey=(
+        *header(),
+        row("begin repeat", "weapons", "Sampled weapon", "Arme échantillonnée"),
+        row("barcode", "serial_scan", "Scan the serial", "Scanner le numéro de série"),
+        row("text", "serial_typed", "Serial as marked", "Numéro de série tel que marqué",
+            relevant="${serial_scan} = ''", required="yes"),
+        row("calculate", "serial", calculation="coalesce(${serial_scan}, ${serial_typed})",
+            ds_subject="serial"),
+        row("text", "manufacturer", "Manufacturer", "Fabricant", required="yes"),
+        row("text", "model", "Model", "Modèle", required="yes"),
+        *(r for name, en, fr, sev in F5_ITEMS for r in yes_no_item(name, en, fr, sev)),
+        row("end repeat"),
+    ),
+    choices=YES_NO_NA,
+)

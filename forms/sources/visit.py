@@ -1,0 +1,133 @@
+"""F0 visit header and F1 physical security checklist."""
+
+from __future__ import annotations
+
+from forms.sources.common import YES_NO_NA, Source, choice, header, row, yes_no_item
+
+VISIT_TYPES = tuple(choice("visit_type", name, en, fr) for name, en, fr in (
+    ("routine_internal", "Routine internal inspection", "Inspection interne de routine"),
+    ("external_national", "External national inspection", "Inspection nationale externe"),
+    ("partner_assessment", "Partner assessment", "Évaluation par un partenaire"),
+    ("follow_up", "Follow-up visit", "Visite de suivi"),
+    ("unannounced", "Unannounced visit", "Visite inopinée"),
+))
+
+VISIT_HEADER = Source(
+    form_id="visit_header",
+    title="Visit header / En-tête de visite",
+    version="2026112501",
+    survey=(
+        *header(),
+        row("select_one visit_type", "visit_type", "Type of visit", "Type de visite",
+            required="yes", ds_visit="visit_type"),
+        row("text", "inspectors", "Inspectors (names and ranks)",
+            "Inspecteurs (noms et grades)", required="yes"),
+        row("text", "people_present", "Depot staff present", "Personnel du dépôt présent"),
+        row("geopoint", "position", "Position at the depot gate",
+            "Position à l'entrée du dépôt",
+            hint=("Take it outside: GPS rarely works inside a magazine.",
+                  "Prenez-la à l'extérieur : le GPS fonctionne rarement dans un magasin.")),
+    ),
+    choices=VISIT_TYPES,
+)
+
+# name, English, French, severity if "no", group
+F1_ITEMS = (
+    ("plan", "security_plan", "A written security plan exists",
+     "Un plan de sécurité écrit existe", "major"),
+    ("plan", "risk_assessment", "A risk assessment exists",
+     "Une évaluation des risques existe", "major"),
+    ("perimeter", "fence_intact", "The fence is intact", "La clôture est intacte", "major"),
+    ("perimeter", "clear_zone", "The clear zone is free of vegetation",
+     "La zone dégagée est libre de végétation", "minor"),
+    ("perimeter", "culverts_barred", "Culverts under the fence are barred",
+     "Les buses sous la clôture sont grillagées", "major"),
+    ("perimeter", "gates_locked", "Gates are locked", "Les portails sont fermés à clé",
+     "critical"),
+    ("perimeter", "signs_posted", "Restricted-area signs are posted",
+     "Les panneaux de zone réglementée sont en place", "minor"),
+    ("perimeter", "lighting_working", "Security lighting works",
+     "L'éclairage de sécurité fonctionne", "major"),
+    ("buildings", "doors_sound", "Doors and hinges are sound",
+     "Les portes et les gonds sont en bon état", "major"),
+    ("buildings", "windows_barred", "Windows are barred or absent",
+     "Les fenêtres sont grillagées ou absentes", "major"),
+    ("buildings", "approved_locks", "Every door has an approved lock",
+     "Chaque porte a une serrure agréée", "critical"),
+    ("alarm", "alarm_fitted", "An alarm is fitted", "Une alarme est installée", "major"),
+    ("alarm", "alarm_log_kept", "The alarm log is kept", "Le registre d'alarme est tenu",
+     "minor"),
+    ("guards", "guards_present", "Guards are present now", "Des gardes sont présents",
+     "critical"),
+    ("guards", "guards_24h", "Guarding covers 24 hours", "La garde couvre 24 heures",
+     "major"),
+    ("guards", "patrol_log", "The patrol log is kept", "Le registre des rondes est tenu",
+     "major"),
+    ("access", "access_log_current", "The access log is current",
+     "Le registre des accès est à jour", "major"),
+    ("access", "visitors_escorted", "Visitors are escorted",
+     "Les visiteurs sont accompagnés", "major"),
+    ("access", "access_list_current",
+     "The list of people with unaccompanied access is current and signed",
+     "La liste des personnes à accès non accompagné est à jour et signée", "major"),
+    ("access", "staff_vetted", "Staff are vetted", "Le personnel est habilité", "major"),
+    ("keys", "key_register_kept", "The key register is kept",
+     "Le registre des clés est tenu", "critical"),
+    ("keys", "keys_secured", "Keys are kept in a secure container",
+     "Les clés sont gardées dans un contenant sécurisé", "critical"),
+    ("keys", "key_copies_match", "Key copies match the register",
+     "Les doubles des clés correspondent au registre", "critical"),
+    ("keys", "locks_changed", "Locks were changed after any key loss",
+     "Les serrures ont été changées après toute perte de clé", "critical"),
+    ("breaches", "breaches_reported",
+     "No security breach since the last visit, or each one was reported",
+     "Aucune atteinte à la sécurité depuis la dernière visite, ou chacune a été signalée",
+     "critical"),
+)
+# extra questions shown after an item answered "yes"
+F1_DETAILS = {
+    "security_plan": (row("date", "security_plan_date", "Date of the plan", "Date du plan"),),
+    "risk_assessment": (row("date", "risk_assessment_date", "Date of the assessment",
+                            "Date de l'évaluation"),),
+    "alarm_fitted": (row("date", "alarm_test_date", "Last alarm test", "Dernier essai"),),
+    "guards_present": (row("integer", "guards_count", "Guards present now",
+                           "Gardes présents", required="yes", constraint=". >= 0 and . < 1000"),),
+    "access_log_current": (row("image", "access_log_photo", "Photo of the last page",
+                               "Photo de la dernière page", required="yes",
+                               parameters="max-pixels=1600"),),
+}
+GROUPS = {
+    "plan": ("Plans", "Plans"), "perimeter": ("Perimeter", "Périmètre"),
+    "buildings": ("Buildings", "Bâtiments"), "alarm": ("Alarm", "Alarme"),
+    "guards": ("Guards", "Garde"), "access": ("Access control", "Contrôle des accès"),
+    "keys": ("Keys and locks", "Clés et serrures"),
+    "breaches": ("Security breaches", "Atteintes à la sécurité"),
+}
+
+
+def _checklist() -> tuple[dict, ...]:
+    rows: list[dict] = []
+    current = None
+    for group, name, en, fr, severity in F1_ITEMS:
+        if group != current:
+            if current is not None:
+                rows.append(row("end group"))
+            rows.append(row("begin group", group, *GROUPS[group]))
+            current = group
+        rows += yes_no_item(name, en, fr, severity)
+        for extra in F1_DETAILS.get(name, ()):
+            rows.append({**extra, "relevant": f"${{{name}}} = 'yes'"})
+        if name == "keys_secured":
+            rows.append(row("date", "last_key_inventory", "Date of the last key and lock "
+                            "inventory", "Date du dernier inventaire des clés et serrures"))
+    rows.append(row("end group"))
+    return tuple(rows)
+
+
+SECURITY_CHECK = Source(
+    form_id="security_check",
+    title="Physical security / Sécurité physique",
+    version="2026112501",
+    survey=(*header(), *_checklist()),
+    choices=YES_NO_NA,
+)

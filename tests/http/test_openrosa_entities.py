@@ -1,0 +1,217 @@
+"""ODK entity blocks and count lines through the engine: registrations become crate creates,
+updates become patches with the same merge, conflict and held-order rules as JSON ops, and
+counts become count events that open discrepancies."""
+
+import uuid
+
+from sqlalchemy import func, select
+
+from server.db import db
+from server.models import AppliedOp, Change, Conflict, CountEvent, Crate, Depot, Discrepancy
+from server.models import Submission as Sub
+from tests.collect import new_instance_id
+from tests.http.sync_helpers import Phone
+
+HEAD = {"start": "2026-11-25T10:00:00.000+01:00", "end": "2026-11-25T10:30:00.000+01:00",
+        "depot": "NMY"}
+
+
+def crate(app, crate_id):
+    with app.app_context():
+        return db.session.get(Crate, crate_id)
+
+
+def submission(app, iid):
+    with app.app_context():
+        return db.session.scalar(select(Sub).where(Sub.instance_id == iid))
+
+
+def printed(app, label_id):
+    """What the label's QR code holds: the ID signed with this server's label key."""
+    from server.labels import label_key
+    from sync.labelids import qr_text
+
+    return qr_text(label_id, label_key(app.config))
+
+
+def count_line(world, app, name="ammo", **over):
+    """A count line as Collect fills it after finding the crate in crates.csv."""
+    row = crate(app, world.crate_ids[name])
+    line = {"label_scan": printed(app, row.label_id), "label": row.label_id,
+            "label_key": row.label_id.replace("-", ""), "crate": row.id,
+            "crate_label": row.label_id, "crate_version": str(row.version),
+            "crate_kind": row.kind.value, "location_was": "B1/A1", "seal_was": "",
+            "lot_number": "BG-98-117", "quantity": "1000", "condition": "SERVICEABLE",
+            "seal_intact": "yes", "moved": "no", "resealed": "no"}
+    line.update(over)
+    return line
+
+
+def moved_to(world, app, where, *, base_version=None, trunk="", branch="", name="ammo",
+             was="B1/A1", **over):
+    row = crate(app, world.crate_ids[name])
+    line = count_line(world, app, name, moved="yes", new_location=where, location_was=was,
+                      **over)
+    line["__entity"] = {"update": "true", "id": row.id,
+                        "baseVersion": str(base_version or row.version),
+                        "trunkVersion": trunk, "branchId": branch}
+    return line
+
+
+def test_a_count_becomes_a_count_event_and_a_shortage_opens_a_discrepancy(collect, world, app):
+    iid = new_instance_id()
+    r = collect.send(collect.fill("crate_count", {**HEAD, "lines": [
+        count_line(world, app, quantity="940", seal_intact="no", seal_number="S-77",
+                   count_photo="crate1.jpg")]}, instance_id=iid))
+    assert r.status_code == 201
+    sub_id = submission(app, iid).id
+    with app.app_context():
+        event = db.session.scalar(select(CountEvent))
+        assert (event.observed_quantity, event.observed_lot, event.seal_intact, event.blind,
+                event.submission_id) == (940, "BG-98-117", False, False, sub_id)
+        kinds = set(db.session.scalars(select(Discrepancy.kind)))
+        assert kinds == {"shortage", "security_breach"}
+    row = crate(app, world.crate_ids["ammo"])
+    assert (row.quantity, row.version) == (1000, 1 + 1)  # counts never change the book
+
+
+def test_a_blind_count_says_so_and_a_weapon_crate_lists_its_serials(collect, world, app):
+    rifles = count_line(world, app, "rifles", quantity=None, lot_number=None,
+                        location_was="B1/A2", blind="yes")  # Collect computes it: 'yes'
+    rifles["serials_seen"] = [{"serial_scan": "AK100001", "serial": "AK100001"},
+                              {"serial_typed": "AK999999", "serial": "AK999999"}]
+    r = collect.send(collect.fill("crate_count_blind", {**HEAD, "lines": [rifles]}))
+    assert r.status_code == 201
+    with app.app_context():
+        event = db.session.scalar(select(CountEvent))
+        assert (event.blind, event.observed_serials) == (True, ["AK100001", "AK999999"])
+        kinds = set(db.session.scalars(select(Discrepancy.kind)))
+        assert {"recorded_serial_missing", "unknown_serial_found"} <= kinds
+
+
+def test_a_registration_creates_the_crate_on_its_fresh_label(collect, world, app):
+    from sync.inventory import allocate_labels
+
+    with app.app_context():
+        depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))
+        label = allocate_labels(db.session, depot, 1)[0]
+        db.session.commit()
+    entity_id = str(uuid.uuid4())
+    iid = new_instance_id()
+    r = collect.send(collect.fill("crate_registration", {**HEAD, "new_crates": [{
+        "label_scan": printed(app, label), "label": label, "label_key": label.replace("-", ""),
+        "key_saved": label.replace("-", ""), "kind": "ammo_box", "location": "B2/A1",
+        "seal_number": "S-1001", "condition": "SERVICEABLE", "crate_photo": "new.jpg",
+        "__entity": {"id": f"uuid:{entity_id}", "label": label}}]}, instance_id=iid))
+    assert r.status_code == 201
+    assert submission(app, iid).status.value == "accepted", submission(app, iid).problems
+    row = crate(app, entity_id)
+    assert (row.label_id, row.kind.value, row.status.value, row.seal_number,
+            row.location.code, row.condition.value, row.version) == (
+        label, "ammo_box", "registered", "S-1001", "A1", "SERVICEABLE", 1)
+    listed = collect.get("/forms/crate_count/attachments/crates.csv").data.decode()
+    assert f"{entity_id},{label},1," in listed
+    again = collect.send(collect.fill("crate_registration", {**HEAD, "new_crates": [{
+        "label": label, "kind": "pallet", "location": "B2/A2", "condition": "UNKNOWN",
+        "__entity": {"id": str(uuid.uuid4()), "label": label}}]}))
+    assert again.status_code == 201  # a taken label is flagged, never refused
+    (taken,) = [s for s in _all(app) if s.form_id == "crate_registration"
+                and s.status.value == "flagged"]
+    assert "labels.taken" in {p.get("code") for p in taken.problems}
+
+
+def _all(app):
+    with app.app_context():
+        return list(db.session.scalars(select(Sub)))
+
+
+def test_an_update_with_the_current_base_version_is_applied(collect, world, app):
+    before = crate(app, world.crate_ids["ammo"]).version
+    iid = new_instance_id()
+    collect.send(collect.fill("crate_count", {**HEAD, "lines": [moved_to(world, app, "B2/A2")]},
+                              instance_id=iid))
+    row = crate(app, world.crate_ids["ammo"])
+    assert (row.location.building.code, row.location.code, row.version) == (
+        "B2", "A2", before + 1)
+    assert submission(app, iid).status.value == "accepted"
+
+
+def test_an_update_on_an_old_base_version_becomes_a_conflict(collect, world, app):
+    old = crate(app, world.crate_ids["ammo"]).version
+    commander = Phone(collect.client, world, "commander")
+    commander.push([commander.op(world.crate_ids["ammo"], "patch", {"location": "B1/A2"},
+                                 base={"location": "B1/A1"}, base_version=old)])
+    collect.send(collect.fill("crate_count", {**HEAD, "lines": [
+        moved_to(world, app, "B2/A2", base_version=old)]}))
+    row = crate(app, world.crate_ids["ammo"])
+    assert (row.location.code, row.version) == ("A2", old + 1)  # the master kept B1/A2
+    assert row.location.building.code == "B1"
+    with app.app_context():
+        c = db.session.scalar(select(Conflict))
+        assert (c.field, c.base_value, c.server_value, c.phone_value, c.base_version) == (
+            "location", "B1/A1", "B1/A2", "B2/A2", old)
+
+
+def test_offline_branch_updates_apply_in_branch_order_whatever_order_they_arrive(
+        collect, world, app):
+    trunk = crate(app, world.crate_ids["ammo"]).version
+    branch = str(uuid.uuid4())
+    first = collect.fill("crate_count", {**HEAD, "lines": [moved_to(
+        world, app, "B2/A1", base_version=trunk, trunk=str(trunk), branch=branch)]})
+    second = collect.fill("crate_count", {**HEAD, "lines": [moved_to(
+        world, app, "B2/A2", base_version=trunk + 1, trunk=str(trunk), branch=branch,
+        was="B2/A1")]})
+    assert collect.send(second).status_code == 201
+    row = crate(app, world.crate_ids["ammo"])
+    assert (row.location.building.code, row.version) == ("B1", trunk)  # held
+    assert collect.send(first).status_code == 201
+    row = crate(app, world.crate_ids["ammo"])
+    assert (row.location.building.code, row.location.code, row.version) == (
+        "B2", "A2", trunk + 2)
+    with app.app_context():
+        statuses = dict(db.session.execute(select(AppliedOp.op_id, AppliedOp.status)
+                                           .where(AppliedOp.entity == "crate",
+                                                  AppliedOp.seq.is_not(None))).all())
+        assert sorted(statuses.values()) == ["applied", "merged"]
+        assert db.session.scalar(select(func.count(Conflict.id))) == 0
+
+
+def test_a_retried_submission_applies_nothing_twice(collect, world, app):
+    xml = collect.fill("crate_count", {**HEAD, "lines": [
+        moved_to(world, app, "B2/A2", quantity="990")]})
+    collect.send(xml)
+    with app.app_context():
+        changes = db.session.scalar(select(func.count(Change.seq)))
+    for _ in range(3):
+        assert collect.send(xml).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Change.seq))) == changes
+        assert db.session.scalar(select(func.count(CountEvent.id))) == 1
+        assert db.session.scalar(select(func.count(Discrepancy.id))) == 1
+        assert db.session.scalar(select(func.count(AppliedOp.id))) == 2
+
+
+def test_entity_blocks_for_other_lists_or_bad_ids_are_flagged(collect, world, app):
+    line = count_line(world, app, moved="yes", new_location="B2/A2")
+    line["__entity"] = {"update": "1", "id": "not-a-uuid", "baseVersion": "1"}
+    iid = new_instance_id()
+    collect.send(collect.fill("crate_count", {**HEAD, "lines": [line]}, instance_id=iid))
+    sub = submission(app, iid)
+    assert sub.status.value == "flagged"
+    assert sub.problems[0]["problem"] == "entity id is not a UUID"
+    assert crate(app, world.crate_ids["ammo"]).location.code == "A1"
+
+
+def test_a_scanned_label_with_a_forged_signature_flags_the_submission(collect, world, app):
+    good, iid = count_line(world, app), new_instance_id()
+    forged = {**good, "label_scan": good["label"] + ".ZZZZZ"}
+    typed = {**count_line(world, app, "rifles", quantity=None, lot_number=None),
+             "label_scan": "", "label_typed": world.crates["rifles"]}
+    collect.send(collect.fill("crate_count", {**HEAD, "lines": [good, forged, typed]},
+                              instance_id=iid))
+    sub = submission(app, iid)
+    assert sub.status.value == "flagged"
+    assert [(p["field"], p["label_id"]) for p in sub.problems
+            if p["problem"].startswith("forged")] == [("label_scan", good["label"])]
+    with app.app_context():  # a count is an observation: kept for review all the same
+        assert db.session.scalar(select(func.count(CountEvent.id))) == 3

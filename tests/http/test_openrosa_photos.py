@@ -1,0 +1,117 @@
+"""Photos arriving with OpenRosa submissions: split posts reassemble, retries double nothing,
+parts the XML does not name are ignored, photos are checked like tus uploads."""
+
+from sqlalchemy import func, select
+
+from server.db import db
+from server.models import AppliedOp, Crate, Depot, Photo, Submission
+from tests.collect import jpeg, new_instance_id
+
+HEAD = {"start": "2026-11-25T10:00:00.000+01:00", "end": "2026-11-25T10:30:00.000+01:00",
+        "depot": "NMY"}
+
+
+def labels(app, n):
+    from sync.inventory import allocate_labels
+
+    with app.app_context():
+        depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))
+        out = allocate_labels(db.session, depot, n)
+        db.session.commit()
+        return out
+
+
+def registration(collect, app, *names, instance_id=None, deprecated_id=None):
+    crates = [{"label": label, "kind": "ammo_box", "location": "B2/A1",
+               "condition": "SERVICEABLE", "crate_photo": name, "label_scan": label}
+              for label, name in zip(labels(app, len(names)), names, strict=True)]
+    return collect.fill("crate_registration", {**HEAD, "new_crates": crates},
+                        instance_id=instance_id, deprecated_id=deprecated_id)
+
+
+def state(app, iid):
+    with app.app_context():
+        sub = db.session.scalar(select(Submission).where(Submission.instance_id == iid))
+        return ({a.name: a.photo_id for a in sub.attachments}, sub.status.value,
+                sub.problems, db.session.scalar(select(func.count(Photo.id))),
+                db.session.scalar(select(func.count(AppliedOp.id))),
+                db.session.scalar(select(func.count(Crate.id))))
+
+
+def test_a_split_submission_reassembles_and_retries_double_nothing(collect, app):
+    iid = new_instance_id()
+    xml = registration(collect, app, "a.jpg", "b.jpg", instance_id=iid)
+    first = collect.send(xml, {"a.jpg": jpeg(color=(1, 2, 3))}, incomplete=True)
+    assert first.status_code == 201 and b"1 photo(s) still expected" in first.data
+    attached, status, _problems, photos, ops, crates = state(app, iid)
+    assert (attached["b.jpg"], photos, status) == (None, 1, "accepted")
+    second = collect.send(xml, {"b.jpg": jpeg(color=(4, 5, 6))})
+    assert second.status_code == 201 and b"1 photo(s) stored" in second.data
+    done = state(app, iid)
+    assert all(done[0].values()) and done[3] == 2 and done[5] == crates
+    for _ in range(2):  # Collect retries the whole set after a cut
+        collect.send(xml, {"a.jpg": jpeg(color=(1, 2, 3))}, incomplete=True)
+        collect.send(xml, {"b.jpg": jpeg(color=(4, 5, 6))})
+    assert state(app, iid) == done
+    assert ops == done[4]
+
+
+def test_parts_the_xml_does_not_name_are_ignored(collect, app):
+    iid = new_instance_id()
+    r = collect.send(registration(collect, app, "a.jpg", instance_id=iid),
+                     {"a.jpg": jpeg(), "stranger.jpg": jpeg(color=(9, 9, 9))})
+    assert r.status_code == 201
+    attached, _s, _p, photos, _o, _c = state(app, iid)
+    assert list(attached) == ["a.jpg"] and photos == 1
+
+
+def test_a_photo_that_is_not_an_image_flags_the_submission_but_keeps_it(collect, app):
+    iid = new_instance_id()
+    xml = registration(collect, app, "a.jpg", instance_id=iid)
+    r = collect.send(xml, {"a.jpg": b"MZ\x90\x00 definitely not a jpeg"})
+    assert r.status_code == 201
+    attached, status, problems, photos, _o, _c = state(app, iid)
+    assert (attached, status, photos) == ({"a.jpg": None}, "flagged", 0)
+    assert problems[-1]["problem"].startswith("photo refused")
+    assert collect.send(xml, {"a.jpg": jpeg()}).status_code == 201  # a good copy later
+    assert state(app, iid)[0]["a.jpg"] is not None
+
+
+def test_an_edit_carries_its_photos_forward(collect, app):
+    old = new_instance_id()
+    collect.send(collect.fill("visit_header", {**HEAD, "visit_type": "follow_up",
+                                               "inspectors": "A"}, instance_id=old))
+    answers = {**HEAD, "fence_intact": "no", "fence_intact_comment": "hole",
+               "fence_intact_photo": "fence.jpg"}
+    first = new_instance_id()
+    collect.send(collect.fill("security_check", answers, instance_id=first),
+                 {"fence.jpg": jpeg()})
+    edit = new_instance_id()
+    r = collect.send(collect.fill("security_check", {**answers, "fence_intact_comment": "big"},
+                                  instance_id=edit, deprecated_id=first))
+    assert r.status_code == 201
+    assert state(app, edit)[0]["fence.jpg"] == state(app, first)[0]["fence.jpg"] is not None
+
+
+def test_a_photo_that_arrives_before_its_submission_is_linked_when_it_comes(client, world,
+                                                                             app, tmp_path):
+    """tus may finish a photo before the phone posts the JSON submission naming it."""
+    from datetime import UTC, datetime
+
+    from server.models import Device
+    from server.storage import PhotoStore
+    from sync.photos import store_photo_file
+    from tests.http.sync_helpers import bearer
+
+    path = tmp_path / "early.jpg"
+    path.write_bytes(jpeg())
+    with app.app_context():
+        store_photo_file(db.session, PhotoStore(app.config["PHOTO_DIR"]), path,
+                         photo_id="p-early", filename="early.jpg",
+                         device=db.session.get(Device, world.devices["inspector"]),
+                         now=datetime.now(UTC))
+        db.session.commit()
+    r = client.post("/api/v1/submissions", headers=bearer(world), json={
+        "instance_id": "uuid:early", "form_id": "own_app_form", "depot": "NMY",
+        "answers": {}, "photos": [{"name": "early.jpg", "photo_id": "p-early"}]})
+    assert r.status_code == 201 and r.json["missing_photos"] == []
