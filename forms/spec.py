@@ -201,6 +201,15 @@ def _body(body: Element | None) -> dict[str, dict[str, str]]:
     return out
 
 
+def labels_by_path(xml: str) -> dict[str, dict[str, str]]:
+    """Every label of an XForm, groups' and repeats' too (fields carry theirs in the spec):
+    path from the root ("perimeter", "perimeter/fence_intact") -> {language code: text}."""
+    doc = fromstring(xml.encode(), forbid_dtd=True)
+    texts = _itext(doc.find(f"{{{H}}}head/{{{XF}}}model"))
+    return {relative(key.removesuffix(":label")): value for key, value in texts.items()
+            if key.endswith(":label") and key.count("/") >= 2}
+
+
 def _itext(model: Element) -> dict[str, dict[str, str]]:
     """itext id -> {language code: text}."""
     out: dict[str, dict[str, str]] = {}

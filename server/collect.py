@@ -1,6 +1,7 @@
 """ODK Collect's settings QR code: scanned once, it configures a phone's project with the
 server URL that carries the device token. The payload is Collect's settings JSON,
-zlib-compressed and base64-encoded. Plain values in, PNG bytes out; no database."""
+zlib-compressed and base64-encoded. Plain values in, PNG bytes or SVG text out; no
+database."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_L
+from qrcode.image.svg import SvgPathImage
 
 
 def server_url(base_url: str, token: str) -> str:
@@ -47,12 +49,27 @@ def read_payload(payload: str) -> dict[str, Any]:
     return json.loads(zlib.decompress(base64.b64decode(payload)))
 
 
-def collect_qr_png(base_url: str, token: str, *, project_name: str = "depotsync",
-                   box_size: int = 8) -> bytes:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, box_size=box_size, border=4)
+def _collect_code(base_url: str, token: str, project_name: str, box_size: int,
+                  **factory: Any) -> qrcode.QRCode:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, box_size=box_size, border=4,
+                         **factory)
     code.add_data(collect_payload(collect_settings(base_url, token,
                                                    project_name=project_name)))
     code.make(fit=True)
+    return code
+
+
+def collect_qr_png(base_url: str, token: str, *, project_name: str = "depotsync",
+                   box_size: int = 8) -> bytes:
+    code = _collect_code(base_url, token, project_name, box_size)
     out = io.BytesIO()
     code.make_image(fill_color="black", back_color="white").save(out, format="PNG")
     return out.getvalue()
+
+
+def collect_qr_svg(base_url: str, token: str, *, project_name: str = "depotsync") -> str:
+    """The same code as an SVG element, for a page to show inline (no image URL that would
+    carry the token, no data: URL for the page's Content-Security-Policy to refuse)."""
+    code = _collect_code(base_url, token, project_name, 10, image_factory=SvgPathImage)
+    svg = code.make_image().to_string(encoding="unicode")
+    return svg[svg.index("<svg"):]

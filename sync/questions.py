@@ -1,6 +1,8 @@
 """Answers as people read them: flattened question paths, their labels and sections in the
-reader's language, and checklist compliance per section. Pure, except that what a form says
-about its questions comes from whatever forms registry registered itself as a source."""
+reader's language, and checklist compliance per section. What a form says about its questions
+comes from the forms registry (each published version's labels; a question's section is its
+group, as the OpenRosa door files findings), or from another source added for a form it does
+not hold."""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+from forms.registry import current_version, get_version, spec_of
+from forms.spec import labels_by_path
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ Catalogue = Mapping[str, Question]  # question name or path -> Question
 # know the form. The forms registry registers one with add_label_source().
 LabelSource = Callable[[Session, str, str], Catalogue | None]
 _SOURCES: list[LabelSource] = []
+_PUBLISHED: dict[str, Catalogue] = {}  # by XForm md5: a published version never changes
 
 MAX_DEPTH = 12  # deeper nesting (only a hostile phone sends it) is shown as JSON text
 YES = frozenset({"yes", "oui", "true", "y"})
@@ -47,11 +53,26 @@ def remove_label_source(source: LabelSource) -> None:
 
 
 def catalogue(session: Session, form_id: str, form_version: str) -> Catalogue:
-    for source in _SOURCES:
+    for source in (*_SOURCES, published_questions):
         found = source(session, form_id, form_version)
         if found is not None:
             return found
     return {}
+
+
+def published_questions(session: Session, form_id: str, form_version: str) -> Catalogue | None:
+    """The questions of a published form: this version's, else (an unknown version) the
+    latest's; None for a form the registry does not hold."""
+    row = (get_version(session, form_id, form_version) if form_version else None) \
+        or current_version(session, form_id)
+    if row is None:
+        return None
+    if row.md5 not in _PUBLISHED:
+        texts = labels_by_path(row.xml)
+        _PUBLISHED[row.md5] = {
+            f.name: Question(f.label, f.group, texts.get(f.path.rpartition("/")[0], {}))
+            for f in spec_of(row).fields}
+    return _PUBLISHED[row.md5]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """Devices: one's own phones and those of the people one manages; enrol (the token is shown
-once, with the ODK Collect settings QR code when that door is installed); revoke."""
+once, with the ODK Collect settings QR code that carries it); revoke."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from server.collect import collect_qr_svg, server_url
 from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.schemas import EnrolForm
@@ -26,15 +27,10 @@ def enrol():
     enrolment = devices.enrol_device(db.session, g.principal, form["user_id"],
                                      name=form["name"], now=utcnow())
     db.session.commit()
-    return render_template("devices/enrolled.html", enrolment=enrolment,
-                           server_url=request.host_url.rstrip("/"),
-                           collect_qr=collect_qr(enrolment.token))
-
-
-def collect_qr(token: str) -> str | None:
-    """The ODK Collect settings QR code as inline SVG (img-src allows no data: URLs), or None
-    while the OpenRosa door (server/collect.py) is not installed."""
-    return None
+    base_url, token = current_app.config["PUBLIC_URL"], enrolment.token
+    qr = collect_qr_svg(base_url, token, project_name=f"depotsync {form['name']}".strip())
+    return render_template("devices/enrolled.html", enrolment=enrolment, public_url=base_url,
+                           collect_url=server_url(base_url, token), collect_qr=qr)
 
 
 @bp.post("/devices/<device_id>/revoke")

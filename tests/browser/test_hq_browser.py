@@ -1,15 +1,20 @@
 """The HQ pages in a real browser (Debian's Chromium, headless): log in, filter the log, open
 an inspection with photos, resolve a conflict, close a discrepancy with a second approver,
-export CSV and XLSX and open them, switch to French. Screenshots go to tests/artifacts/."""
+export CSV and XLSX and open them, switch to French, enrol a phone and read the ODK Collect
+QR code off the screen. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 
+import zxingcpp
 from openpyxl import load_workbook
+from PIL import Image
 from playwright.sync_api import expect
 
+from server.collect import read_payload
 from tests.browser.conftest import shot
 from tests.hq_seed import SCRIPT
 
@@ -179,6 +184,13 @@ def test_enrol_a_phone(open_page, live):
     token = page.locator("#device-token").inner_text()
     assert len(token) > 30
     shot(page, "device-enrolled")
+    # what ODK Collect will read when it scans the code on the screen
+    image = Image.open(io.BytesIO(page.locator("#collect-qr svg").screenshot()))
+    (code,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    settings = read_payload(code.text)
+    assert settings["general"]["server_url"] == \
+        f"{live.app.config['PUBLIC_URL']}/key/{token}"
+    assert settings["project"]["name"] == "depotsync Tecno Spark spare"
     page.goto(f"{live.url}/hq/devices")
     expect(page.locator("#devices")).to_contain_text("Tecno Spark spare")
     assert token not in page.content()
