@@ -109,6 +109,18 @@ def get_crate(session: Session, principal: Principal, label_id: str,
     return crate
 
 
+def get_in_scope(session: Session, principal: Principal, model: type, record_id: str,
+                 permission: str, name: str):
+    """A record that belongs to a depot (conflict, discrepancy…), or NotFound when it is
+    unknown or outside the principal's scope; Forbidden when the role may not."""
+    record = session.get(model, record_id)
+    depot = record and session.get(Depot, record.depot_id)
+    if record is None or not principal.sees_depot(depot.id, depot.country_code):
+        raise NotFound(f"No such {name}.", **{f"{name}_id": record_id})
+    principal.require(permission)
+    return record
+
+
 def check_depot(principal: Principal, depot: Depot, permission: str) -> None:
     """For a depot already loaded: hidden if out of scope, forbidden if the role may not."""
     if not principal.sees_depot(depot.id, depot.country_code):

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.access import Principal
+from server.access import Principal, get_in_scope
 from server.db import new_uuid
 from server.errors import Conflict as ConflictError
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput
 from server.models import Conflict, Crate, Depot
 from sync import crates as wire
 from sync.journal import Actor, record_audit, record_change
@@ -37,12 +37,7 @@ def open_conflicts(session: Session, crate: Crate, server: dict[str, Any], op: O
 
 def get_conflict(session: Session, principal: Principal, conflict_id: str,
                  permission: str = "review.read") -> Conflict:
-    conflict = session.get(Conflict, conflict_id)
-    depot = conflict and session.get(Depot, conflict.depot_id)
-    if conflict is None or not principal.sees_depot(depot.id, depot.country_code):
-        raise NotFound("No such conflict.", conflict_id=conflict_id)
-    principal.require(permission)
-    return conflict
+    return get_in_scope(session, principal, Conflict, conflict_id, permission, "conflict")
 
 
 def resolve_conflict(session: Session, principal: Principal, conflict_id: str, *, choose: str,

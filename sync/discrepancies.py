@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from server.access import Principal
+from server.access import Principal, get_in_scope
 from server.errors import Conflict as ConflictError
-from server.errors import InvalidInput, NotFound, SelfApproval
+from server.errors import InvalidInput, SelfApproval
 from server.models import Depot, Discrepancy
 from server.models.ledger import MovementType
 from sync.journal import Actor, record_audit
@@ -21,12 +21,8 @@ OUTCOMES = ("adjust", "no_adjustment")
 
 def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
                     permission: str = "review.read") -> Discrepancy:
-    found = session.get(Discrepancy, discrepancy_id)
-    depot = found and session.get(Depot, found.depot_id)
-    if found is None or not principal.sees_depot(depot.id, depot.country_code):
-        raise NotFound("No such discrepancy.", discrepancy_id=discrepancy_id)
-    principal.require(permission)
-    return found
+    return get_in_scope(session, principal, Discrepancy, discrepancy_id, permission,
+                        "discrepancy")
 
 
 def discrepancies_query(principal: Principal, *, status: str | None = None,
