@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.labels import render_pdf  # noqa: E402
-from sync.labelids import make_label, qr_text  # noqa: E402
-from sync.labelsheets import LAYOUTS, CrateFacts, Face, blank_face, crate_face  # noqa: E402
+from sync.labels.ids import make_label, qr_text  # noqa: E402
+from sync.labels.pdf import render_pdf  # noqa: E402
+from sync.labels.sheets import LAYOUTS, CrateFacts, Face, blank_face, crate_face  # noqa: E402
 
 KEY = b"bench key"
 
@@ -80,9 +80,9 @@ def end_to_end(count: int, repeat: int) -> tuple[float, float, int]:
     from server.db import db, utcnow
     from server.models import Depot, Location
     from server.models.inventory import CrateKind
-    from sync import inventory
-    from sync.journal import SYSTEM
-    from sync.labelprint import PrintOrder, Selection, prepare_print
+    from sync.journal.trail import SYSTEM
+    from sync.labels.printing import PrintOrder, Selection, prepare_print
+    from sync.stock import inventory
     from tests.factories import build_world
 
     with tempfile.TemporaryDirectory() as tmp:

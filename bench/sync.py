@@ -41,9 +41,10 @@ from server.models import (  # noqa: E402
 )
 from server.models.inventory import CrateKind  # noqa: E402
 from server.models.ledger import MovementType  # noqa: E402
-from sync import accounts, inventory  # noqa: E402
-from sync.journal import SYSTEM  # noqa: E402
-from sync.ledger import LineIn, post_movement  # noqa: E402
+from sync.journal.trail import SYSTEM  # noqa: E402
+from sync.people import accounts
+from sync.stock import inventory  # noqa: E402
+from sync.stock.ledger import LineIn, post_movement  # noqa: E402
 
 CRATES, OPS, BATCH = 10_000, 10_000, 500
 
@@ -57,7 +58,7 @@ def build(url: str, workdir: Path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-        from server import demo
+        from server.cli.admin import demo
 
         demo.load(db.session, app.instance_path)
         db.session.commit()
@@ -178,7 +179,7 @@ def run(name: str, url: str) -> None:
         app, token, crates = build(url, Path(tmp))
         say(f"  setup: {len(crates)} crates in NE-NMY ({time.perf_counter() - t0:.0f}s)")
         with app.app_context():
-            from sync.accounts import authenticate_device
+            from sync.people.accounts import authenticate_device
 
             device_id = authenticate_device(db.session, token).id
         ops = make_ops(crates)

@@ -14,7 +14,7 @@ from forms.spec import FormSpec, parse_definition, spec_from_xform
 from forms.xlsform import FormInvalid, convert_xlsx
 from server.errors import Conflict
 from server.models import FormDefinition, FormVersion
-from sync.journal import Actor, record_audit
+from sync.journal.trail import Actor, record_audit
 
 # the media files the server makes, by name; "entity" ones are ODK entity lists
 MEDIA = {"crates.csv": "entity", "depots.csv": "file", "crate_book.csv": "file"}

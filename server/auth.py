@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import g, request
 
-from server.access import Principal
 from server.db import db
-from sync.accounts import authenticate_device
+from sync.access.principal import Principal
+from sync.people.accounts import authenticate_device
 
 
 def bearer_token() -> str:

@@ -111,7 +111,7 @@ def published(app):
     """The shipped forms, published (form ID -> (version, md5))."""
     from forms.registry import publish_shipped
     from server.db import utcnow
-    from sync.journal import SYSTEM
+    from sync.journal.trail import SYSTEM
 
     with app.app_context():
         rows = publish_shipped(db.session, actor=SYSTEM, now=utcnow())

@@ -13,9 +13,10 @@ from server.db import utcnow
 from server.models import Country, Depot, Location, StorageBuilding
 from server.models.inventory import CrateKind, DepotType
 from server.models.ledger import MovementType
-from sync import accounts, inventory
-from sync.journal import SYSTEM, Actor
-from sync.ledger import LineIn, post_movement
+from sync.journal.trail import SYSTEM, Actor
+from sync.people import accounts
+from sync.stock import inventory
+from sync.stock.ledger import LineIn, post_movement
 
 PASSWORD = "correct horse battery staple"
 

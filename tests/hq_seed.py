@@ -49,7 +49,7 @@ def store_photo(app, world, photo_id: str, data: bytes, *, user: str = "inspecto
     sha256, linked to the submission that waits for it)."""
     from server.models import Device
     from server.storage import PhotoStore
-    from sync.photos import store_photo_file
+    from sync.photos.records import store_photo_file
 
     with app.app_context():
         store_photo_file(db.session, PhotoStore(app.config["PHOTO_DIR"]), io.BytesIO(data),
@@ -167,9 +167,9 @@ class PerRole:
 
 
 def seed_per_role(app, world, roles) -> PerRole:
-    from server.access import Principal
     from server.models import Depot, User
-    from sync.discrepancies import close_discrepancy
+    from sync.access.principal import Principal
+    from sync.stock.discrepancies import close_discrepancy
     from tests.factories import add_ammo_crate
 
     out, client = PerRole(), app.test_client()

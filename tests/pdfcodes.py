@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import zxingcpp
 
-from sync.labelsheets import Layout, slots
+from sync.labels.sheets import Layout, slots
 
 DPI = 150
 

@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import db
-from server.labels import label_key
 from server.models import Crate, Label, LabelPrint, LabelStatus
-from sync.labelids import make_label, qr_text
-from sync.labelsheets import LAYOUTS
+from sync.labels.ids import make_label, qr_text
+from sync.labels.pdf import label_key
+from sync.labels.sheets import LAYOUTS
 from tests.pdfcodes import decode_pdf, expected_pages, pdf_text
 
 

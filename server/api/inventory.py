@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlalchemy import select
 
-from server import access
 from server.api import bp
 from server.api.schemas import CrateDetailSchema, CrateSchema, DepotSchema, PageArgs
 from server.auth import device_required
 from server.db import db
 from server.models import Crate, Location, StorageBuilding
-from sync.labelids import parse_label
+from sync.access import scope as access
+from sync.labels.ids import parse_label
 
 
 @bp.get("/depots")

@@ -8,7 +8,6 @@ import io
 from flask import current_app, g, request, send_file
 from sqlalchemy import select
 
-from server import access
 from server.api import bp
 from server.api.schemas import (
     LabelListArgs,
@@ -21,11 +20,14 @@ from server.api.schemas import (
 )
 from server.auth import device_required
 from server.db import db, utcnow
-from server.labels import label_key, render_pdf
 from server.models import Label
-from sync import labelprint, labels, labelscan
-from sync.journal import Actor
-from sync.labelsheets import get_layout
+from sync.access import scope as access
+from sync.journal.trail import Actor
+from sync.labels import printing as labelprint
+from sync.labels import registry as labels
+from sync.labels import scan as labelscan
+from sync.labels.pdf import label_key, render_pdf
+from sync.labels.sheets import get_layout
 
 PERMISSION = "labels.print"
 

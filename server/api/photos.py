@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from flask import current_app, g, send_file
 
-from server import access
 from server.api import bp
 from server.api.uploads import photo_store
 from server.auth import device_required
 from server.db import db
 from server.errors import NotFound
 from server.models import Depot, Photo
-from sync.photos import photo_depot_id
+from sync.access import scope as access
+from sync.photos.records import photo_depot_id
 
 
 @bp.get("/photos/<photo_id>")

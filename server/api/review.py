@@ -16,7 +16,8 @@ from server.api.schemas import (
 from server.auth import device_required
 from server.bodies import read_json
 from server.db import db, utcnow
-from sync import conflicts, discrepancies
+from sync.engine import conflicts
+from sync.stock import discrepancies
 
 
 @bp.get("/conflicts")

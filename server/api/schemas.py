@@ -14,13 +14,13 @@ from marshmallow import (
 )
 
 from server.models import LabelStatus
-from sync.labelids import parse_label
-from sync.labelprint import PrintOrder, Selection
-from sync.labels import MAX_RESERVE
-from sync.labelsheets import LANGUAGES, LAYOUTS
-from sync.photos import is_plain_filename
-from sync.types import op_from_payload
-from sync.uploads import PhotoMeta
+from sync.engine.types import op_from_payload
+from sync.labels.ids import parse_label
+from sync.labels.printing import PrintOrder, Selection
+from sync.labels.registry import MAX_RESERVE
+from sync.labels.sheets import LANGUAGES, LAYOUTS
+from sync.photos.records import is_plain_filename
+from sync.photos.uploads import PhotoMeta
 
 
 class DepotSchema(Schema):

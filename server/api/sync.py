@@ -20,11 +20,11 @@ from server.bodies import read_json
 from server.db import db, utcnow
 from server.errors import AppError, PayloadTooLarge
 from server.models import Submission
-from sync import changes, ingest
-from sync.journal import canonical
-from sync.photos import missing_photos
-from sync.submissions import AttachmentIn, SubmissionIn, accept_submission, get_submission
-from sync.types import BatchIn
+from sync.engine import changes, ingest
+from sync.engine.types import BatchIn
+from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission, get_submission
+from sync.journal.trail import canonical
+from sync.photos.records import missing_photos
 
 
 class InvalidCursor(AppError):

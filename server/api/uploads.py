@@ -15,7 +15,6 @@ from typing import Any
 from flask import Response, current_app, g, request, url_for
 from marshmallow import ValidationError
 
-from server import access
 from server.api import bp, tus
 from server.api.schemas import UploadMetadataSchema
 from server.auth import device_required
@@ -23,8 +22,10 @@ from server.db import db, utcnow
 from server.errors import AppError
 from server.models import Upload, UploadStatus
 from server.storage import PhotoStore
-from sync import photos, uploads
-from sync.images import CONTENT_TYPES, ImageLimits
+from sync.access import scope as access
+from sync.photos import records as photos
+from sync.photos import uploads
+from sync.photos.images import CONTENT_TYPES, ImageLimits
 
 PREFIX = "/api/v1/uploads"
 

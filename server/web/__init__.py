@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, request, session, url_for
 
-from server.access import Principal
 from server.db import db
 from server.models import User
-from sync.staff import LANGUAGES
+from sync.access.principal import Principal
+from sync.people.staff import LANGUAGES
 
 bp = Blueprint("web", __name__)
 

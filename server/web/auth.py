@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from server.db import db, utcnow
 from server.web import bp, login_required, safe_next, start_session
 from server.web.schemas import LanguageForm, LoginForm
-from sync.staff import LoginLimits, attempt_login, set_language
+from sync.people.staff import LoginLimits, attempt_login, set_language
 
 
 def _limits() -> LoginLimits:

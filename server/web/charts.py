@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sync.dashboard import MonthCount
+from sync.views.dashboard import MonthCount
 
 SERIES = ("discrepancies", "findings")
 

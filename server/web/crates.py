@@ -7,7 +7,7 @@ from flask import g, render_template
 
 from server.db import db, utcnow
 from server.web import bp, login_required
-from sync.crate_history import crate_view
+from sync.views.crate_history import crate_view
 
 
 @bp.get("/crates/<label_id>")

@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.charts import month_bars
-from sync.dashboard import depot_dashboard, depot_overview
+from sync.views.dashboard import depot_dashboard, depot_overview
 
 
 @bp.get("/depots")

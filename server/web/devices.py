@@ -10,7 +10,7 @@ from server.collect import collect_qr_svg, server_url
 from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.schemas import EnrolForm
-from sync import devices
+from sync.people import devices
 
 
 @bp.get("/devices")

@@ -18,7 +18,7 @@ from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.schemas import LogArgs, QueueArgs
 from server.web.templating import country_zone
-from sync.exports import Export, discrepancy_export, inspection_export
+from sync.views.exports import Export, discrepancy_export, inspection_export
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLUSH_BYTES = 64 * 1024

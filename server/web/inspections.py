@@ -9,8 +9,8 @@ from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.schemas import LogArgs
 from server.web.templating import country_zone
-from sync.inspection_detail import inspection_view
-from sync.inspection_log import inspection_page, log_choices
+from sync.views.inspection_detail import inspection_view
+from sync.views.inspection_log import inspection_page, log_choices
 
 
 @bp.get("/inspections")

@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from server.access import visible_depots
 from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.schemas import CloseForm, NoteForm, QueueArgs, ResolveForm
-from sync import discrepancies, review
+from sync.access.scope import visible_depots
+from sync.stock import discrepancies
+from sync.views import review
 
 PER_PAGE = 50
 

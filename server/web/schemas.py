@@ -8,8 +8,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
-from sync.inspection_log import SORTS, STATUSES, LogFilter
-from sync.staff import LANGUAGES
+from sync.people.staff import LANGUAGES
+from sync.views.inspection_log import SORTS, STATUSES, LogFilter
 
 
 class Form(Schema):

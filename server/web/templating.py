@@ -18,8 +18,8 @@ from server.db import db
 from server.models import Country
 from server.web import bp
 from server.web.vocabulary import word
-from sync.questions import verdict
-from sync.staff import LANGUAGES
+from sync.people.staff import LANGUAGES
+from sync.views.questions import verdict
 
 
 def zone(name: str | None) -> ZoneInfo:

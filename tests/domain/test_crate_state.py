@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from server.models import Crate
-from sync.crates import crate_state, state_rows
+from sync.engine.crates import crate_state, state_rows
 from tests.factories import build_world
 
 

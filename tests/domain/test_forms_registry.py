@@ -18,8 +18,8 @@ from forms.sources import SHIPPED
 from forms.sources.common import Source, row
 from forms.xlsform import FormInvalid, build_xlsx
 from server.errors import AppendOnly
-from sync.entity_ops import STEPS, derived_op_id, entity_ops
-from sync.journal import SYSTEM
+from sync.intake.entities import STEPS, derived_op_id, entity_ops
+from sync.journal.trail import SYSTEM
 from tests.factories import build_world
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from server.access import Principal
 from server.db import utcnow
 from server.models import (
     AppliedOp,
@@ -18,8 +17,9 @@ from server.models import (
     Submission,
     User,
 )
-from sync.inspection_detail import inspection_view
-from sync.inspection_log import LogFilter, inspection_page
+from sync.access.principal import Principal
+from sync.views.inspection_detail import inspection_view
+from sync.views.inspection_log import LogFilter, inspection_page
 
 NIAMEY = ZoneInfo("Africa/Niamey")
 

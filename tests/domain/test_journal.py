@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.db import db, utcnow
 from server.models import Change
-from sync.journal import SYSTEM, record_changes
+from sync.journal.trail import SYSTEM, record_changes
 
 
 def test_a_second_writer_waits_for_the_first_to_commit(app):

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from server.access import Principal
 from server.db import db, utcnow
 from server.errors import InvalidInput, NotFound
 from server.models import (
@@ -23,11 +22,11 @@ from server.models import (
 )
 from server.models.inventory import CrateKind, CrateStatus
 from server.models.ledger import MovementType as MT
-from sync import inventory
-from sync.journal import Actor
-from sync.labelids import make_label, qr_text
-from sync.labelprint import PrintOrder, Selection, TooMany, prepare_print
-from sync.labels import (
+from sync.access.principal import Principal
+from sync.journal.trail import Actor
+from sync.labels.ids import make_label, qr_text
+from sync.labels.printing import PrintOrder, Selection, TooMany, prepare_print
+from sync.labels.registry import (
     BadCheck,
     CrateNotEmpty,
     ForgedLabel,
@@ -39,8 +38,9 @@ from sync.labels import (
     reserve_labels,
     retire_label,
 )
-from sync.labelscan import look_up_label
-from sync.ledger import LineIn, post_movement
+from sync.labels.scan import look_up_label
+from sync.stock import inventory
+from sync.stock.ledger import LineIn, post_movement
 from tests.factories import build_world
 
 KEY = b"domain test key"

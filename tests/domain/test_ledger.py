@@ -18,9 +18,9 @@ from server.errors import (
 from server.models import AmmoItemType, Change, Crate, Movement, MovementLine, Weapon
 from server.models.inventory import WeaponStatus
 from server.models.ledger import MovementType as MT
-from sync import inventory
-from sync.journal import verify_audit
-from sync.ledger import LineIn, post_movement, verify_ledgers
+from sync.journal.trail import verify_audit
+from sync.stock import inventory
+from sync.stock.ledger import LineIn, post_movement, verify_ledgers
 from tests.factories import build_world
 
 

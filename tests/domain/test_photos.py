@@ -12,9 +12,8 @@ from server.db import utcnow
 from server.errors import InvalidInput
 from server.models import AuditEvent, Device, Photo, Submission, SubmissionAttachment, Upload
 from server.storage import PhotoStore
-from sync import inventory
-from sync.images import NotAnImage
-from sync.photos import (
+from sync.photos.images import NotAnImage
+from sync.photos.records import (
     PhotoConflict,
     Sha256Mismatch,
     link_submission_photos,
@@ -22,7 +21,7 @@ from sync.photos import (
     photo_depot_id,
     store_photo_file,
 )
-from sync.uploads import (
+from sync.photos.uploads import (
     Chunk,
     OffsetMismatch,
     PhotoMeta,
@@ -30,6 +29,7 @@ from sync.uploads import (
     commit_chunk,
     create_upload,
 )
+from sync.stock import inventory
 from tests.factories import build_world
 from tests.imaging import CRATE_JPG, ROTATED_JPG, encoded, sha256
 
@@ -190,7 +190,7 @@ def test_a_label_registered_after_the_photo_gives_it_its_depot(session, w, store
     assert photo.crate_id is None and photo.crate_label == label
     assert photo_depot_id(session, photo) is None
     from server.models.inventory import CrateKind
-    from sync.journal import SYSTEM
+    from sync.journal.trail import SYSTEM
     inventory.register_crate(session, nmy, label_id=label, kind=CrateKind.AMMO_BOX,
                              location=None, actor=SYSTEM, now=utcnow())
     assert photo_depot_id(session, photo) == nmy.id
@@ -223,7 +223,7 @@ def test_expiry_sweeps_orphans_and_keeps_live_uploads(session, w, store):
     import os
     import time
 
-    from sync.upload_expiry import expire_uploads
+    from sync.photos.expiry import expire_uploads
 
     now, phone = utcnow(), device(session, w)
     limits = UploadLimits(max_size=1000, device_quota=10_000, lifetime=timedelta(days=30))

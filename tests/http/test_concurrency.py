@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from server.db import db, utcnow
 from server.models import Change, Crate, Depot, Location
 from server.models.inventory import CrateKind
-from sync import inventory
-from sync.journal import SYSTEM
+from sync.journal.trail import SYSTEM
+from sync.stock import inventory
 from tests.conftest import make_app
 
 ROUNDS = 15

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import AuditEvent, Submission, User
 from server.web import session_key
-from sync import questions
+from sync.views import questions
 from tests.hq_seed import SCRIPT, post_form, post_visit, seeded_app
 from tests.http.sync_helpers import Phone, bearer
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import db
-from server.labels import label_key
 from server.models import Label, LabelPrint
-from sync.labelids import make_label, qr_text
-from sync.labelsheets import LAYOUTS
+from sync.labels.ids import make_label, qr_text
+from sync.labels.pdf import label_key
+from sync.labels.sheets import LAYOUTS
 from tests.pdfcodes import decode_pdf, expected_pages, pdf_text
 
 

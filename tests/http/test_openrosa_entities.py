@@ -28,8 +28,8 @@ def submission(app, iid):
 
 def printed(app, label_id):
     """What the label's QR code holds: the ID signed with this server's label key."""
-    from server.labels import label_key
-    from sync.labelids import qr_text
+    from sync.labels.ids import qr_text
+    from sync.labels.pdf import label_key
 
     return qr_text(label_id, label_key(app.config))
 
@@ -90,7 +90,7 @@ def test_a_blind_count_says_so_and_a_weapon_crate_lists_its_serials(collect, wor
 
 
 def test_a_registration_creates_the_crate_on_its_fresh_label(collect, world, app):
-    from sync.inventory import allocate_labels
+    from sync.stock.inventory import allocate_labels
 
     with app.app_context():
         depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))

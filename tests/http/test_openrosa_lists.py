@@ -169,7 +169,7 @@ def republish(app, form_id, version):
     from forms.registry import publish
     from forms.sources import SHIPPED as SOURCES
     from forms.xlsform import build_xlsx
-    from sync.journal import SYSTEM
+    from sync.journal.trail import SYSTEM
 
     source = next(s for s in SOURCES if s.form_id == form_id)
     with app.app_context():
@@ -239,7 +239,7 @@ def test_unknown_forms_files_and_paths_are_404_in_the_envelope(collect):
 
 
 def test_crate_files_are_made_once_until_a_crate_changes(collect, world, monkeypatch):
-    from sync import entitylist
+    from sync.intake import entity_list as entitylist
 
     made = []
     original = entitylist.MAKERS["crates.csv"]

@@ -12,7 +12,7 @@ HEAD = {"start": "2026-11-25T10:00:00.000+01:00", "end": "2026-11-25T10:30:00.00
 
 
 def labels(app, n):
-    from sync.inventory import allocate_labels
+    from sync.stock.inventory import allocate_labels
 
     with app.app_context():
         depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))
@@ -100,7 +100,7 @@ def test_a_photo_that_arrives_before_its_submission_is_linked_when_it_comes(clie
 
     from server.models import Device
     from server.storage import PhotoStore
-    from sync.photos import store_photo_file
+    from sync.photos.records import store_photo_file
     from tests.http.sync_helpers import bearer
 
     path = tmp_path / "early.jpg"

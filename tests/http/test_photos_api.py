@@ -10,7 +10,7 @@ from PIL import Image
 from server.db import db, utcnow
 from server.models import Device
 from server.storage import PhotoStore
-from sync.photos import store_photo_file
+from sync.photos.records import store_photo_file
 from tests.imaging import CRATE_JPG, ROTATED_JPG, sha256
 
 

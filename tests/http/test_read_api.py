@@ -3,8 +3,8 @@
 import pytest
 
 from server.db import db, utcnow
-from sync.accounts import revoke_device
-from sync.journal import SYSTEM
+from sync.journal.trail import SYSTEM
+from sync.people.accounts import revoke_device
 
 
 def bearer(world, user="inspector"):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from server.db import db
 from server.models import Crate, Movement
-from sync.ledger import verify_ledgers
+from sync.stock.ledger import verify_ledgers
 from tests.http.sync_helpers import Phone, bearer
 
 

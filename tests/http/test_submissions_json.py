@@ -90,7 +90,7 @@ def test_photos_link_whichever_arrives_first(client, world, app):
 
     from server.models import Device
     from server.storage import PhotoStore
-    from sync.photos import store_photo_file
+    from sync.photos.records import store_photo_file
     from tests.imaging import encoded
 
     def store(photo_id, name, instance_id):

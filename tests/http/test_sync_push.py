@@ -211,7 +211,7 @@ def test_weapon_count_names_missing_and_unknown_serials(client, world, app):
 
 def test_create_a_crate_offline_on_a_preallocated_label(client, world, app):
     from server.models import Depot
-    from sync.inventory import allocate_labels
+    from sync.stock.inventory import allocate_labels
 
     with app.app_context():
         depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))
@@ -231,7 +231,7 @@ def test_create_a_crate_offline_on_a_preallocated_label(client, world, app):
     bad = phone.push([phone.op(str(uuid.uuid4()), "create", {"label_id": label[:-1] + "Z",
                                                              "kind": "ammo_box"})])
     assert bad["results"][0]["code"] in ("labels.bad_check", "labels.bad_label")
-    from sync.labelids import make_label
+    from sync.labels.ids import make_label
     far = phone.push([phone.op(str(uuid.uuid4()), "create", {
         "label_id": make_label("NE", "NMY", 99999), "kind": "ammo_box"})])
     assert far["results"][0]["code"] == "labels.not_allocated"

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from server.db import db, utcnow
 from server.models import Photo, Upload, User
 from server.storage import PhotoStore
-from sync.accounts import enroll_device
-from sync.journal import SYSTEM
+from sync.journal.trail import SYSTEM
+from sync.people.accounts import enroll_device
 from tests.imaging import CRATE_JPG, sha256
 
 JPG = CRATE_JPG.read_bytes()
@@ -232,7 +232,7 @@ def test_every_answer_under_uploads_says_tus_resumable(client, world):
         "label of no depot", "unregistered label in scope (kept for later)", "own crate"])
 def test_creation_is_scoped_by_what_the_photo_belongs_to(client, world, user, label, status,
                                                         code):
-    from sync.labelids import LabelId
+    from sync.labels.ids import LabelId
 
     if label and label.startswith("{"):
         label = world.crates[label.strip("{}")]

@@ -35,7 +35,7 @@ def test_the_payload_round_trips():
 def test_access_logs_never_show_a_device_token():
     import logging
 
-    from server.openrosa import HideTokens
+    from server.openrosa.routes import HideTokens
 
     line = logging.LogRecord("werkzeug", logging.INFO, "", 0, '%s - - "%s" %s',
                              ("127.0.0.1", "GET /key/s3cr3t-T0ken_x/formList HTTP/1.1", "200"),

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from server.web.charts import month_bars, nice_ceiling
-from sync.dashboard import MonthCount, month_starts
-from sync.exports import redact, safe_cell
+from sync.views.dashboard import MonthCount, month_starts
+from sync.views.exports import redact, safe_cell
 
 
 @pytest.mark.parametrize(("value", "ceiling"), [

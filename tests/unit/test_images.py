@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from sync.images import (
+from sync.photos.images import (
     CorruptImage,
     ImageInfo,
     ImageLimits,

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from sync.labelids import (
+from sync.labels.ids import (
     ALPHABET,
     SIG_LEN,
     CheckCharacterError,

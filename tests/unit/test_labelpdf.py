@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from server.labels import qr_matrix, render_pdf
-from sync.labelids import make_label, qr_text, read_scan
-from sync.labelsheets import LAYOUTS, CrateFacts, blank_face, crate_face, sign_face
+from sync.labels.ids import make_label, qr_text, read_scan
+from sync.labels.pdf import qr_matrix, render_pdf
+from sync.labels.sheets import LAYOUTS, CrateFacts, blank_face, crate_face, sign_face
 from tests.pdfcodes import decode_pdf, expected_pages, image_objects, pdf_text
 
 KEY = b"unit test key"

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from server.errors import InvalidInput
-from sync.labelsheets import (
+from sync.labels.sheets import (
     LAYOUTS,
     QUIET_MODULES,
     CrateFacts,

@@ -1,6 +1,6 @@
 import pytest
 
-from sync.merge import Merge, merge_fields
+from sync.engine.merge import Merge, merge_fields
 
 BASE = {"location": "B1/A1", "seal_number": "S1", "status": "in_store", "notes": "ok",
         "tags": ["a", "b"], "lot": 7, "condition": "SERVICEABLE"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sync.questions import (
+from sync.views.questions import (
     Question,
     compliance,
     flatten,

@@ -1,0 +1,250 @@
+"""Administration from the shell: ``flask --app wsgi <command>``. Each command commits once."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from server.cli.labels import labels_cli
+from server.db import db, utcnow
+from server.errors import AppError
+from server.models import Device, User
+from server.storage import PhotoStore
+from sync.journal.trail import SYSTEM, verify_audit
+from sync.people import accounts
+from sync.photos.expiry import expire_uploads
+from sync.stock.ledger import verify_ledgers
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(enroll_device)
+    app.cli.add_command(revoke_device)
+    app.cli.add_command(audit)
+    app.cli.add_command(sync_group)
+    app.cli.add_command(forms_group)
+    app.cli.add_command(labels_cli)
+    app.cli.add_command(uploads)
+
+
+def fail(exc: AppError) -> None:
+    db.session.rollback()
+    raise click.ClickException(f"{exc.message} [{exc.code}]")
+
+
+@click.command()
+@with_appcontext
+def demo() -> None:
+    """Migrate the database, load the demo data once, print logins and a device token."""
+    from server.cli import demo as demo_data
+
+    upgrade()
+    summary = demo_data.load(db.session, current_app.instance_path, progress=_bar)
+    db.session.commit()
+    click.echo(summary)
+
+
+def _bar(label, items):
+    items = list(items)
+    with click.progressbar(items, label=label, show_pos=True, show_eta=True) as bar:
+        yield from bar
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["inspector", "commander", "reviewer",
+                                                          "admin"]))
+@click.option("--country", "country", required=True, help="ISO 3166 alpha-2 code, e.g. NE")
+@click.option("--depot", "depots", multiple=True, help="Depot code in scope (repeatable)")
+@click.option("--password", default=None, help="Asked for when not given")
+@click.option("--name", "full_name", default="")
+def create_user(username, role, country, depots, password, full_name) -> None:
+    """Create a user with a role, a country and depot scopes."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(db.session, username, role=role, country_code=country,
+                                    depot_codes=depots, password=password,
+                                    full_name=full_name, actor=SYSTEM, now=utcnow())
+    except AppError as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.username} ({user.country_code})")
+
+
+@click.command("enroll-device")
+@with_appcontext
+@click.option("--user", "username", required=True)
+@click.option("--name", default="")
+@click.option("--json", "as_json", is_flag=True, help='Print {"device_id": …, "token": …}')
+@click.option("--collect-qr", "collect_qr", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Write ODK Collect's settings QR code (PNG) to this file")
+def enroll_device(username, name, as_json, collect_qr) -> None:
+    """Enrol a device for a user and print its token (shown this once only)."""
+    from server.collect import collect_qr_png
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    enrolment = accounts.enroll_device(db.session, user, name=name, actor=SYSTEM, now=utcnow())
+    db.session.commit()
+    if collect_qr:
+        png = collect_qr_png(current_app.config["PUBLIC_URL"], enrolment.token,
+                             project_name=f"depotsync {user.username}")
+        fd = os.open(collect_qr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:  # it holds the token: readable by its owner only
+            fh.write(png)
+    if as_json:
+        click.echo(json.dumps({"device_id": enrolment.device_id, "token": enrolment.token}))
+    else:
+        click.echo(f"device {enrolment.device_id}\ntoken  {enrolment.token}\n"
+                   "(the token is shown once; keep it on the phone only)")
+
+
+@click.command("revoke-device")
+@with_appcontext
+@click.argument("device_id", required=False)
+@click.option("--user", "username", default=None, help="Revoke every device of this user")
+def revoke_device(device_id, username) -> None:
+    """Revoke a device (or all of a user's devices) at once."""
+    if username:
+        ids = list(db.session.scalars(select(Device.id).join(User).where(
+            User.username == username, Device.revoked_at.is_(None))))
+    elif device_id:
+        ids = [device_id]
+    else:
+        raise click.UsageError("Give a DEVICE_ID or --user.")
+    try:
+        for one in ids:
+            accounts.revoke_device(db.session, one, actor=SYSTEM, now=utcnow())
+    except AppError as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"revoked {len(ids)} device(s)")
+
+
+@click.group(cls=AppGroup)
+def audit() -> None:
+    """Check the ledger and audit hash chains."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk every depot's ledger chain and the audit trail; exit 1 naming what was altered."""
+    problems = verify_ledgers(db.session) + verify_audit(db.session)
+    for problem in problems[:50]:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("ledger and audit chains intact")
+
+
+@click.group("sync", cls=AppGroup)
+def sync_group() -> None:
+    """Sync engine maintenance."""
+
+
+@sync_group.command("release-held")
+@click.option("--older-than", "older_than", type=int, default=None,
+              help="Seconds an op may wait for its predecessor (default: SYNC_HOLD_SECONDS)")
+def release_held(older_than) -> None:
+    """Force-apply held ops whose predecessor never came, flagging each for review."""
+    from datetime import timedelta
+
+    from sync.engine.ingest import release_held as release
+
+    now = utcnow()
+    wait = current_app.config["SYNC_HOLD_SECONDS"] if older_than is None else older_than
+    outcomes = release(db.session, older_than=now - timedelta(seconds=wait), now=now)
+    db.session.commit()
+    for outcome in outcomes:
+        click.echo(f"{outcome.op_id}: {outcome.status} (forced)" if outcome.forced
+                   else f"{outcome.op_id}: {outcome.status}")
+    click.echo(f"released {len(outcomes)} op(s)")
+
+
+@sync_group.command("compact")
+@click.option("--days", type=int, default=None, help="default: SYNC_HORIZON_DAYS")
+def compact(days) -> None:
+    """Drop change-log rows older than the horizon; phones behind it must refetch."""
+    from datetime import timedelta
+
+    from sync.engine.changes import compact_changes
+
+    now = utcnow()
+    keep = current_app.config["SYNC_HORIZON_DAYS"] if days is None else days
+    removed = compact_changes(db.session, older_than=now - timedelta(days=keep), now=now)
+    db.session.commit()
+    click.echo(f"removed {removed} change row(s) older than {keep} days")
+
+
+@click.group("forms", cls=AppGroup)
+def forms_group() -> None:
+    """Inspection forms (XLSForm) served to ODK Collect."""
+
+
+@forms_group.command("publish")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def forms_publish(files) -> None:
+    """Convert XLSForm files with pyxform and publish them; older versions stay valid."""
+    from forms.registry import publish
+
+    for path in files:
+        try:
+            row, created = publish(db.session, path.read_bytes(), actor=SYSTEM, now=utcnow(),
+                                   source_name=path.name)
+        except AppError as exc:
+            fail(exc)
+        db.session.commit()
+        state = "published" if created else "already published"
+        click.echo(f"{row.form_id} version {row.version} {state} (md5:{row.md5})")
+
+
+@forms_group.command("build")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def forms_build(folder) -> None:
+    """Write the shipped forms as XLSForm files, to edit and publish as new versions."""
+    from forms.sources import SHIPPED
+    from forms.xlsform import build_xlsx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in SHIPPED:
+        (folder / f"{source.form_id}.xlsx").write_bytes(build_xlsx(source))
+        click.echo(f"{folder / source.form_id}.xlsx (version {source.version})")
+
+
+@forms_group.command("list")
+def forms_list() -> None:
+    """The current version of every published form."""
+    from forms.registry import current_versions
+
+    for row in current_versions(db.session):
+        click.echo(f"{row.form_id:<22} {row.version:<12} md5:{row.md5}  {row.title}")
+
+
+@click.group(cls=AppGroup)
+def uploads() -> None:
+    """Resumable photo uploads."""
+
+
+@uploads.command("expire")
+def uploads_expire() -> None:
+    """Remove unfinished uploads past their expiry (they answer 410 from then on) and spool
+    files left by crashed workers; print how many and the bytes freed."""
+    store = PhotoStore(current_app.config["PHOTO_DIR"])
+    expired = expire_uploads(db.session, store, now=utcnow())
+    db.session.commit()
+    click.echo(f"expired {expired.uploads} upload(s), freed {expired.bytes_freed} bytes "
+               f"({expired.bytes_freed / 1e6:.1f} MB)")

@@ -1,0 +1,71 @@
+"""Who may do what: the roles' permissions, and the Principal every door builds for the person
+acting (a user, perhaps through a device). Plain Python: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, true
+
+from server.errors import Forbidden
+from server.models import Depot, Device, Role, User
+
+# what each role may do inside its scope
+PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.INSPECTOR: frozenset({"inventory.read", "sync.push", "photos.upload",
+                               "inspections.read_own", "devices.own"}),
+    Role.COMMANDER: frozenset({"inventory.read", "sync.push", "photos.upload", "labels.print",
+                               "review.read", "discrepancies.close", "conflicts.resolve",
+                               "ledger.approve", "devices.manage", "devices.own",
+                               "inspections.read", "restricted.read"}),
+    Role.REVIEWER: frozenset({"inventory.read", "review.read", "conflicts.resolve",
+                              "discrepancies.close", "ledger.approve", "export", "devices.own",
+                              "inspections.read", "restricted.read"}),
+    Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
+                           "discrepancies.close", "ledger.approve", "export", "labels.print",
+                           "devices.manage", "devices.own", "users.manage", "inspections.read",
+                           "restricted.read", "export.restricted"}),
+}
+# inspections.read: every inspection of the depots in scope; inspections.read_own: only the
+# principal's own submissions. restricted.read: serial lists on HQ pages (audited);
+# export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
+COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Someone acting: a user, possibly through a device. depot_ids None = the whole country."""
+
+    user_id: int
+    username: str
+    role: Role
+    country_code: str
+    depot_ids: frozenset[int] | None
+    device_id: str | None = None
+
+    @classmethod
+    def of_user(cls, user: User, device: Device | None = None) -> Principal:
+        role = Role(user.role)
+        depots = None if role in COUNTRY_WIDE else frozenset(d.id for d in user.depots)
+        return cls(user_id=user.id, username=user.username, role=role,
+                   country_code=user.country_code, depot_ids=depots,
+                   device_id=device.id if device is not None else None)
+
+    def can(self, permission: str) -> bool:
+        return permission in PERMISSIONS[self.role]
+
+    def require(self, permission: str) -> None:
+        if not self.can(permission):
+            raise Forbidden(f"A {self.role.value} may not do this.", permission=permission)
+
+    def sees_depot(self, depot_id: int, country_code: str) -> bool:
+        return country_code == self.country_code and (
+            self.depot_ids is None or depot_id in self.depot_ids)
+
+    def depot_clause(self, depot_id_column=Depot.id) -> ColumnElement[bool]:
+        """SQL restricting a depot id column to this principal's depots (within the country
+        when the caller also filters Depot.country_code)."""
+        if self.depot_ids is None:
+            return true()
+        return depot_id_column.in_(sorted(self.depot_ids))

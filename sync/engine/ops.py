@@ -1,0 +1,180 @@
+"""The ops a phone may send, each decided against a batch's loaded state. Handlers check
+everything before they change anything, so a refused op leaves no trace."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from server.errors import AppError, InvalidInput, NotFound
+from server.models import Crate, Depot, Finding, OpIncident
+from server.models.inventory import CrateKind, CrateStatus
+from sync.engine import crates as wire
+from sync.engine.conflicts import open_conflicts
+from sync.engine.merge import CRATE_POLICIES, merge_fields
+from sync.engine.types import OpIn, OpOutcome
+from sync.labels.ids import CheckCharacterError, parse_label
+from sync.stock.counts import record_count
+from sync.stock.inventory import register_crate
+
+if TYPE_CHECKING:
+    from sync.engine.ingest import Batch
+
+
+class Blocked(AppError):
+    """A valid op that policy stops: a closed record, or an action the role may not take."""
+
+    status, code = 409, "sync.blocked"
+
+
+class OpRejected(AppError):
+    status, code = 422, "sync.rejected"
+
+
+class BadLabel(OpRejected):
+    code = "labels.bad_label"
+
+
+class BadCheck(OpRejected):
+    code = "labels.bad_check"
+
+
+class LabelNotAllocated(OpRejected):
+    code = "labels.not_allocated"
+
+
+class LabelTaken(OpRejected):
+    code = "labels.taken"
+
+
+def _crate_for(ctx: Batch, op: OpIn) -> Crate:
+    crate = ctx.crates.get(op.entity_id) or ctx.session.get(Crate, op.entity_id)
+    if crate is None or crate.deleted_at is not None or not ctx.principal.sees_depot(
+            crate.depot_id, crate.depot.country_code):
+        raise NotFound("No such crate.", crate_id=op.entity_id)
+    return crate
+
+
+def _create_crate(ctx: Batch, op: OpIn) -> OpOutcome:
+    values = dict(op.set)
+    try:
+        label = parse_label(str(values.pop("label_id", "")))
+    except CheckCharacterError as exc:
+        raise BadCheck(str(exc)) from None
+    except ValueError as exc:
+        raise BadLabel(str(exc)) from None
+    depot = ctx.session.scalar(select(Depot).where(Depot.country_code == label.country,
+                                                   Depot.code == label.depot))
+    if depot is None or not ctx.principal.sees_depot(depot.id, depot.country_code):
+        raise NotFound("That label belongs to no depot of yours.", label_id=str(label))
+    if label.seq > depot.label_seq:
+        raise LabelNotAllocated(f"Label {label} was never handed out to depot {depot.code}.",
+                         label_id=str(label))
+    if ctx.session.get(Crate, op.entity_id) is not None:
+        raise OpRejected("A crate with this id already exists.", crate_id=op.entity_id)
+    taken = ctx.session.scalar(select(Crate).where(Crate.label_id == str(label)))
+    if taken is not None:
+        ctx.session.add(OpIncident(device_id=ctx.principal.device_id, op_id=op.op_id,
+                                   kind="label_taken", payload=op.raw, at=ctx.now,
+                                   reason=f"Label {label} is already on crate {taken.id}."))
+        raise LabelTaken(f"Label {label} is already on another crate.", label_id=str(label))
+    try:
+        kind = CrateKind(values.pop("kind", None))
+    except ValueError:
+        raise OpRejected("kind is one of " + ", ".join(k.value for k in CrateKind)) from None
+    unknown = set(values) - {"location", "seal_number", "condition", "category", "notes",
+                             "tags"}
+    if unknown:
+        raise OpRejected("These fields cannot be set on a new crate.", fields=sorted(unknown))
+    wire.check_values(values)
+    crate = register_crate(ctx.session, depot, label_id=str(label), kind=kind,
+                           location=ctx.locations.find(depot.id, values.pop("location", None)),
+                           crate_id=op.entity_id, status=CrateStatus.REGISTERED,
+                           actor=ctx.actor, now=ctx.now)
+    if values:
+        wire.write_fields(ctx.session, crate, values, ctx.locations)
+    ctx.crates[crate.id] = crate
+    return OpOutcome(op.op_id, "applied", version=crate.version)
+
+
+def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
+    crate = _crate_for(ctx, op)
+    if not op.set:
+        raise OpRejected("A patch sets at least one field.")
+    unknown = set(op.set) - set(CRATE_POLICIES)
+    if unknown:
+        raise OpRejected("Unknown crate fields.", fields=sorted(unknown))
+    if crate.status is CrateStatus.RETIRED:
+        raise Blocked(f"Crate {crate.label_id} is retired; it takes no more changes.")
+    wire.check_values(op.set)
+    server = wire.crate_state(crate)
+    current = op.base_version == crate.version
+    merged = merge_fields(op.base, server, op.set, base_is_current=current)
+    if merged.values:
+        wire.write_fields(ctx.session, crate, merged.values, ctx.locations)
+        crate.version += 1
+        crate.updated_at = ctx.now
+        ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
+    conflicts = open_conflicts(ctx.session, crate, server, op, merged.conflicts,
+                               actor=ctx.actor, now=ctx.now)
+    status = "conflict" if conflicts else ("applied" if current else "merged")
+    return OpOutcome(op.op_id, status, version=crate.version,
+                     conflict_ids=tuple(c.id for c in conflicts),
+                     record=wire.crate_state(crate) if status != "applied" else None)
+
+
+def _count_crate(ctx: Batch, op: OpIn) -> OpOutcome:
+    crate = _crate_for(ctx, op)
+    _, discrepancies = record_count(
+        ctx.session, ctx.counts, crate, op.set, count_id=op.op_id, crate_version=op.base_version,
+        device_id=ctx.principal.device_id, user_id=ctx.principal.user_id, now=ctx.now,
+        counted_at=op.device_time, submission_id=op.raw.get("submission_id"))
+    return OpOutcome(op.op_id, "applied", version=crate.version,
+                     discrepancy_ids=tuple(d.id for d in discrepancies))
+
+
+SEVERITIES = {"critical", "major", "minor"}
+
+
+def _create_finding(ctx: Batch, op: OpIn) -> OpOutcome:
+    values = op.set
+    crate = None
+    if values.get("crate_id"):
+        crate = _crate_for(ctx, OpIn(op.op_id, "crate", str(values["crate_id"]), "x"))
+        depot_id = crate.depot_id
+    else:
+        depot = ctx.session.scalar(select(Depot).where(
+            Depot.country_code == ctx.principal.country_code,
+            Depot.code == str(values.get("depot", ""))))
+        if depot is None or not ctx.principal.sees_depot(depot.id, depot.country_code):
+            raise NotFound("No such depot.", depot=values.get("depot"))
+        depot_id = depot.id
+    severity = values.get("severity", "minor")
+    if severity not in SEVERITIES:
+        raise InvalidInput("severity is critical, major or minor.", severity=severity)
+    if ctx.session.get(Finding, op.entity_id) is not None:
+        raise OpRejected("A finding with this id already exists.", finding_id=op.entity_id)
+    finding = Finding(id=op.entity_id, depot_id=depot_id, crate_id=crate and crate.id,
+                      submission_id=op.raw.get("submission_id"),
+                      item=str(values.get("item", ""))[:64],
+                      section=str(values.get("section", ""))[:32], severity=severity,
+                      text=str(values.get("text", ""))[:10_000],
+                      corrective_action=str(values.get("corrective_action", ""))[:10_000],
+                      photos=[str(p)[:64] for p in values.get("photos") or []][:50],
+                      device_id=ctx.principal.device_id, user_id=ctx.principal.user_id,
+                      created_at=ctx.now)
+    ctx.session.add(finding)
+    ctx.session.flush()
+    return OpOutcome(op.op_id, "applied")
+
+
+HANDLERS = {
+    ("crate", "create"): _create_crate,
+    ("crate", "patch"): _patch_crate,
+    ("crate", "count"): _count_crate,
+    ("finding", "create"): _create_finding,
+}
+SAVEPOINTED = {_create_crate, _create_finding}
+
+

@@ -1,0 +1,220 @@
+"""accept_submission(): the one entry for completed forms, from the JSON door and OpenRosa.
+
+Stored once per instance ID. The same ID with the same content is a duplicate; with other
+content it is refused (409) and recorded for review, never overwritten. An edit names the
+instance it replaces. A well-formed submission is never refused for its answers: what breaks
+the form's rules is stored and flagged, because a phone cannot fix it in the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms.answers import check_answers
+from forms.registry import current_version, get_version, spec_of
+from server.errors import NotFound
+from server.models import (
+    Crate,
+    Depot,
+    OpIncident,
+    Submission,
+    SubmissionAttachment,
+)
+from server.models.sync import SubmissionStatus
+from sync.access.principal import Principal
+from sync.engine.ingest import apply_batch
+from sync.engine.types import BatchIn, OpIn
+from sync.intake.entities import derived_op_id
+from sync.journal.trail import Actor, record_audit
+from sync.labels.ids import parse_label
+from sync.photos.records import link_submission_photos
+
+
+@dataclass(frozen=True)
+class AttachmentIn:
+    name: str
+    question: str = ""
+    photo_uuid: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionIn:
+    instance_id: str
+    form_id: str
+    source: str  # json | openrosa
+    raw: str  # verbatim XML, or canonical JSON
+    content_hash: str
+    answers: dict[str, Any]
+    form_version: str = ""
+    depot_code: str | None = None
+    deprecated_id: str | None = None
+    visit_type: str = ""
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    attachments: tuple[AttachmentIn, ...] = ()
+    counts: tuple[dict[str, Any], ...] = ()  # each: crate (label or id), quantity, lot…
+    findings: tuple[dict[str, Any], ...] = ()  # each: item, severity, text, crate…
+    problems: tuple[dict[str, Any], ...] = ()  # found by the door (e.g. form rules)
+    ops: tuple[OpIn, ...] = ()  # derived by the door (ODK entity blocks), applied first
+
+
+@dataclass
+class Accepted:
+    submission: Submission | None
+    outcome: str  # created | duplicate | mismatch
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def accept_submission(session: Session, principal: Principal, sub: SubmissionIn, *,
+                      now: datetime) -> Accepted:
+    principal.require("sync.push")
+    actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
+    existing = session.scalar(select(Submission).where(Submission.instance_id == sub.instance_id))
+    if existing is not None:
+        if existing.content_hash == sub.content_hash:
+            return Accepted(existing, "duplicate")
+        session.add(OpIncident(device_id=principal.device_id, op_id=sub.instance_id,
+                               kind="submission_mismatch", at=now,
+                               payload={"form_id": sub.form_id, "content_hash": sub.content_hash},
+                               reason="The same instance ID came with different content."))
+        record_audit(session, actor, "submission.mismatch", now=now, entity="submission",
+                     entity_id=existing.id, country_code=principal.country_code,
+                     depot_id=existing.depot_id)
+        return Accepted(existing, "mismatch")
+
+    depot = _depot(session, principal, sub.depot_code)
+    problems = list(sub.problems) + form_problems(session, sub.form_id, sub.form_version,
+                                                  sub.answers)
+    if depot is None:
+        problems.append({"field": "depot", "problem": "no depot named"})
+    submission = Submission(
+        instance_id=sub.instance_id, form_id=sub.form_id, form_version=sub.form_version,
+        source=sub.source, content_hash=sub.content_hash, raw=sub.raw, answers=sub.answers,
+        deprecated_id=sub.deprecated_id, depot_id=depot and depot.id,
+        device_id=principal.device_id, user_id=principal.user_id, visit_type=sub.visit_type,
+        started_at=sub.started_at, ended_at=sub.ended_at, received_at=now)
+    for att in sub.attachments:
+        submission.attachments.append(SubmissionAttachment(
+            name=att.name, question=att.question, photo_uuid=att.photo_uuid))
+    session.add(submission)
+    session.flush()
+    if sub.deprecated_id:
+        problems += _replace(session, submission, sub.deprecated_id)
+    link_submission_photos(session, submission)
+    problems += _derived_ops(session, principal, submission, sub, depot, now)
+    submission.problems = problems
+    submission.status = SubmissionStatus.FLAGGED if problems else SubmissionStatus.ACCEPTED
+    record_audit(session, actor, "submission.accept", now=now, entity="submission",
+                 entity_id=submission.id, country_code=principal.country_code,
+                 depot_id=submission.depot_id,
+                 details={"instance_id": sub.instance_id, "form_id": sub.form_id,
+                          "problems": len(problems)})
+    return Accepted(submission, "created", problems)
+
+
+def form_problems(session: Session, form_id: str, version: str,
+                  answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answers checked against the published form they name. A form the server never
+    published (a JSON app's own) is not judged here; an unknown version of a published form
+    is flagged."""
+    row = get_version(session, form_id, version)
+    if row is not None:
+        return check_answers(spec_of(row), answers)
+    if current_version(session, form_id) is not None:
+        return [{"field": "form_version", "problem": "not a published version of this form",
+                 "value": version[:64]}]
+    return []
+
+
+def get_submission(session: Session, principal: Principal, instance_id: str) -> Submission:
+    """A submission its depot's scope covers (or, without a depot, its own device's)."""
+    found = session.scalar(select(Submission).where(Submission.instance_id == instance_id))
+    if found is not None and (
+            principal.sees_depot(found.depot_id, found.depot.country_code) if found.depot
+            else found.device_id is not None and found.device_id == principal.device_id):
+        return found
+    raise NotFound("No such submission.", instance_id=instance_id)
+
+
+def _depot(session: Session, principal: Principal, code: str | None) -> Depot | None:
+    if not code:
+        return None
+    depot = session.scalar(select(Depot).where(Depot.country_code == principal.country_code,
+                                               Depot.code == str(code).upper()))
+    if depot is None or not principal.sees_depot(depot.id, depot.country_code):
+        raise NotFound(f"No depot {code!r}.", depot=code)
+    return depot
+
+
+def _replace(session: Session, submission: Submission, deprecated_id: str) -> list[dict]:
+    """An edit replaces the earlier version and carries its photos forward."""
+    earlier = session.scalar(select(Submission).where(Submission.instance_id == deprecated_id))
+    if earlier is None:
+        return [{"field": "deprecatedID", "problem": f"replaces unknown {deprecated_id}"}]
+    earlier.status, earlier.replaced_by = SubmissionStatus.REPLACED, submission.instance_id
+    arrived = {a.name: a for a in earlier.attachments if a.photo_id}
+    for att in submission.attachments:
+        if att.photo_id is None and att.name in arrived:
+            att.photo_id = arrived[att.name].photo_id
+            att.photo_uuid = att.photo_uuid or arrived[att.name].photo_uuid
+    return []
+
+
+def _derived_ops(session: Session, principal: Principal, submission: Submission,
+                 sub: SubmissionIn, depot: Depot | None, now: datetime) -> list[dict]:
+    """The door's ops (entity blocks), then counts and findings, become ops of the same
+    engine, in one batch."""
+    ops, problems = list(sub.ops), []
+    for n, count in enumerate(sub.counts):
+        crate = _crate(session, count.get("crate"))
+        if crate is None:
+            problems.append({"field": f"counts[{n}]", "problem": "unknown crate",
+                             "crate": str(count.get("crate"))[:64]})
+            continue
+        values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
+        ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values,
+                       count.get("base_version")))
+    for n, finding in enumerate(sub.findings):
+        values = dict(finding)
+        if "crate" in values:
+            crate = _crate(session, values.pop("crate"))
+            if crate is not None:
+                values["crate_id"] = crate.id
+        values.setdefault("depot", depot.code if depot else None)
+        ops.append(_op(submission, f"finding:{n}", "finding",
+                       f"{submission.instance_id}:finding:{n}"[:64], "create", values, None))
+    if not ops:
+        return problems
+    result = apply_batch(session, principal, BatchIn(batch_id=f"submission:{sub.instance_id}",
+                                                     ops=tuple(ops)), now=now)
+    for op, outcome in zip(ops, result.results, strict=True):
+        if outcome.status in ("rejected", "blocked"):
+            problems.append({"field": op.op_id, "problem": outcome.reason, "code": outcome.code})
+    return problems
+
+
+def _op(submission: Submission, suffix: str, entity: str, entity_id: str, action: str,
+        values: dict, base_version: Any) -> OpIn:
+    op_id = derived_op_id(submission.instance_id, suffix)
+    raw = {"op_id": op_id, "entity": entity, "entity_id": entity_id, "action": action,
+           "set": values, "base_version": base_version, "submission_id": submission.id}
+    return OpIn(op_id=op_id, entity=entity, entity_id=entity_id, action=action,
+                base_version=base_version if isinstance(base_version, int) else None,
+                set=values, raw=raw)
+
+
+def _crate(session: Session, ref: Any) -> Crate | None:
+    """A crate named by label ID (printed, bare or typed) or by id."""
+    if not ref:
+        return None
+    ref = str(ref)
+    try:
+        label = str(parse_label(ref))
+    except ValueError:
+        return session.get(Crate, ref[:36])
+    return session.scalar(select(Crate).where(Crate.label_id == label))

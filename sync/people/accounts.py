@@ -1,0 +1,111 @@
+"""Users and devices: create users, enrol devices with a one-time token, revoke them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from server.models import Country, Depot, Device, Role, User
+from sync.journal.trail import Actor, record_audit
+
+
+class TokenRevoked(Unauthenticated):
+    code = "auth.token_revoked"
+
+
+class TokenInvalid(Unauthenticated):
+    code = "auth.token_invalid"
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device_id: str
+    token: str  # shown once, never stored
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, username: str, *, role: str, country_code: str,
+                depot_codes: Sequence[str] = (), password: str | None = None,
+                full_name: str = "", language: str = "en", actor: Actor, now: datetime) -> User:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"Unknown role {role!r}.", roles=[r.value for r in Role]) from None
+    country = session.get(Country, country_code.upper())
+    if country is None:
+        raise InvalidInput(f"Unknown country {country_code!r}.", country=country_code)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"User {username!r} already exists.", username=username)
+    depots = []
+    for code in depot_codes:
+        depot = session.scalar(select(Depot).where(Depot.country_code == country.code,
+                                                   Depot.code == code.upper()))
+        if depot is None:
+            raise InvalidInput(f"No depot {code!r} in {country.code}.", depot=code)
+        depots.append(depot)
+    user = User(username=username, role=role, country_code=country.code, full_name=full_name,
+                language=language, depots=depots, created_at=now,
+                password_hash=generate_password_hash(password) if password else None)
+    session.add(user)
+    session.flush()
+    record_audit(session, actor, "user.create", now=now, entity="user", entity_id=str(user.id),
+                 country_code=country.code,
+                 details={"username": username, "role": role.value,
+                          "depots": [d.code for d in depots]})
+    return user
+
+
+def check_password(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.password_hash:
+        check_password_hash(generate_password_hash("x"), password)  # same time either way
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def enroll_device(session: Session, user: User, *, name: str = "", actor: Actor,
+                  now: datetime) -> Enrolment:
+    token = secrets.token_urlsafe(32)
+    device = Device(user_id=user.id, name=name or f"{user.username}'s phone",
+                    token_hash=hash_token(token), created_at=now)
+    session.add(device)
+    session.flush()
+    record_audit(session, actor, "device.enroll", now=now, entity="device", entity_id=device.id,
+                 country_code=user.country_code, details={"user": user.username, "name": name})
+    return Enrolment(device_id=device.id, token=token)
+
+
+def revoke_device(session: Session, device_id: str, *, actor: Actor, now: datetime) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"No device {device_id!r}.", device_id=device_id)
+    if device.revoked_at is None:
+        device.revoked_at = now
+        record_audit(session, actor, "device.revoke", now=now, entity="device",
+                     entity_id=device.id, country_code=device.user.country_code)
+    return device
+
+
+def authenticate_device(session: Session, token: str) -> Device:
+    """The device a bearer token belongs to; 401 when unknown, revoked or its user disabled."""
+    if not token:
+        raise TokenInvalid("A device token is required.")
+    digest = hash_token(token)
+    device = session.scalar(select(Device).where(Device.token_hash == digest))
+    if device is None or not hmac.compare_digest(device.token_hash, digest):
+        raise TokenInvalid("Unknown device token.")
+    if device.revoked_at is not None or not device.user.active:
+        raise TokenRevoked("This device has been revoked.")
+    return device

@@ -1,0 +1,149 @@
+"""Counts are observations, not edits: a count never changes the book. One that disagrees
+with the book, or with another count of the same crate version, opens a discrepancy.
+
+A batch loads what counting needs for all its crates at once (CountBook), so a count costs
+no query of its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db import new_uuid
+from server.errors import InvalidInput
+from server.models import CountEvent, Crate, Discrepancy, Weapon
+from sync.stock.ledger import IN_DEPOT
+
+COUNT_FIELDS = {"quantity", "lot_number", "serials", "condition", "seal_intact", "seal_number",
+                "blind", "photos", "counted_at"}
+
+
+@dataclass
+class CountBook:
+    """Book serials, earlier counts and open discrepancies of a batch's crates."""
+
+    serials: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    counts: dict[tuple[str, int], list[CountEvent]] = field(
+        default_factory=lambda: defaultdict(list))
+    open: dict[tuple[str, str], Discrepancy] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, crates: dict[str, Crate],
+             versions: dict[str, set[int]]) -> CountBook:
+        """`versions`: crate id -> the crate versions the batch's counts were made against."""
+        book = cls()
+        if not versions:
+            return book
+        ids = sorted(versions)
+        for crate_id, serial in session.execute(select(Weapon.crate_id, Weapon.serial).where(
+                Weapon.crate_id.in_(ids), Weapon.status.in_(IN_DEPOT))):
+            book.serials[crate_id].add(serial)
+        wanted = {v for vs in versions.values() for v in vs}
+        for event in session.scalars(select(CountEvent).where(
+                CountEvent.crate_id.in_(ids), CountEvent.crate_version.in_(sorted(wanted)))):
+            book.counts[(event.crate_id, event.crate_version)].append(event)
+        for found in session.scalars(select(Discrepancy).where(
+                Discrepancy.crate_id.in_(ids), Discrepancy.status != "closed")):
+            book.open[(found.crate_id, found.kind)] = found
+        return book
+
+
+def check_count(values: dict[str, Any]) -> None:
+    unknown = set(values) - COUNT_FIELDS
+    if unknown:
+        raise InvalidInput("Unknown count fields.", fields=sorted(unknown))
+    quantity = values.get("quantity")
+    if quantity is not None and (not isinstance(quantity, int) or isinstance(quantity, bool)
+                                 or not 0 <= quantity <= 10_000_000):
+        raise InvalidInput("A counted quantity is a whole number, zero or more.")
+    serials = values.get("serials")
+    if serials is not None and not (isinstance(serials, list) and len(serials) <= 10_000
+                                    and all(isinstance(s, str) and len(s) <= 64
+                                            for s in serials)):
+        raise InvalidInput("serials is a list of serial numbers as marked.")
+
+
+def record_count(session: Session, book: CountBook, crate: Crate, values: dict[str, Any], *,
+                 count_id: str, crate_version: int | None, device_id: str | None,
+                 user_id: int | None, now: datetime, submission_id: str | None = None,
+                 counted_at: datetime | None = None) -> tuple[CountEvent, list[Discrepancy]]:
+    check_count(values)
+    serials = values.get("serials")
+    event = CountEvent(
+        id=count_id, crate_id=crate.id, depot_id=crate.depot_id, device_id=device_id,
+        user_id=user_id, submission_id=submission_id,
+        crate_version=crate_version or crate.version, book_quantity=crate.quantity,
+        observed_quantity=values.get("quantity"), observed_lot=_short(values.get("lot_number")),
+        observed_serials=sorted({s.strip() for s in serials}) if serials is not None else None,
+        condition=_short(values.get("condition")),
+        seal_intact=values.get("seal_intact") if isinstance(values.get("seal_intact"), bool)
+        else None,
+        seal_number=_short(values.get("seal_number")), blind=bool(values.get("blind")),
+        photos=[str(p)[:64] for p in values.get("photos") or []][:50],
+        counted_at=counted_at, received_at=now)
+    session.add(event)
+    crate.last_counted_at = now  # derived, not a versioned change: phones do not need it
+    found = _open_discrepancies(session, book, crate, event, now)
+    book.counts[(crate.id, event.crate_version)].append(event)
+    return event, found
+
+
+def _short(value: Any) -> str | None:
+    return str(value).strip()[:64] if value not in (None, "") else None
+
+
+def _differences(book: CountBook, crate: Crate, event: CountEvent) -> list[tuple[str, dict]]:
+    found: list[tuple[str, dict]] = []
+    if event.observed_quantity is not None and crate.lot_id is not None:
+        if event.observed_quantity < crate.quantity:
+            found.append(("shortage", {"missing": crate.quantity - event.observed_quantity}))
+        elif event.observed_quantity > crate.quantity:
+            found.append(("surplus", {"extra": event.observed_quantity - crate.quantity}))
+    if (event.observed_lot and crate.lot is not None and crate.lot.lot_number
+            and event.observed_lot != crate.lot.lot_number):
+        found.append(("wrong_lot", {"book_lot": crate.lot.lot_number,
+                                    "observed_lot": event.observed_lot}))
+    if event.observed_serials is not None:
+        on_book, seen = book.serials.get(crate.id, set()), set(event.observed_serials)
+        if on_book - seen:
+            found.append(("recorded_serial_missing", {"serials": sorted(on_book - seen)}))
+        if seen - on_book:
+            found.append(("unknown_serial_found", {"serials": sorted(seen - on_book)}))
+    if event.seal_intact is False:
+        found.append(("security_breach", {"seal": "broken", "seal_number": event.seal_number}))
+    for other in book.counts.get((crate.id, event.crate_version), ()):
+        if other.device_id != event.device_id and (
+                (other.observed_quantity, other.observed_serials)
+                != (event.observed_quantity, event.observed_serials)):
+            found.append(("count_disagreement", {"counts": [other.id, event.id],
+                                                 "observed": [other.observed_quantity,
+                                                              event.observed_quantity]}))
+            break
+    return found
+
+
+def _open_discrepancies(session: Session, book: CountBook, crate: Crate, event: CountEvent,
+                        now: datetime) -> list[Discrepancy]:
+    """One open discrepancy per crate and kind: a later count joins the open one."""
+    touched = []
+    for kind, details in _differences(book, crate, event):
+        open_one = book.open.get((crate.id, kind))
+        if open_one is None:
+            open_one = Discrepancy(id=new_uuid(), depot_id=crate.depot_id, crate_id=crate.id,
+                                   kind=kind, book_quantity=crate.quantity,
+                                   observed_quantity=event.observed_quantity, details=details,
+                                   count_ids=[event.id], opened_at=now, status="open")
+            session.add(open_one)
+            book.open[(crate.id, kind)] = open_one
+        else:
+            open_one.count_ids = [*open_one.count_ids, event.id]
+            open_one.observed_quantity = event.observed_quantity
+            open_one.details = {**open_one.details, **details}
+        touched.append(open_one)
+    return touched
