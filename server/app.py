@@ -39,8 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
 
-    from server import api, health, web
-    from server.cli import admin as cli
+    from server import api, cli, health, web
     from server.openrosa import routes as openrosa
 
     csrf.init_app(app)

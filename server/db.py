@@ -1,15 +1,19 @@
-"""The database object, the declarative base and the column types shared by every model."""
+"""The database object, the declarative base, the column types shared by every model, and
+the clock: aware UTC times and the time zone a moment is shown in."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from server.errors import AppError
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -29,6 +33,21 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def zone(*candidates: str | tzinfo | None) -> tzinfo:
+    """The first usable time zone of candidates (a depot's, then fallbacks such as the
+    reader's country or DISPLAY_TIMEZONE); UTC when none is. A misspelt name is skipped,
+    never an error: a date must always be shown."""
+    for candidate in candidates:
+        if isinstance(candidate, tzinfo):
+            return candidate
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return UTC
 
 
 def new_uuid() -> str:
@@ -76,9 +95,12 @@ def configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class AppendOnly(AppError):
+    status, code = 409, "ledger.append_only"
+
+
 def append_only(cls: type) -> type:
     """Refuse ORM updates and deletes of a fact table (a class decorator)."""
-    from server.errors import AppendOnly
 
     def refuse(_mapper, _conn, target):
         raise AppendOnly(f"{type(target).__name__} rows are append-only")

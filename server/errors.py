@@ -47,31 +47,3 @@ class PayloadTooLarge(AppError):
 
 class InvalidInput(AppError):
     status, code = 422, "invalid_input"
-
-
-class HazardInvalid(InvalidInput):
-    code = "inventory.hazard_invalid"
-
-
-class NegativeStock(AppError):
-    status, code = 409, "ledger.negative_stock"
-
-
-class WeaponMisplaced(AppError):
-    status, code = 409, "ledger.weapon_misplaced"
-
-
-class ApprovalRequired(AppError):
-    status, code = 422, "ledger.approval_required"
-
-
-class SelfApproval(AppError):
-    status, code = 422, "ledger.self_approval"
-
-
-class WitnessRequired(AppError):
-    status, code = 422, "ledger.witness_required"
-
-
-class AppendOnly(AppError):
-    status, code = 409, "ledger.append_only"

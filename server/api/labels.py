@@ -19,14 +19,16 @@ from server.api.schemas import (
     RetireIn,
 )
 from server.auth import device_required
+from server.bodies import read_json
 from server.db import db, utcnow
 from server.models import Label
+from server.wiring import label_key
 from sync.access import scope as access
 from sync.journal.trail import Actor
 from sync.labels import printing as labelprint
 from sync.labels import registry as labels
 from sync.labels import scan as labelscan
-from sync.labels.pdf import label_key, render_pdf
+from sync.labels.pdf import render_pdf
 from sync.labels.sheets import get_layout
 
 PERMISSION = "labels.print"
@@ -39,7 +41,7 @@ def actor() -> Actor:
 @bp.get("/labels/<path:value>")
 @device_required
 def look_up_label(value: str):
-    answer = labelscan.look_up_label(db.session, value, key=label_key(current_app.config),
+    answer = labelscan.look_up_label(db.session, value, key=label_key(),
                                   reader=g.principal)
     return LookupSchema().dump(answer)
 
@@ -66,7 +68,7 @@ def list_labels(code: str):
 @bp.post("/depots/<code>/labels/reserve")
 @device_required
 def reserve_labels(code: str):
-    count = ReserveIn().load(request.get_json())["count"]
+    count = ReserveIn().load(read_json())["count"]
     depot = access.get_depot(db.session, g.principal, code, PERMISSION)
     ids = labels.reserve_labels(db.session, depot, count, actor=actor(), now=utcnow())
     db.session.commit()
@@ -77,9 +79,9 @@ def reserve_labels(code: str):
 @bp.post("/depots/<code>/labels/print")
 @device_required
 def print_labels(code: str):
-    order = PrintIn().load(request.get_json())
+    order = PrintIn().load(read_json())
     depot = access.get_depot(db.session, g.principal, code, PERMISSION)
-    job = labelprint.prepare_print(db.session, depot, order, key=label_key(current_app.config),
+    job = labelprint.prepare_print(db.session, depot, order, key=label_key(),
                                    actor=actor(), now=utcnow(),
                                    limit=current_app.config.get("LABELS_MAX_PER_PDF", 2000))
     pdf = io.BytesIO()
@@ -100,7 +102,7 @@ def print_labels(code: str):
 @bp.post("/depots/<code>/labels/<label_id>/relabel")
 @device_required
 def relabel_crate(code: str, label_id: str):
-    data = RelabelIn().load(request.get_json())
+    data = RelabelIn().load(read_json())
     depot = access.get_depot(db.session, g.principal, code, PERMISSION)
     label = labels.relabel_crate(db.session, depot, label_id,
                                  reason=data["reason"], new_label_id=data["new_label"],
@@ -112,7 +114,7 @@ def relabel_crate(code: str, label_id: str):
 @bp.post("/depots/<code>/labels/<label_id>/retire")
 @device_required
 def retire_label(code: str, label_id: str):
-    data = RetireIn().load(request.get_json())
+    data = RetireIn().load(read_json())
     depot = access.get_depot(db.session, g.principal, code, PERMISSION)
     label = labels.retire_label(db.session, depot, label_id, reason=data["reason"],
                                 actor=actor(), now=utcnow())

@@ -22,17 +22,19 @@ from server.errors import AppError, PayloadTooLarge
 from server.models import Submission
 from sync.engine import changes, ingest
 from sync.engine.types import BatchIn
-from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission, get_submission
+from sync.intake.submissions import (
+    AttachmentIn,
+    SubmissionIn,
+    SubmissionMismatch,
+    accept_submission,
+    get_submission,
+)
 from sync.journal.trail import canonical
 from sync.photos.records import missing_photos
 
 
 class InvalidCursor(AppError):
     status, code = 400, "sync.invalid_cursor"
-
-
-class SubmissionMismatch(AppError):
-    status, code = 409, "sync.submission_mismatch"
 
 
 def _serializer() -> URLSafeSerializer:
@@ -123,9 +125,7 @@ def post_submission():
     accepted = accept_submission(db.session, g.principal, sub, now=utcnow())
     db.session.commit()
     if accepted.outcome == "mismatch":
-        raise SubmissionMismatch("This instance ID was already submitted with other content; "
-                                 "the first stands and this one was recorded for review.",
-                                 instance_id=sub.instance_id)
+        raise SubmissionMismatch.of(sub.instance_id)
     status = 201 if accepted.outcome == "created" else 200
     return _submission_result(accepted.submission), status
 

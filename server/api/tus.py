@@ -19,6 +19,7 @@ from werkzeug.http import http_date
 
 from server.errors import AppError
 from server.storage import BLOCK
+from sync.photos.uploads import UploadTooLarge
 
 VERSION = "1.0.0"
 EXTENSIONS = ("creation,creation-with-upload,creation-defer-length,termination,checksum,"
@@ -178,7 +179,7 @@ def spool_body(stream: BinaryIO, out: BinaryIO, *, room: int,
             break
         size += len(block)
         if size > room:
-            raise TooMuchBody("The body goes past the end of the upload.", room=room)
+            raise UploadTooLarge("The body goes past the end of the upload.", room=room)
         out.write(block)
         if hasher:
             hasher.update(block)
@@ -186,10 +187,6 @@ def spool_body(stream: BinaryIO, out: BinaryIO, *, room: int,
     ok = None if checksum is None else (
         not interrupted and hmac.compare_digest(hasher.digest(), checksum.digest))
     return Spooled(size=size, interrupted=interrupted, checksum_ok=ok)
-
-
-class TooMuchBody(AppError):
-    status, code = 413, "uploads.too_large"
 
 
 class MethodOverride:

@@ -8,7 +8,6 @@ database connection or lock; the new offset is then committed by compare-and-set
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -21,26 +20,13 @@ from server.auth import device_required
 from server.db import db, utcnow
 from server.errors import AppError
 from server.models import Upload, UploadStatus
-from server.storage import PhotoStore
+from server.wiring import photo_store, upload_limits
 from sync.access import scope as access
 from sync.photos import records as photos
 from sync.photos import uploads
-from sync.photos.images import CONTENT_TYPES, ImageLimits
+from sync.photos.images import CONTENT_TYPES
 
 PREFIX = "/api/v1/uploads"
-
-
-def photo_store() -> PhotoStore:
-    return PhotoStore(current_app.config["PHOTO_DIR"])
-
-
-def upload_limits() -> uploads.UploadLimits:
-    cfg = current_app.config
-    return uploads.UploadLimits(
-        max_size=cfg["UPLOAD_MAX_SIZE"], device_quota=cfg["UPLOAD_DEVICE_QUOTA"],
-        lifetime=timedelta(days=cfg["UPLOAD_EXPIRY_DAYS"]),
-        image=ImageLimits(max_pixels=cfg["PHOTO_MAX_PIXELS"],
-                          thumbnail_size=cfg["PHOTO_THUMBNAIL_SIZE"]))
 
 
 def tus_endpoint(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,4 +1,5 @@
-"""Administration from the shell: ``flask --app wsgi <command>``. Each command commits once."""
+"""Administration from the shell: demo, users, devices, audit, sync upkeep, forms, uploads.
+Each command commits once."""
 
 from __future__ import annotations
 
@@ -8,37 +9,18 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from server.cli.labels import labels_cli
 from server.db import db, utcnow
-from server.errors import AppError
 from server.models import Device, User
-from server.storage import PhotoStore
+from server.wiring import photo_store
 from sync.journal.trail import SYSTEM, verify_audit
 from sync.people import accounts
 from sync.photos.expiry import expire_uploads
 from sync.stock.ledger import verify_ledgers
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(demo)
-    app.cli.add_command(create_user)
-    app.cli.add_command(enroll_device)
-    app.cli.add_command(revoke_device)
-    app.cli.add_command(audit)
-    app.cli.add_command(sync_group)
-    app.cli.add_command(forms_group)
-    app.cli.add_command(labels_cli)
-    app.cli.add_command(uploads)
-
-
-def fail(exc: AppError) -> None:
-    db.session.rollback()
-    raise click.ClickException(f"{exc.message} [{exc.code}]")
 
 
 @click.command()
@@ -72,12 +54,9 @@ def create_user(username, role, country, depots, password, full_name) -> None:
     """Create a user with a role, a country and depot scopes."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = accounts.create_user(db.session, username, role=role, country_code=country,
-                                    depot_codes=depots, password=password,
-                                    full_name=full_name, actor=SYSTEM, now=utcnow())
-    except AppError as exc:
-        fail(exc)
+    user = accounts.create_user(db.session, username, role=role, country_code=country,
+                                depot_codes=depots, password=password,
+                                full_name=full_name, actor=SYSTEM, now=utcnow())
     db.session.commit()
     click.echo(f"created {user.role.value} {user.username} ({user.country_code})")
 
@@ -124,11 +103,8 @@ def revoke_device(device_id, username) -> None:
         ids = [device_id]
     else:
         raise click.UsageError("Give a DEVICE_ID or --user.")
-    try:
-        for one in ids:
-            accounts.revoke_device(db.session, one, actor=SYSTEM, now=utcnow())
-    except AppError as exc:
-        fail(exc)
+    for one in ids:
+        accounts.revoke_device(db.session, one, actor=SYSTEM, now=utcnow())
     db.session.commit()
     click.echo(f"revoked {len(ids)} device(s)")
 
@@ -202,11 +178,8 @@ def forms_publish(files) -> None:
     from forms.registry import publish
 
     for path in files:
-        try:
-            row, created = publish(db.session, path.read_bytes(), actor=SYSTEM, now=utcnow(),
-                                   source_name=path.name)
-        except AppError as exc:
-            fail(exc)
+        row, created = publish(db.session, path.read_bytes(), actor=SYSTEM, now=utcnow(),
+                               source_name=path.name)
         db.session.commit()
         state = "published" if created else "already published"
         click.echo(f"{row.form_id} version {row.version} {state} (md5:{row.md5})")
@@ -243,8 +216,12 @@ def uploads() -> None:
 def uploads_expire() -> None:
     """Remove unfinished uploads past their expiry (they answer 410 from then on) and spool
     files left by crashed workers; print how many and the bytes freed."""
-    store = PhotoStore(current_app.config["PHOTO_DIR"])
+    store = photo_store()
     expired = expire_uploads(db.session, store, now=utcnow())
     db.session.commit()
     click.echo(f"expired {expired.uploads} upload(s), freed {expired.bytes_freed} bytes "
                f"({expired.bytes_freed / 1e6:.1f} MB)")
+
+
+COMMANDS = (demo, create_user, enroll_device, revoke_device, audit, sync_group, forms_group,
+            uploads)

@@ -11,16 +11,15 @@ import sys
 import tempfile
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from server.db import db, utcnow
-from server.errors import AppError
 from server.models import Depot
+from server.wiring import label_key
 from sync.journal.trail import SYSTEM
 from sync.labels import registry as labels
-from sync.labels.pdf import label_key, render_pdf
+from sync.labels.pdf import render_pdf
 from sync.labels.printing import PrintOrder, Selection, prepare_print
 from sync.labels.registry import MAX_RESERVE
 from sync.labels.sheets import LANGUAGES, LAYOUTS, get_layout
@@ -28,11 +27,6 @@ from sync.labels.sheets import LANGUAGES, LAYOUTS, get_layout
 PROGRESS_FROM = 100  # labels: smaller sheets are drawn in a blink
 labels_cli = AppGroup("labels", help="Print label sheets, reserve blank labels, relabel and "
                                      "retire labels.")
-
-
-def fail(exc: AppError) -> None:
-    db.session.rollback()
-    raise click.ClickException(f"{exc.message} [{exc.code}]")
 
 
 def find_depot(code: str) -> Depot:
@@ -74,11 +68,8 @@ def print_labels(depot_code, all_crates, building, crates, blank, reserved, sign
                           reserved=tuple(reserved) if reserved else None, signs=signs)
     order = PrintOrder(selection=selection, layout=layout, lang=lang, skip=skip,
                        signed=not unsigned)
-    try:
-        job = prepare_print(db.session, depot, order, key=label_key(current_app.config),
-                            actor=SYSTEM, now=utcnow())
-    except AppError as exc:
-        fail(exc)
+    job = prepare_print(db.session, depot, order, key=label_key(),
+                        actor=SYSTEM, now=utcnow())
     folder = os.path.dirname(os.path.abspath(out))
     fd, part = tempfile.mkstemp(prefix=".labels-", suffix=".pdf", dir=folder)
     bar = (click.progressbar(length=len(job.faces), label="drawing labels", show_pos=True,
@@ -107,10 +98,7 @@ def print_labels(depot_code, all_crates, building, crates, blank, reserved, sign
 def reserve(depot_code, count) -> None:
     """Reserve a range of blank labels for the depot (print them with --range)."""
     depot = find_depot(depot_code)
-    try:
-        ids = labels.reserve_labels(db.session, depot, count, actor=SYSTEM, now=utcnow())
-    except AppError as exc:
-        fail(exc)
+    ids = labels.reserve_labels(db.session, depot, count, actor=SYSTEM, now=utcnow())
     db.session.commit()
     click.echo(f"reserved {len(ids)} label(s): {ids[0]} .. {ids[-1]}")
 
@@ -123,11 +111,8 @@ def reserve(depot_code, count) -> None:
 def relabel(label, depot_code, reason, new_label) -> None:
     """Put a new label on a crate; the old one is retired and linked to it."""
     depot = find_depot(depot_code)
-    try:
-        new = labels.relabel_crate(db.session, depot, label, reason=reason,
-                                   new_label_id=new_label, actor=SYSTEM, now=utcnow())
-    except AppError as exc:
-        fail(exc)
+    new = labels.relabel_crate(db.session, depot, label, reason=reason,
+                               new_label_id=new_label, actor=SYSTEM, now=utcnow())
     db.session.commit()
     click.echo(f"{label} -> {new.label_id} (print it with --crate {new.label_id})")
 
@@ -139,10 +124,7 @@ def relabel(label, depot_code, reason, new_label) -> None:
 def retire(label, depot_code, reason) -> None:
     """Retire a label: its crate is emptied, or the blank was lost or spoiled."""
     depot = find_depot(depot_code)
-    try:
-        retired = labels.retire_label(db.session, depot, label, reason=reason, actor=SYSTEM,
-                                      now=utcnow())
-    except AppError as exc:
-        fail(exc)
+    retired = labels.retire_label(db.session, depot, label, reason=reason, actor=SYSTEM,
+                                  now=utcnow())
     db.session.commit()
     click.echo(f"retired {retired.label_id}")

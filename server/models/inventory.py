@@ -8,7 +8,7 @@ movement ledger (sync/ledger.py) and never edited directly.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db import Base, UTCDateTime, new_uuid, utcnow
+from server.db import Base, UTCDateTime, new_uuid, utcnow, zone
 from server.models.accounts import enum_column
 
 # UN Model Regulations: the 35 valid hazard division / compatibility group pairs.
@@ -157,6 +157,10 @@ class Depot(Base):
     country = relationship("Country", lazy="joined")
     buildings = relationship("StorageBuilding", back_populates="depot",
                              order_by="StorageBuilding.code")
+
+    def zone(self, *fallbacks: str | tzinfo | None) -> tzinfo:
+        """Where the depot's clocks are: its own zone, else its country's, else fallbacks."""
+        return zone(self.timezone, self.country.timezone if self.country else None, *fallbacks)
 
 
 class StorageBuilding(Base):

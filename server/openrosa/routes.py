@@ -16,7 +16,7 @@ from werkzeug.http import http_date
 
 from forms.instance import InvalidXml
 from forms.registry import MEDIA, current_version, current_versions, spec_of
-from server.api.uploads import upload_limits
+from server import wiring
 from server.auth import load_device
 from server.db import db, utcnow
 from server.error_handlers import renderer_for
@@ -24,11 +24,9 @@ from server.errors import AppError, NotFound
 from server.openrosa import documents as openrosa_xml
 from server.openrosa.documents import FormEntry, MediaEntry
 from server.openrosa.multipart import Limits, spooled_parts
-from server.storage import PhotoStore
 from sync.intake.entity_list import MAX_IDS, deleted_states, media_file
 from sync.intake.openrosa import Received, Upload, receive_submission
-from sync.labels.pdf import label_key
-from sync.photos.records import store_photo_file
+from sync.intake.submissions import SubmissionMismatch
 
 PREFIX = "/key/"
 XML = "text/xml; charset=utf-8"
@@ -57,10 +55,6 @@ class HideTokens(logging.Filter):
 def hide_tokens_in_access_logs(_state) -> None:
     for name in ("werkzeug", "gunicorn.access"):
         logging.getLogger(name).addFilter(HideTokens())
-
-
-class SubmissionConflict(AppError):
-    status, code = 409, "openrosa.submission_conflict"
 
 
 class NoSubmissionXml(AppError):
@@ -180,13 +174,11 @@ def submission() -> Response:
                        limits) as parts:
         upload = _upload(parts, cfg["OPENROSA_MAX_XML_BYTES"])
         received = receive_submission(db.session, g.principal, upload,
-                                      keep_photo=photo_keeper(),
-                                      label_key=label_key(current_app.config), now=utcnow())
+                                      keep_photo=wiring.photo_keeper(),
+                                      label_key=wiring.label_key(), now=utcnow())
         db.session.commit()
     if received.outcome == "mismatch":
-        raise SubmissionConflict("A submission with this instanceID was already received "
-                                 "with other content; the first one stands.",
-                                 instance_id=received.submission.instance_id)
+        raise SubmissionMismatch.of(received.submission.instance_id)
     return _xml(openrosa_xml.message(_receipt(received), "submit_success"), 201)
 
 
@@ -214,14 +206,3 @@ def _receipt(received: Received) -> str:
     if waiting:
         text += f" {len(waiting)} photo(s) still expected."
     return text
-
-
-def photo_keeper():
-    """sync.photos.store_photo_file bound to this app's photo store and image limits: photos
-    arriving here are checked and kept exactly like tus uploads."""
-    store = PhotoStore(current_app.config["PHOTO_DIR"])
-    limits = upload_limits().image
-
-    def keep(session, path, **kwargs):
-        return store_photo_file(session, store, path, limits=limits, **kwargs)
-    return keep

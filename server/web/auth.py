@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from server.db import db, utcnow
 from server.web import bp, login_required, safe_next, start_session
 from server.web.schemas import LanguageForm, LoginForm
-from sync.people.staff import LoginLimits, attempt_login, set_language
-
-
-def _limits() -> LoginLimits:
-    cfg = current_app.config
-    return LoginLimits(per_user=cfg["LOGIN_MAX_FAILURES"], per_ip=cfg["LOGIN_MAX_IP_FAILURES"],
-                       window=timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"]))
+from server.wiring import login_limits
+from sync.people.staff import attempt_login, set_language
 
 
 @bp.get("/login")
@@ -30,7 +23,7 @@ def login():
 def login_post():
     form = LoginForm().load(request.form)
     result = attempt_login(db.session, form["username"], form["password"],
-                           ip=request.remote_addr or "", now=utcnow(), limits=_limits())
+                           ip=request.remote_addr or "", now=utcnow(), limits=login_limits())
     db.session.commit()  # the attempt counts, whatever its outcome
     if result.user is None:
         error = (_("Too many failed attempts. Wait a few minutes and try again.")

@@ -51,7 +51,8 @@ def export_inspections(fmt: str):
 @login_required
 def export_discrepancies(fmt: str):
     args = QueueArgs().load(request.args)
-    export = discrepancy_export(db.session, g.principal, status=args["status_filter"],
+    export = discrepancy_export(db.session, g.principal, country_zone(),
+                                status=args["status_filter"],
                                 depot_code=args["depot"], now=utcnow())
     db.session.commit()
     return _send(export, fmt, "discrepancies")

@@ -4,7 +4,7 @@ never by shared proxies)."""
 
 from __future__ import annotations
 
-from server.api.photos import send_photo
+from server.downloads import send_photo
 from server.web import bp, login_required
 
 

@@ -4,7 +4,7 @@ adjustment). Every decision goes through the domain functions, which audit it.""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from server.db import db, utcnow
@@ -14,12 +14,16 @@ from sync.access.scope import visible_depots
 from sync.stock import discrepancies
 from sync.views import review
 
-PER_PAGE = 50
+
+def _window(page: int) -> dict[str, int]:
+    """One row past the page (HQ_PAGE_SIZE), so _page_of can tell whether another follows."""
+    size = current_app.config["HQ_PAGE_SIZE"]
+    return {"limit": size + 1, "offset": (page - 1) * size}
 
 
 def _page_of(rows: list) -> tuple[list, bool]:
-    """Rows were fetched one past the page: say whether there is a next page."""
-    return rows[:PER_PAGE], len(rows) > PER_PAGE
+    size = current_app.config["HQ_PAGE_SIZE"]
+    return rows[:size], len(rows) > size
 
 
 @bp.get("/conflicts")
@@ -27,8 +31,7 @@ def _page_of(rows: list) -> tuple[list, bool]:
 def conflict_queue():
     args = QueueArgs().load(request.args)
     rows = review.conflict_queue(db.session, g.principal, status=args["status_filter"],
-                                 depot_code=args["depot"], limit=PER_PAGE + 1,
-                                 offset=(args["page"] - 1) * PER_PAGE)
+                                 depot_code=args["depot"], **_window(args["page"]))
     rows, more = _page_of(rows)
     return render_template("review/conflicts.html", rows=rows, more=more, args=args,
                            depots=visible_depots(db.session, g.principal))
@@ -58,7 +61,7 @@ def discrepancy_queue():
     args = QueueArgs().load(request.args)
     rows = discrepancies.list_discrepancies(
         db.session, g.principal, status=args["status_filter"], depot_code=args["depot"],
-        limit=PER_PAGE + 1, offset=(args["page"] - 1) * PER_PAGE)
+        **_window(args["page"]))
     rows, more = _page_of(rows)
     return render_template("review/discrepancies.html", rows=rows, more=more, args=args,
                            depots=visible_depots(db.session, g.principal))

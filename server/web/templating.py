@@ -5,9 +5,8 @@ current filters. Jinja autoescaping stays on for every template: nothing here re
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
 from flask import current_app, g, request, url_for
@@ -15,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from server.db import db
+from server.db import zone as db_zone
 from server.models import Country
 from server.web import bp
 from server.web.vocabulary import word
@@ -22,16 +22,10 @@ from sync.people.staff import LANGUAGES
 from sync.views.questions import verdict
 
 
-def zone(name: str | None) -> ZoneInfo:
+def zone(name: str | None) -> tzinfo:
     """A depot's zone; for what belongs to no depot (a phone, a login), the reader's
     country's; else the configured fallback."""
-    for candidate in (name, _reader_country_tz(), current_app.config["DISPLAY_TIMEZONE"]):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+    return db_zone(name, _reader_country_tz(), current_app.config["DISPLAY_TIMEZONE"])
 
 
 def _reader_country_tz() -> str | None:
@@ -42,7 +36,7 @@ def _reader_country_tz() -> str | None:
     return g.reader_tz
 
 
-def country_zone() -> ZoneInfo:
+def country_zone() -> tzinfo:
     """The reader's country zone: where date filters' days begin and end."""
     return zone(None)
 

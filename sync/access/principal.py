@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, true
 
-from server.errors import Forbidden
+from server.errors import AppError, Forbidden
 from server.models import Depot, Device, Role, User
 
 # what each role may do inside its scope
@@ -31,6 +31,19 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
+APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
+
+
+class SelfApproval(AppError):
+    status, code = 422, "ledger.self_approval"
+
+
+def check_second_person(originator_id: int | None, approver_id: int | None) -> None:
+    """The two-person rule: whoever approves a movement or an adjustment is not whoever
+    originated or proposed it."""
+    if approver_id is not None and approver_id == originator_id:
+        raise SelfApproval("The approver must be someone other than the person who "
+                           "proposed it.")
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,12 @@ def visible_depots(session: Session, principal: Principal) -> list[Depot]:
 
 
 def get_depot(session: Session, principal: Principal, code: str,
-              permission: str = "inventory.read") -> Depot:
-    depot = session.scalar(select(Depot).where(Depot.country_code == principal.country_code,
-                                               Depot.code == code.upper()))
+              permission: str = "inventory.read", *, country: str | None = None) -> Depot:
+    """A depot by its code, in the principal's country (or in country, as a label names it),
+    hidden when out of scope, forbidden when the role may not use it for permission."""
+    country = country or principal.country_code
+    depot = session.scalar(select(Depot).where(Depot.country_code == country,
+                                               Depot.code == str(code).upper()))
     if depot is None or not principal.sees_depot(depot.id, depot.country_code):
         raise NotFound(f"No depot {code!r}.", depot=code)
     principal.require(permission)

@@ -16,6 +16,7 @@ from server.models import Conflict, Crate, Depot
 from sync.access.principal import Principal
 from sync.access.scope import get_in_scope
 from sync.engine import crates as wire
+from sync.engine.merge import IDENTITY_FIELDS
 from sync.engine.types import OpIn
 from sync.journal.trail import Actor, record_audit, record_change
 
@@ -57,7 +58,7 @@ def resolve_conflict(session: Session, principal: Principal, conflict_id: str, *
                            .with_for_update(of=Crate).execution_options(populate_existing=True))
     decided = {"server": wire.crate_state(crate).get(conflict.field),
                "phone": conflict.phone_value, "value": value}[choose]
-    if conflict.field in ("label_id", "kind", "lot", "quantity") and choose != "server":
+    if conflict.field in IDENTITY_FIELDS and choose != "server":
         raise InvalidInput("Identity and stock are not changed by resolving a conflict: "
                            "relabel the crate or post a ledger movement instead.",
                            field=conflict.field)

@@ -33,6 +33,9 @@ CRATE_POLICIES: dict[str, Policy] = {
     "notes": Policy.APPEND,
     "tags": Policy.SET,
 }
+# what a crate is and holds: changed only by relabelling or by the ledger, never by a merge
+# or by resolving a conflict
+IDENTITY_FIELDS = frozenset(f for f, p in CRATE_POLICIES.items() if p is Policy.IDENTITY)
 MISSING = object()
 
 

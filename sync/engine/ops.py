@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from server.errors import AppError, InvalidInput, NotFound
-from server.models import Crate, Depot, Finding, OpIncident
+from server.models import Crate, Finding, OpIncident
 from server.models.inventory import CrateKind, CrateStatus
+from sync.access.scope import get_depot
 from sync.engine import crates as wire
 from sync.engine.conflicts import open_conflicts
 from sync.engine.merge import CRATE_POLICIES, merge_fields
 from sync.engine.types import OpIn, OpOutcome
 from sync.labels.ids import CheckCharacterError, parse_label
+from sync.labels.registry import BadCheck, LabelInUse
 from sync.stock.counts import record_count
 from sync.stock.inventory import register_crate
 
@@ -36,16 +38,8 @@ class BadLabel(OpRejected):
     code = "labels.bad_label"
 
 
-class BadCheck(OpRejected):
-    code = "labels.bad_check"
-
-
 class LabelNotAllocated(OpRejected):
     code = "labels.not_allocated"
-
-
-class LabelTaken(OpRejected):
-    code = "labels.taken"
 
 
 def _crate_for(ctx: Batch, op: OpIn) -> Crate:
@@ -64,10 +58,7 @@ def _create_crate(ctx: Batch, op: OpIn) -> OpOutcome:
         raise BadCheck(str(exc)) from None
     except ValueError as exc:
         raise BadLabel(str(exc)) from None
-    depot = ctx.session.scalar(select(Depot).where(Depot.country_code == label.country,
-                                                   Depot.code == label.depot))
-    if depot is None or not ctx.principal.sees_depot(depot.id, depot.country_code):
-        raise NotFound("That label belongs to no depot of yours.", label_id=str(label))
+    depot = get_depot(ctx.session, ctx.principal, label.depot, country=label.country)
     if label.seq > depot.label_seq:
         raise LabelNotAllocated(f"Label {label} was never handed out to depot {depot.code}.",
                          label_id=str(label))
@@ -78,7 +69,7 @@ def _create_crate(ctx: Batch, op: OpIn) -> OpOutcome:
         ctx.session.add(OpIncident(device_id=ctx.principal.device_id, op_id=op.op_id,
                                    kind="label_taken", payload=op.raw, at=ctx.now,
                                    reason=f"Label {label} is already on crate {taken.id}."))
-        raise LabelTaken(f"Label {label} is already on another crate.", label_id=str(label))
+        raise LabelInUse(f"Label {label} is already on another crate.", label_id=str(label))
     try:
         kind = CrateKind(values.pop("kind", None))
     except ValueError:
@@ -144,12 +135,7 @@ def _create_finding(ctx: Batch, op: OpIn) -> OpOutcome:
         crate = _crate_for(ctx, OpIn(op.op_id, "crate", str(values["crate_id"]), "x"))
         depot_id = crate.depot_id
     else:
-        depot = ctx.session.scalar(select(Depot).where(
-            Depot.country_code == ctx.principal.country_code,
-            Depot.code == str(values.get("depot", ""))))
-        if depot is None or not ctx.principal.sees_depot(depot.id, depot.country_code):
-            raise NotFound("No such depot.", depot=values.get("depot"))
-        depot_id = depot.id
+        depot_id = get_depot(ctx.session, ctx.principal, values.get("depot", "")).id
     severity = values.get("severity", "minor")
     if severity not in SEVERITIES:
         raise InvalidInput("severity is critical, major or minor.", severity=severity)

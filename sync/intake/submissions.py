@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from forms.answers import check_answers
 from forms.registry import current_version, get_version, spec_of
-from server.errors import NotFound
+from server.errors import AppError, NotFound
 from server.models import (
     Crate,
     Depot,
@@ -27,6 +27,7 @@ from server.models import (
 )
 from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
+from sync.access.scope import get_depot
 from sync.engine.ingest import apply_batch
 from sync.engine.types import BatchIn, OpIn
 from sync.intake.entities import derived_op_id
@@ -61,6 +62,18 @@ class SubmissionIn:
     findings: tuple[dict[str, Any], ...] = ()  # each: item, severity, text, crate…
     problems: tuple[dict[str, Any], ...] = ()  # found by the door (e.g. form rules)
     ops: tuple[OpIn, ...] = ()  # derived by the door (ODK entity blocks), applied first
+
+
+class SubmissionMismatch(AppError):
+    """The same instance ID came again with other content. The first stands and the second
+    was recorded for review, so a door commits before it raises this."""
+
+    status, code = 409, "sync.submission_mismatch"
+
+    @classmethod
+    def of(cls, instance_id: str) -> SubmissionMismatch:
+        return cls("This instance ID was already submitted with other content; the first "
+                   "stands and this one was recorded for review.", instance_id=instance_id)
 
 
 @dataclass
@@ -144,11 +157,7 @@ def get_submission(session: Session, principal: Principal, instance_id: str) -> 
 def _depot(session: Session, principal: Principal, code: str | None) -> Depot | None:
     if not code:
         return None
-    depot = session.scalar(select(Depot).where(Depot.country_code == principal.country_code,
-                                               Depot.code == str(code).upper()))
-    if depot is None or not principal.sees_depot(depot.id, depot.country_code):
-        raise NotFound(f"No depot {code!r}.", depot=code)
-    return depot
+    return get_depot(session, principal, code)
 
 
 def _replace(session: Session, submission: Submission, deprecated_id: str) -> list[dict]:

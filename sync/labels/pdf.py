@@ -8,7 +8,7 @@ sync/labelsheets.py; this module only draws.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 import qrcode
@@ -22,12 +22,6 @@ from sync.labels.sheets import Face, Layout, qr_geometry, slots
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 LEADING = 1.22
 SMALLEST = 0.72  # text shrinks to this share of its size before it is cut short
-
-
-def label_key(config: Mapping) -> bytes:
-    """The key that signs labels: LABEL_SECRET_KEY if set (so that rotating SECRET_KEY does
-    not turn every printed label into a "forged" one), else SECRET_KEY."""
-    return str(config.get("LABEL_SECRET_KEY") or config["SECRET_KEY"]).encode()
 
 
 def qr_matrix(text: str) -> list[list[bool]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -165,11 +164,7 @@ def _check_count(count: int, limit: int | None) -> None:
 
 def local_day(depot: Depot, now: datetime) -> date:
     """The date on the label: today where the depot is."""
-    try:
-        zone = ZoneInfo(depot.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
+    return now.astimezone(depot.zone()).date()
 
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:

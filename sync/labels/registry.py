@@ -45,7 +45,7 @@ class LabelRetired(Conflict):
 
 
 class LabelInUse(Conflict):
-    code = "labels.taken"  # as sync.ingest.LabelTaken (push): one code for one refusal
+    code = "labels.taken"  # also what a pushed crate create with a taken label is refused with
 
 
 class CrateNotEmpty(Conflict):

@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.errors import Conflict as ConflictError
-from server.errors import InvalidInput, SelfApproval
+from server.errors import InvalidInput
 from server.models import Depot, Discrepancy
 from server.models.ledger import MovementType
 from sync.access.principal import Principal
@@ -99,13 +99,11 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
 
 def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: str, *,
                         now: datetime) -> Discrepancy:
-    """The second person: post the adjustment movement and close."""
+    """The second person: post the adjustment movement (whose two-person rule refuses the
+    proposer) and close."""
     found = get_discrepancy(session, principal, discrepancy_id, "ledger.approve")
     if found.status != "awaiting_approval":
         raise ConflictError("Nothing awaits approval on this discrepancy.", status=found.status)
-    if found.proposed_by == principal.user_id:
-        raise SelfApproval("The adjustment must be approved by someone other than the person "
-                           "who proposed it.")
     movement = post_movement(
         session, depot_id=found.depot_id, type=MovementType.ADJUSTMENT,
         lines=[LineIn(crate_id=found.crate_id, quantity=found.adjustment)],

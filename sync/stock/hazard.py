@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from server.errors import HazardInvalid
+from server.errors import InvalidInput
 from server.models.inventory import HAZARD_GROUPS
+
+
+class HazardInvalid(InvalidInput):
+    code = "inventory.hazard_invalid"
 
 
 def check_hazard(division: str, group: str) -> str:

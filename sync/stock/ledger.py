@@ -14,23 +14,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.db import new_uuid
-from server.errors import (
-    ApprovalRequired,
-    InvalidInput,
-    NegativeStock,
-    SelfApproval,
-    WeaponMisplaced,
-    WitnessRequired,
-)
-from server.models import Crate, Depot, Location, Movement, MovementLine, User, Weapon
+from server.errors import AppError, InvalidInput
+from server.models import Crate, Depot, Location, Movement, MovementLine, Role, User, Weapon
 from server.models.inventory import WeaponStatus as WS
 from server.models.ledger import MovementType as MT
+from sync.access.principal import APPROVER_ROLES, check_second_person
 from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_change
 
 IN_TYPES = {MT.RECEIPT, MT.RETURN, MT.TRANSFER_IN, MT.FOUND}
 OUT_TYPES = {MT.ISSUE, MT.TRANSFER_OUT, MT.LOSS, MT.THEFT, MT.WRITE_OFF, MT.DESTRUCTION, MT.EXPORT}
 NEEDS_APPROVER = {MT.WRITE_OFF, MT.DESTRUCTION, MT.ADJUSTMENT}
-APPROVER_ROLES = {"commander", "reviewer", "admin"}
 
 IN_DEPOT = {WS.IN_STORE, WS.RECOVERED, WS.SURPLUS, WS.IN_REPAIR}
 AVAILABLE = {WS.IN_STORE, WS.RECOVERED, WS.SURPLUS}
@@ -52,6 +45,22 @@ WEAPON_RULES: dict[MT, tuple[set[WS], WS | None]] = {
 }
 # statuses in which the weapon's depot is the one that must post its next movement
 OWNED_BY_DEPOT = IN_DEPOT | {WS.ISSUED}
+
+
+class NegativeStock(AppError):
+    status, code = 409, "ledger.negative_stock"
+
+
+class WeaponMisplaced(AppError):
+    status, code = 409, "ledger.weapon_misplaced"
+
+
+class ApprovalRequired(AppError):
+    status, code = 422, "ledger.approval_required"
+
+
+class WitnessRequired(AppError):
+    status, code = 422, "ledger.witness_required"
 
 
 @dataclass(frozen=True)
@@ -125,16 +134,14 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
 
 def _check_people(session: Session, depot: Depot, mtype: MT, originator_id: int,
                   approver_id: int | None, witnesses: Sequence[str]) -> None:
-    if approver_id is not None and approver_id == originator_id:
-        raise SelfApproval("The approver of a movement must be someone other than its "
-                           "originator.", type=mtype.value)
+    check_second_person(originator_id, approver_id)
     if mtype in NEEDS_APPROVER:
         if approver_id is None:
             raise ApprovalRequired(f"A {mtype.value} needs an approver other than its "
                                    "originator.", type=mtype.value)
         approver = session.get(User, approver_id)
         if (approver is None or approver.country_code != depot.country_code
-                or str(approver.role) not in APPROVER_ROLES or not approver.active):
+                or Role(approver.role) not in APPROVER_ROLES or not approver.active):
             raise ApprovalRequired("The approver must be an active commander, reviewer or "
                                    "administrator of the depot's country.", type=mtype.value)
     if mtype is MT.DESTRUCTION:

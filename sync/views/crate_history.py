@@ -30,7 +30,7 @@ from server.models import (
 from sync.access.principal import Principal
 from sync.access.scope import get_crate
 from sync.engine.crates import crate_state
-from sync.journal.restricted import record_restricted_read
+from sync.journal.restricted import serials_shown
 from sync.people.staff import display_names
 from sync.photos.records import photo_depot_id
 from sync.stock.ledger import IN_DEPOT
@@ -86,10 +86,8 @@ def crate_view(session: Session, principal: Principal, label_id: str, *,
     relabel. Showing its serial list is a restricted read, and is audited."""
     crate = _crate_by_any_label(session, principal, label_id)
     weapons = [w for w in crate.weapons if w.status in IN_DEPOT]
-    serials_ok = principal.can("restricted.read")
-    if serials_ok and weapons:
-        record_restricted_read(session, principal, entity="crate", entity_id=crate.id,
-                               depot_id=crate.depot_id, fields=["serials"], now=now)
+    serials_ok = serials_shown(session, principal, entity="crate", entity_id=crate.id,
+                               depot_id=crate.depot_id, present=bool(weapons), now=now)
     reviews = principal.can("review.read")
     conflicts = _rows(session, select(Conflict).where(Conflict.entity_id == crate.id)
                       .order_by(Conflict.created_at.desc()))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -78,7 +77,7 @@ def depot_overview(session: Session, principal: Principal) -> list[DepotSummary]
 def depot_dashboard(session: Session, principal: Principal, code: str, *, language: str,
                     now: datetime, months: int = 12) -> Dashboard:
     depot = get_depot(session, principal, code, "review.read")
-    tz = ZoneInfo(depot.timezone or "UTC")
+    tz = depot.zone()
     inspections = inspection_page(session, principal, LogFilter(depot=depot.code), tz,
                                   per_page=10).rows
     answered = _checklists(session, depot, now)

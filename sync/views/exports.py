@@ -8,14 +8,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, aliased
 
+from server.db import zone
 from server.models import Depot, Discrepancy, User
 from sync.access.principal import Principal
+from sync.journal.restricted import redact_serials
 from sync.journal.trail import Actor, record_audit
 from sync.stock.discrepancies import discrepancies_query
 from sync.views.inspection_log import LogFilter, LogRow, inspection_rows
@@ -44,10 +45,11 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def local_iso(moment: datetime | None, tz: str | None) -> str:
+def local_iso(moment: datetime | None, *zones: str | tzinfo | None) -> str:
+    """A moment in the first usable zone of zones (the depot's, then the reader's country's)."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(tz or "UTC")).isoformat(timespec="seconds")
+    return moment.astimezone(zone(*zones)).isoformat(timespec="seconds")
 
 
 def _audit(session: Session, principal: Principal, what: str, filters: dict[str, Any],
@@ -57,7 +59,7 @@ def _audit(session: Session, principal: Principal, what: str, filters: dict[str,
                  details={"filters": filters, "restricted": restricted})
 
 
-def inspection_export(session: Session, principal: Principal, flt: LogFilter, tz: ZoneInfo, *,
+def inspection_export(session: Session, principal: Principal, flt: LogFilter, tz: tzinfo, *,
                       now: datetime) -> Export:
     """Checked and audited now; rows are read as the caller iterates."""
     principal.require("export")
@@ -65,20 +67,21 @@ def inspection_export(session: Session, principal: Principal, flt: LogFilter, tz
 
     def rows() -> Iterator[list[Any]]:
         for r in inspection_rows(session, principal, flt, tz):
-            yield [safe_cell(v) for v in _inspection_values(r)]
+            yield [safe_cell(v) for v in _inspection_values(r, tz)]
 
     return Export(INSPECTION_COLUMNS, rows())
 
 
-def _inspection_values(r: LogRow) -> list[Any]:
-    return [r.instance_id, local_iso(r.received_at, r.timezone), r.depot_code or "",
+def _inspection_values(r: LogRow, reader: tzinfo) -> list[Any]:
+    tz = zone(r.timezone, reader)
+    return [r.instance_id, local_iso(r.received_at, tz), r.depot_code or "",
             r.form_id, r.form_version, r.visit_type, r.inspector or "", r.device or "",
-            local_iso(r.started_at, r.timezone), local_iso(r.ended_at, r.timezone), r.status,
+            local_iso(r.started_at, tz), local_iso(r.ended_at, tz), r.status,
             r.counts, r.findings, r.discrepancies, r.conflicts, r.photos_missing]
 
 
-def discrepancy_export(session: Session, principal: Principal, *, status: str | None,
-                       depot_code: str | None, now: datetime) -> Export:
+def discrepancy_export(session: Session, principal: Principal, reader: tzinfo, *,
+                       status: str | None, depot_code: str | None, now: datetime) -> Export:
     principal.require("export")
     restricted = principal.can("export.restricted")
     _audit(session, principal, "discrepancies", {"status": status, "depot": depot_code},
@@ -92,25 +95,19 @@ def discrepancy_export(session: Session, principal: Principal, *, status: str | 
 
     def rows() -> Iterator[list[Any]]:
         for d, depot, tz, proposed, approved in session.execute(query):
-            yield [safe_cell(v) for v in _discrepancy_values(d, depot, tz, proposed, approved,
+            yield [safe_cell(v) for v in _discrepancy_values(d, depot, zone(tz, reader),
+                                                             proposed, approved,
                                                              restricted)]
 
     return Export(DISCREPANCY_COLUMNS, rows())
 
 
-def redact(details: dict[str, Any], restricted: bool) -> dict[str, Any]:
-    """Serial lists become their length unless the role may export them."""
-    if restricted:
-        return details
-    return {k: (f"{len(v)} serials" if k == "serials" and isinstance(v, list) else v)
-            for k, v in details.items()}
-
-
-def _discrepancy_values(d: Discrepancy, depot: str, tz: str | None, proposed: str | None,
+def _discrepancy_values(d: Discrepancy, depot: str, tz: tzinfo, proposed: str | None,
                         approved: str | None, restricted: bool) -> list[Any]:
     return [d.id, depot, d.crate.label_id, d.kind, d.status, local_iso(d.opened_at, tz),
             d.book_quantity, d.observed_quantity,
-            json.dumps(redact(d.details or {}, restricted), ensure_ascii=False, sort_keys=True),
+            json.dumps(redact_serials(d.details or {}, restricted), ensure_ascii=False,
+                       sort_keys=True),
             len(d.investigation or ()), d.outcome or "", d.adjustment, d.cause,
             proposed or "", approved or "", local_iso(d.closed_at, tz), d.movement_id or ""]
 

@@ -22,7 +22,7 @@ from server.models import (
 )
 from sync.access.principal import Principal
 from sync.access.scope import get_submission, sees_submission
-from sync.journal.restricted import record_restricted_read
+from sync.journal.restricted import serials_shown
 from sync.photos.records import missing_photos
 from sync.views.questions import Answer, catalogue, readable_answers
 
@@ -79,10 +79,9 @@ def inspection_view(session: Session, principal: Principal, submission_id: str,
                                   .order_by(CountEvent.received_at, CountEvent.id)))
     crates = {c.id: c for c in session.scalars(
         select(Crate).where(Crate.id.in_({e.crate_id for e in events})))}
-    serials_ok = principal.can("restricted.read")
-    if serials_ok and any(e.observed_serials for e in events):
-        record_restricted_read(session, principal, entity="submission", entity_id=sub.id,
-                               depot_id=sub.depot_id, fields=["serials"], now=now)
+    serials_ok = serials_shown(session, principal, entity="submission", entity_id=sub.id,
+                               depot_id=sub.depot_id,
+                               present=any(e.observed_serials for e in events), now=now)
     return InspectionView(
         submission=sub, answers=readable_answers(sub.answers or {}, known, language, sub.form_id),
         photos=[a for a in sub.attachments if a.photo_id is not None],

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, cast, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -32,7 +31,6 @@ from sync.access.scope import submission_clause, visible_depots
 
 STATUSES = ("discrepancies", "conflicts", "photos_missing", "flagged", "replaced")
 SORTS = ("received", "started", "depot", "form", "inspector")
-PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -124,11 +122,11 @@ def _facts(dialect: str) -> dict[str, Any]:
     }
 
 
-def local_day_start(day: date, tz: ZoneInfo) -> datetime:
+def local_day_start(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
-def _filtered(principal: Principal, flt: LogFilter, tz: ZoneInfo, facts: dict[str, Any],
+def _filtered(principal: Principal, flt: LogFilter, tz: tzinfo, facts: dict[str, Any],
               columns: tuple) -> Select:
     query = (select(*columns).select_from(Submission)
              .outerjoin(Depot, Depot.id == Submission.depot_id)
@@ -174,7 +172,7 @@ def _row_columns(facts: dict[str, Any]) -> tuple:
 
 
 def _rows_query(session: Session, principal: Principal, flt: LogFilter,
-                tz: ZoneInfo) -> Select:
+                tz: tzinfo) -> Select:
     facts = _facts(session.get_bind().dialect.name)
     query = _filtered(principal, flt, tz, facts, _row_columns(facts))
     return _ordered(query.outerjoin(Device, Device.id == Submission.device_id), flt)
@@ -185,8 +183,8 @@ def _row(values) -> LogRow:
     return LogRow(**{**fields, "status": SubmissionStatus(fields["status"]).value})
 
 
-def inspection_page(session: Session, principal: Principal, flt: LogFilter, tz: ZoneInfo,
-                    page: int = 1, per_page: int = PER_PAGE) -> Page:
+def inspection_page(session: Session, principal: Principal, flt: LogFilter, tz: tzinfo,
+                    *, per_page: int, page: int = 1) -> Page:
     facts = _facts(session.get_bind().dialect.name)
     ids = _filtered(principal, flt, tz, facts, (Submission.id,)).subquery()
     total = session.scalar(select(func.count()).select_from(ids))
@@ -196,7 +194,7 @@ def inspection_page(session: Session, principal: Principal, flt: LogFilter, tz: 
     return Page([_row(r) for r in session.execute(query)], total, page, per_page)
 
 
-def inspection_rows(session: Session, principal: Principal, flt: LogFilter, tz: ZoneInfo,
+def inspection_rows(session: Session, principal: Principal, flt: LogFilter, tz: tzinfo,
                     batch: int = 500) -> Iterator[LogRow]:
     """Every row of the filtered log, fetched `batch` at a time (for streamed exports)."""
     query = _rows_query(session, principal, flt, tz).execution_options(yield_per=batch)

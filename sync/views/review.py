@@ -14,7 +14,7 @@ from server.models import Conflict, CountEvent, Crate, Device, Discrepancy, Move
 from sync.access.principal import Principal
 from sync.engine.conflicts import get_conflict, list_conflicts, resolve_conflict
 from sync.engine.crates import crate_state
-from sync.journal.restricted import record_restricted_read
+from sync.journal.restricted import SERIALS, redact_serials, serials_shown
 from sync.people.staff import display_names
 from sync.stock.discrepancies import get_discrepancy
 
@@ -85,14 +85,10 @@ def discrepancy_view(session: Session, principal: Principal, discrepancy_id: str
                      now: datetime) -> DiscrepancyView:
     """The discrepancy, if in scope. Showing its serial lists is a restricted read, audited."""
     found = get_discrepancy(session, principal, discrepancy_id)
-    details = dict(found.details or {})
-    if "serials" in details:
-        if principal.can("restricted.read"):
-            record_restricted_read(session, principal, entity="discrepancy",
-                                   entity_id=found.id, depot_id=found.depot_id,
-                                   fields=["serials"], now=now)
-        else:
-            details["serials"] = f"{len(details['serials'])}"
+    shown = serials_shown(session, principal, entity="discrepancy", entity_id=found.id,
+                          depot_id=found.depot_id, present=SERIALS in (found.details or {}),
+                          now=now)
+    details = redact_serials(found.details or {}, shown)
     counts = list(session.scalars(select(CountEvent).where(
         CountEvent.id.in_(list(found.count_ids or ()))).order_by(CountEvent.received_at)))
     return DiscrepancyView(

@@ -17,7 +17,7 @@ from forms.registry import (
 from forms.sources import SHIPPED
 from forms.sources.common import Source, row
 from forms.xlsform import FormInvalid, build_xlsx
-from server.errors import AppendOnly
+from server.db import AppendOnly
 from sync.intake.entities import STEPS, derived_op_id, entity_ops
 from sync.journal.trail import SYSTEM
 from tests.factories import build_world

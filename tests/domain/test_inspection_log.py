@@ -61,11 +61,12 @@ def test_facts_link_an_inspection_to_what_its_ops_opened(session, world):
     reviewer = Principal.of_user(session.get(User, world.users["reviewer"]))
 
     rows = {r.instance_id: r for r in inspection_page(session, reviewer, LogFilter(),
-                                                      NIAMEY).rows}
+                                                      NIAMEY, per_page=50).rows}
     assert (rows["uuid:a"].discrepancies, rows["uuid:a"].conflicts) == (1, 1)
     assert (rows["uuid:b"].discrepancies, rows["uuid:b"].conflicts) == (0, 0)
     for status in ("discrepancies", "conflicts"):
-        page = inspection_page(session, reviewer, LogFilter(status=status), NIAMEY)
+        page = inspection_page(session, reviewer, LogFilter(status=status), NIAMEY,
+                               per_page=50)
         assert [r.instance_id for r in page.rows] == ["uuid:a"]
 
     view = inspection_view(session, reviewer, a.id, "en", now=utcnow())

@@ -6,21 +6,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text, update
 
-from server.db import utcnow
-from server.errors import (
-    AppendOnly,
-    ApprovalRequired,
-    NegativeStock,
-    SelfApproval,
-    WeaponMisplaced,
-    WitnessRequired,
-)
+from server.db import AppendOnly, utcnow
 from server.models import AmmoItemType, Change, Crate, Movement, MovementLine, Weapon
 from server.models.inventory import WeaponStatus
 from server.models.ledger import MovementType as MT
+from sync.access.principal import SelfApproval
 from sync.journal.trail import verify_audit
 from sync.stock import inventory
-from sync.stock.ledger import LineIn, post_movement, verify_ledgers
+from sync.stock.ledger import (
+    ApprovalRequired,
+    LineIn,
+    NegativeStock,
+    WeaponMisplaced,
+    WitnessRequired,
+    post_movement,
+    verify_ledgers,
+)
 from tests.factories import build_world
 
 

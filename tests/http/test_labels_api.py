@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from server.db import db
 from server.models import Label, LabelPrint
+from server.wiring import label_key
 from sync.labels.ids import make_label, qr_text
-from sync.labels.pdf import label_key
 from sync.labels.sheets import LAYOUTS
 from tests.pdfcodes import decode_pdf, expected_pages, pdf_text
 

@@ -28,8 +28,8 @@ def submission(app, iid):
 
 def printed(app, label_id):
     """What the label's QR code holds: the ID signed with this server's label key."""
+    from server.wiring import label_key
     from sync.labels.ids import qr_text
-    from sync.labels.pdf import label_key
 
     return qr_text(label_id, label_key(app.config))
 

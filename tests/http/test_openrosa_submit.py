@@ -68,7 +68,7 @@ def test_the_same_instance_id_with_other_xml_is_409_and_recorded(collect, app):
     r = collect.send(collect.fill("visit_header", {**VISIT, "inspectors": "Someone else"},
                                   instance_id=iid))
     assert (r.status_code, r.headers["X-Depotsync-Error"]) == (
-        409, "openrosa.submission_conflict")
+        409, "sync.submission_mismatch")
     assert message(r)[0] == "error"
     assert submissions(app)[iid].answers["inspectors"] == "Cne Moussa Issa"
     with app.app_context():

@@ -1,8 +1,7 @@
 import pytest
 
-from server.errors import HazardInvalid
 from server.models.inventory import VALID_HAZARD_CODES
-from sync.stock.hazard import check_hazard
+from sync.stock.hazard import HazardInvalid, check_hazard
 
 
 def test_the_35_un_classification_codes_are_valid():

@@ -9,6 +9,7 @@ from flask import Request
 from werkzeug.test import EnvironBuilder
 
 from server.api import tus
+from sync.photos.uploads import UploadTooLarge
 
 
 def b64(text: str) -> str:
@@ -79,7 +80,7 @@ def test_bad_checksum_headers_are_400(header, error):
 
 
 def test_spooling_stops_past_the_room_left():
-    with pytest.raises(tus.TooMuchBody):
+    with pytest.raises(UploadTooLarge):
         tus.spool_body(io.BytesIO(b"x" * 11), io.BytesIO(), room=10, checksum=None)
     out = io.BytesIO()
     assert tus.spool_body(io.BytesIO(b"x" * 10), out, room=10, checksum=None).size == 10

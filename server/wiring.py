@@ -1,0 +1,56 @@
+"""Configuration turned into the collaborators the doors hand to the rules: the photo store,
+upload and image limits, the label key and the login limits. Every door asks here, so no door
+imports another and a setting is read in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from flask import current_app
+
+from server.storage import PhotoStore
+from sync.intake.openrosa import KeepPhoto
+from sync.people.staff import LoginLimits
+from sync.photos.images import ImageLimits
+from sync.photos.records import store_photo_file
+from sync.photos.uploads import UploadLimits
+
+
+def photo_store() -> PhotoStore:
+    return PhotoStore(current_app.config["PHOTO_DIR"])
+
+
+def image_limits() -> ImageLimits:
+    cfg = current_app.config
+    return ImageLimits(max_pixels=cfg["PHOTO_MAX_PIXELS"],
+                       thumbnail_size=cfg["PHOTO_THUMBNAIL_SIZE"])
+
+
+def upload_limits() -> UploadLimits:
+    cfg = current_app.config
+    return UploadLimits(max_size=cfg["UPLOAD_MAX_SIZE"], device_quota=cfg["UPLOAD_DEVICE_QUOTA"],
+                        lifetime=timedelta(days=cfg["UPLOAD_EXPIRY_DAYS"]), image=image_limits())
+
+
+def photo_keeper() -> KeepPhoto:
+    """store_photo_file bound to this app's photo store and image limits: photos that arrive
+    inside a submission are checked and kept exactly like tus uploads."""
+    store, limits = photo_store(), image_limits()
+
+    def keep(session, path, **kwargs):
+        return store_photo_file(session, store, path, limits=limits, **kwargs)
+    return keep
+
+
+def label_key(config: Mapping | None = None) -> bytes:
+    """The key that signs labels: LABEL_SECRET_KEY if set (so that rotating SECRET_KEY does
+    not turn every printed label into a "forged" one), else SECRET_KEY."""
+    config = current_app.config if config is None else config
+    return str(config.get("LABEL_SECRET_KEY") or config["SECRET_KEY"]).encode()
+
+
+def login_limits() -> LoginLimits:
+    cfg = current_app.config
+    return LoginLimits(per_user=cfg["LOGIN_MAX_FAILURES"], per_ip=cfg["LOGIN_MAX_IP_FAILURES"],
+                       window=timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"]))
