@@ -81,7 +81,8 @@ def end_to_end(count: int, repeat: int) -> tuple[float, float, int]:
     from server.models import Depot, Location
     from server.models.inventory import CrateKind
     from sync.journal.trail import SYSTEM
-    from sync.labels.printing import PrintOrder, Selection, prepare_print
+    from sync.labels.contents import Selection
+    from sync.labels.printing import PrintOrder, prepare_print
     from sync.stock import inventory
     from tests.factories import build_world
 

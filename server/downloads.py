@@ -11,7 +11,7 @@ from server.errors import NotFound
 from server.models import Depot, Photo
 from server.wiring import photo_store
 from sync.access.scope import check_photo
-from sync.photos.records import photo_depot_id
+from sync.photos.links import photo_depot_id
 
 
 def send_photo(photo_id: str, *, thumbnail: bool):

@@ -6,7 +6,7 @@ from flask import current_app, g, request
 from sqlalchemy import select
 
 from server.api import bp
-from server.api.schemas import CrateDetailSchema, CrateSchema, DepotSchema, PageArgs
+from server.api.schemas.inventory import CrateDetailSchema, CrateSchema, DepotSchema, PageArgs
 from server.auth import device_required
 from server.db import db
 from server.models import Crate, Location, StorageBuilding

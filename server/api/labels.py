@@ -9,7 +9,7 @@ from flask import current_app, g, request, send_file
 from sqlalchemy import select
 
 from server.api import bp
-from server.api.schemas import (
+from server.api.schemas.labels import (
     LabelListArgs,
     LabelSchema,
     LookupSchema,

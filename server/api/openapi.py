@@ -6,7 +6,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
-from server.api import bp, schemas
+from server.api import bp
+from server.api.schemas import inventory, review, sync
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -42,15 +43,15 @@ OPERATIONS = {
         "Discrepancy", 200)},
 }
 SCHEMAS = {
-    "PageArgs": schemas.PageArgs, "Crate": schemas.CrateSchema,
-    "CrateDetail": schemas.CrateDetailSchema, "Depot": schemas.DepotSchema,
-    "SyncConfig": schemas.SyncConfigSchema, "Op": schemas.OpSchema, "Push": schemas.PushSchema,
-    "OpResult": schemas.OpResultSchema, "PushResult": schemas.PushResultSchema,
-    "PullArgs": schemas.PullArgs, "PullResult": schemas.PullResultSchema,
-    "Submission": schemas.SubmissionSchema, "SubmissionResult": schemas.SubmissionResultSchema,
-    "ReviewListArgs": schemas.ReviewListArgs, "Conflict": schemas.ConflictSchema,
-    "Resolve": schemas.ResolveSchema, "Discrepancy": schemas.DiscrepancySchema,
-    "Close": schemas.CloseSchema, "Note": schemas.NoteSchema,
+    "PageArgs": inventory.PageArgs, "Crate": inventory.CrateSchema,
+    "CrateDetail": inventory.CrateDetailSchema, "Depot": inventory.DepotSchema,
+    "SyncConfig": sync.SyncConfigSchema, "Op": sync.OpSchema, "Push": sync.PushSchema,
+    "OpResult": sync.OpResultSchema, "PushResult": sync.PushResultSchema,
+    "PullArgs": sync.PullArgs, "PullResult": sync.PullResultSchema,
+    "Submission": sync.SubmissionSchema, "SubmissionResult": sync.SubmissionResultSchema,
+    "ReviewListArgs": review.ReviewListArgs, "Conflict": review.ConflictSchema,
+    "Resolve": review.ResolveSchema, "Discrepancy": review.DiscrepancySchema,
+    "Close": review.CloseSchema, "Note": review.NoteSchema,
 }
 
 

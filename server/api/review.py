@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from server.api import bp
-from server.api.schemas import (
+from server.api.schemas.review import (
     CloseSchema,
     ConflictSchema,
     DiscrepancySchema,

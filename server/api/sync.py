@@ -8,7 +8,7 @@ from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from server.api import bp
-from server.api.schemas import (
+from server.api.schemas.sync import (
     PullArgs,
     PushSchema,
     SubmissionResultSchema,
@@ -30,7 +30,7 @@ from sync.intake.submissions import (
     get_submission,
 )
 from sync.journal.trail import canonical
-from sync.photos.records import missing_photos
+from sync.photos.links import missing_photos
 
 
 class InvalidCursor(AppError):

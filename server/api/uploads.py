@@ -15,16 +15,16 @@ from flask import Response, current_app, g, request, url_for
 from marshmallow import ValidationError
 
 from server.api import bp, tus
-from server.api.schemas import UploadMetadataSchema
+from server.api.schemas.uploads import UploadMetadataSchema
 from server.auth import device_required
 from server.db import db, utcnow
 from server.errors import AppError
 from server.models import Upload, UploadStatus
 from server.wiring import photo_store, upload_limits
 from sync.access import scope as access
-from sync.photos import records as photos
 from sync.photos import uploads
 from sync.photos.images import CONTENT_TYPES
+from sync.photos.links import claimed_owners
 
 PREFIX = "/api/v1/uploads"
 
@@ -79,7 +79,7 @@ def create_upload():
     with_body = tus.has_body(request)
     if with_body:
         tus.require_offset_body(request)
-    for owner in photos.claimed_owners(db.session, label_id=meta.label_id,
+    for owner in claimed_owners(db.session, label_id=meta.label_id,
                                        instance_id=meta.instance_id):
         access.check_photo(g.principal, owner.depot, owner.device_id, "photos.upload")
     g.principal.require("photos.upload")

@@ -19,8 +19,9 @@ from server.models import Depot
 from server.wiring import label_key
 from sync.journal.trail import SYSTEM
 from sync.labels import registry as labels
+from sync.labels.contents import Selection
 from sync.labels.pdf import render_pdf
-from sync.labels.printing import PrintOrder, Selection, prepare_print
+from sync.labels.printing import PrintOrder, prepare_print
 from sync.labels.registry import MAX_RESERVE
 from sync.labels.sheets import LANGUAGES, LAYOUTS, get_layout
 

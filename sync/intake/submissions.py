@@ -33,7 +33,7 @@ from sync.engine.types import BatchIn, OpIn
 from sync.intake.entities import derived_op_id
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
-from sync.photos.records import link_submission_photos
+from sync.photos.links import link_submission_photos
 
 
 @dataclass(frozen=True)

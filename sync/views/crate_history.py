@@ -32,7 +32,7 @@ from sync.access.scope import get_crate
 from sync.engine.crates import crate_state
 from sync.journal.restricted import serials_shown
 from sync.people.staff import display_names
-from sync.photos.records import photo_depot_id
+from sync.photos.links import photo_depot_id
 from sync.stock.ledger import IN_DEPOT
 
 AUDIT_LIMIT = 200

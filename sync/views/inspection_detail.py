@@ -23,7 +23,7 @@ from server.models import (
 from sync.access.principal import Principal
 from sync.access.scope import get_submission, sees_submission
 from sync.journal.restricted import serials_shown
-from sync.photos.records import missing_photos
+from sync.photos.links import missing_photos
 from sync.views.questions import Answer, catalogue, readable_answers
 
 

@@ -24,8 +24,9 @@ from server.models.inventory import CrateKind, CrateStatus
 from server.models.ledger import MovementType as MT
 from sync.access.principal import Principal
 from sync.journal.trail import Actor
+from sync.labels.contents import Selection
 from sync.labels.ids import make_label, qr_text
-from sync.labels.printing import PrintOrder, Selection, TooMany, prepare_print
+from sync.labels.printing import PrintOrder, TooMany, prepare_print
 from sync.labels.registry import (
     BadCheck,
     CrateNotEmpty,

@@ -13,14 +13,8 @@ from server.errors import InvalidInput
 from server.models import AuditEvent, Device, Photo, Submission, SubmissionAttachment, Upload
 from server.storage import PhotoStore
 from sync.photos.images import NotAnImage
-from sync.photos.records import (
-    PhotoConflict,
-    Sha256Mismatch,
-    link_submission_photos,
-    missing_photos,
-    photo_depot_id,
-    store_photo_file,
-)
+from sync.photos.links import link_submission_photos, missing_photos, photo_depot_id
+from sync.photos.records import PhotoConflict, Sha256Mismatch, store_photo_file
 from sync.photos.uploads import (
     Chunk,
     OffsetMismatch,

@@ -22,7 +22,7 @@ from tusclient.uploader import Uploader
 from server.db import db, utcnow
 from server.models import AuditEvent, Photo, Submission, SubmissionAttachment, Upload
 from server.storage import PhotoStore
-from sync.photos.records import link_submission_photos, missing_photos
+from sync.photos.links import link_submission_photos, missing_photos
 from tests.imaging import CRATE_JPG, ROTATED_JPG, noisy_jpeg, png_bomb, sha256, write
 
 TUS = {"Tus-Resumable": "1.0.0"}
