@@ -39,8 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
 
-    from server import api, cli, health, web
-    from server.openrosa import routes as openrosa
+    from server import api, cli, health, openrosa, web
 
     csrf.init_app(app)
     csrf.exempt(api.bp)  # phones authenticate with bearer tokens, not cookies

@@ -11,8 +11,9 @@ from werkzeug.security import generate_password_hash
 
 from server.db import utcnow
 from server.models import Country, Depot, Location, StorageBuilding
-from server.models.inventory import CrateKind, DepotType
+from server.models.inventory import CrateKind
 from server.models.ledger import MovementType
+from server.models.places import DepotType
 from sync.journal.trail import SYSTEM, Actor
 from sync.people import accounts
 from sync.stock import inventory

@@ -103,7 +103,7 @@ def test_refusals_are_clear_and_write_nothing(app, world, tmp_path, args, messag
 def test_an_ambiguous_depot_code_asks_for_the_country(app, world):
     with app.app_context():
         from server.models import Depot
-        from server.models.inventory import DepotType
+        from server.models.places import DepotType
 
         db.session.add(Depot(country_code="NG", code="NMY", name="x", type=DepotType.CENTRAL))
         db.session.commit()

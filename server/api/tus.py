@@ -1,5 +1,5 @@
 """The tus 1.0.0 wire format: protocol headers in and out, and a request body spooled to disk
-in blocks. HTTP only; the upload rules are in sync/uploads.py.
+in blocks. HTTP only; the upload rules are in sync/photos/uploads.py.
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from forms.registry import publish_shipped
 from server.db import utcnow
 from server.models import Country, Depot, Location, StorageBuilding, User
-from server.models.inventory import CrateKind, DepotType, LotState
+from server.models.inventory import CrateKind, LotState
 from server.models.ledger import MovementType as MT
+from server.models.places import DepotType
 from sync.journal.trail import SYSTEM, Actor
 from sync.people import accounts
 from sync.stock import inventory

@@ -2,20 +2,11 @@
 
 from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
 from server.models.forms import EntityBranch, FormDefinition, FormVersion
-from server.models.inventory import (
-    Agency,
-    AmmoItemType,
-    AmmoLot,
-    Country,
-    Crate,
-    Depot,
-    Location,
-    StorageBuilding,
-    Weapon,
-)
+from server.models.inventory import AmmoItemType, AmmoLot, Crate, Weapon
 from server.models.journal import AuditEvent, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import Movement, MovementLine
+from server.models.places import Agency, Country, Depot, Location, StorageBuilding
 from server.models.sync import (
     AppliedOp,
     Conflict,

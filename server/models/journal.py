@@ -1,7 +1,7 @@
 """The change log (pull cursor over versioned records) and the audit trail (who did what).
 
 Both are append-only. Change.seq is assigned in commit order: writers serialize on one lock
-from their first journal row until commit (sync/journal.py).
+from their first journal row until commit (sync/journal/trail.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Resumable photo uploads (tus): one row per photo being sent, its committed offset and state.
 
 The bytes live in the photo store (server/storage.py); this row is the truth about how many of
-them count. The offset only moves by compare-and-set (sync/uploads.py).
+them count. The offset only moves by compare-and-set (sync/photos/uploads.py).
 """
 
 from __future__ import annotations

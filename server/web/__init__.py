@@ -3,7 +3,7 @@
 A password login keeps the user's id in the signed session cookie, with a key derived from
 the password hash so that changing a password ends every session. Every state-changing form
 carries a CSRF token; every page is sent with a Content-Security-Policy that allows no inline
-script. What a person may see or do is decided in server/access.py, never here.
+script. What a person may see or do is decided in sync/access/, never here.
 """
 
 from __future__ import annotations

@@ -190,11 +190,20 @@ def _release(ctx: Batch, seq: int) -> list[OpOutcome]:
     while queue:
         for held in sorted(ctx.waiting.pop(queue.pop(0), []), key=lambda h: h.seq):
             ctx.held.pop(held.op_id, None)
-            ctx.session.delete(held)
+            _drop(ctx.session, held)
             op = op_from_payload(held.payload)
             out.append(_run(ctx, op, held.payload_hash, batch_id=held.batch_id))
             queue.append(op.seq)
     return out
+
+
+def _drop(session: Session, held: HeldOp) -> None:
+    """A held op leaves once it runs; one held and released in the same batch was never
+    written, so there is nothing to delete."""
+    if held in session.new:
+        session.expunge(held)
+    else:
+        session.delete(held)
 
 
 def _run(ctx: Batch, op: OpIn, digest: str, *, batch_id: str | None = None,

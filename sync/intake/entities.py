@@ -1,6 +1,6 @@
 """ODK entity blocks of the `crates` dataset as ops of the engine, so crates created or
 changed through ODK Collect go through the same merge, conflict and held-order rules as JSON
-ops (sync/ingest.py).
+ops (sync/engine/ingest.py).
 
 - create="1" -> a crate create op (label = the entity label, kind/location/seal/condition
   from the form's save_to fields); update="1" -> a patch op of the non-empty save_to values,

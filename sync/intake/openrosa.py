@@ -38,7 +38,7 @@ from sync.labels.ids import Signature, read_scan
 
 log = logging.getLogger(__name__)
 PHOTO_NS = uuid.UUID("6f1d3b7e-5c2a-4e8f-9a41-0d5e2c7b9f10")
-KeepPhoto = Callable[..., Any]  # sync.photos.store_photo_file bound to a store and limits
+KeepPhoto = Callable[..., Any]  # sync.photos.records.store_photo_file bound to a store and limits
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def photo_id_for(instance_id: str, name: str) -> str:
 def receive_submission(session: Session, principal: Principal, upload: Upload, *,
                        keep_photo: KeepPhoto | None, label_key: bytes | None,
                        now: datetime) -> Received:
-    """label_key checks the signatures of scanned QR labels (server.labels.label_key)."""
+    """label_key checks the signatures of scanned QR labels (server.wiring.label_key)."""
     principal.require("sync.push")
     root = read_xml(upload.xml)
     row = get_version(session, (root.get("id") or "").strip(),

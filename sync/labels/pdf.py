@@ -3,7 +3,7 @@
 The QR code is drawn as vector rectangles from qrcode's module matrix (one filled path per
 code, one rectangle per horizontal run of dark modules, in module units), so it stays sharp
 on any printer, and its 4-module quiet zone is kept clear of text. Where things go is decided in
-sync/labelsheets.py; this module only draws.
+sync/labels/sheets.py; this module only draws.
 """
 
 from __future__ import annotations

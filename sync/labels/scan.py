@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class Reader(Protocol):
-    """Who is scanning (server.access.Principal): scope and permissions are decided there."""
+    """Who is scanning (a sync.access Principal): scope and permissions are decided there."""
 
     def sees_depot(self, depot_id: int, country_code: str) -> bool: ...
 

@@ -1,4 +1,4 @@
-"""Which files are photos we keep, and their thumbnails (sync/images.py)."""
+"""Which files are photos we keep, and their thumbnails (sync/photos/images.py)."""
 
 import io
 
