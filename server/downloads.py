@@ -21,7 +21,7 @@ def send_photo(photo_id: str, *, thumbnail: bool):
         raise NotFound("No such photo.", photo_id=photo_id)
     depot_id = photo_depot_id(db.session, photo)
     check_photo(g.principal, db.session.get(Depot, depot_id) if depot_id else None,
-                       photo.device_id)
+                photo.device_id)
     store = photo_store()
     path = store.thumbnail_path(photo.sha256) if thumbnail else store.path(photo.sha256)
     if not path.is_file():

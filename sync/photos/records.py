@@ -1,6 +1,6 @@
 """Photos: accept a finished file (sha256, image checks, thumbnail, content-addressed storage,
-dedupe), link it to its submission or crate whichever arrives first, and say which depot it
-belongs to. Every door (tus, OpenRosa) ends here. No Flask; the caller commits.
+dedupe) and hand it to links.py to join its submission or crate. Every door (tus, OpenRosa)
+ends here. No Flask; the caller commits.
 """
 
 from __future__ import annotations

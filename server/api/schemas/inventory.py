@@ -39,10 +39,11 @@ class WeaponSchema(Schema):
     status = fields.Function(lambda w: w.status.value)
 
 
-def crate_location(crate) -> dict | None:
-    if crate.location is None:
+def where(thing) -> dict | None:
+    """The building and stack of anything with a location (a crate, a scanned stack sign)."""
+    if thing.location is None:
         return None
-    return {"building": crate.location.building.code, "stack": crate.location.code}
+    return {"building": thing.location.building.code, "stack": thing.location.code}
 
 
 class CrateSchema(Schema):
@@ -53,7 +54,7 @@ class CrateSchema(Schema):
     status = fields.Function(lambda c: c.status.value)
     category = fields.Function(lambda c: c.category.value)
     condition = fields.Function(lambda c: c.condition.value if c.condition else None)
-    location = fields.Function(crate_location)
+    location = fields.Function(where)
     seal_number = fields.String(allow_none=True)
     lot = fields.Nested(LotSchema, allow_none=True)
     quantity = fields.Integer()

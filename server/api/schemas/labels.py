@@ -12,7 +12,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from server.api.schemas.inventory import crate_location
+from server.api.schemas.inventory import where
 from server.models import LabelStatus
 from sync.labels.contents import Selection
 from sync.labels.printing import PrintOrder
@@ -28,14 +28,8 @@ class LabelCrateSchema(Schema):
     depot = fields.String(attribute="depot.code")
     kind = fields.Function(lambda c: c.kind.value)
     status = fields.Function(lambda c: c.status.value)
-    location = fields.Function(crate_location)
+    location = fields.Function(where)
     version = fields.Integer()
-
-
-def _place(lookup) -> dict | None:
-    if lookup.location is None:
-        return None
-    return {"building": lookup.location.building.code, "stack": lookup.location.code}
 
 
 class LookupSchema(Schema):
@@ -51,7 +45,7 @@ class LookupSchema(Schema):
     reason = fields.Function(lambda a: a.label.reason if a.status == "retired" else None)
     retired_at = fields.Function(
         lambda a: a.label.retired_at.isoformat() if a.status == "retired" else None)
-    location = fields.Function(_place)
+    location = fields.Function(where)
 
     @post_dump
     def drop_empty(self, data, **_kwargs):
