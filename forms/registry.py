@@ -17,8 +17,9 @@ from server.models import FormDefinition, FormVersion
 from sync.journal.trail import Actor, record_audit
 
 # the media files the server makes, by name; "entity" ones are ODK entity lists
-MEDIA = {"crates.csv": "entity", "depots.csv": "file", "crate_book.csv": "file"}
-DATASETS = {"crates"}
+MEDIA = {"crates.csv": "entity", "visits.csv": "entity", "depots.csv": "file",
+         "crate_book.csv": "file", "users.csv": "file"}
+DATASETS = {"crates", "visits"}
 MAX_XLSX = 5 * 1024 * 1024
 
 

@@ -1,5 +1,6 @@
 """The forms shipped with depotsync, as Python data (see common.py for the vocabulary)."""
 
+from forms.sources.closeout import CLOSE_OUT, RECORDS_AUDIT
 from forms.sources.crates import (
     CRATE_COUNT,
     CRATE_COUNT_BLIND,
@@ -8,5 +9,5 @@ from forms.sources.crates import (
 )
 from forms.sources.visit import SECURITY_CHECK, VISIT_HEADER
 
-SHIPPED = (VISIT_HEADER, SECURITY_CHECK, CRATE_COUNT, CRATE_COUNT_BLIND, CRATE_REGISTRATION,
-           MARKING_CHECK)
+SHIPPED = (VISIT_HEADER, SECURITY_CHECK, RECORDS_AUDIT, CRATE_COUNT, CRATE_COUNT_BLIND,
+           CRATE_REGISTRATION, MARKING_CHECK, CLOSE_OUT)

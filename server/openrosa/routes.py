@@ -161,7 +161,7 @@ def integrity(dataset: str) -> Response:
     ids = [i for i in request.args.get("id", "").split(",") if i.strip()]
     if len(ids) > MAX_IDS:
         raise TooManyIds(f"Ask about at most {MAX_IDS} entities at once.", limit=MAX_IDS)
-    return _xml(openrosa_xml.integrity(deleted_states(db.session, g.principal, ids)))
+    return _xml(openrosa_xml.integrity(deleted_states(db.session, g.principal, ids, dataset)))
 
 
 @bp.route("/submission", methods=["HEAD", "POST"])

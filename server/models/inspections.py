@@ -1,0 +1,40 @@
+"""Inspection visits: the visit F0 opens, which the other forms filled on it name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, UTCDateTime, utcnow
+
+
+class Visit(Base):
+    """One visit of a depot. Its id is the phone's (the `visits` entity F0 creates), so the
+    parts can arrive before the header: a part names the visit, the header fills it in."""
+
+    __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits_depot_started", "depot_id", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    header_submission_id: Mapped[str | None] = mapped_column(ForeignKey("submissions.id"))
+    visit_type: Mapped[str] = mapped_column(String(32), default="")
+    inspector_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    people_present: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[str] = mapped_column(String(100), default="")  # restricted
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # device clock
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the close-out (F7): who acknowledged it, and when by the phone's clock
+    commander_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    commander_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    inspector_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the RRPL estimate
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    depot = relationship("Depot", lazy="joined")
+    commander = relationship("User", foreign_keys=[commander_id])
+    inspector = relationship("User", foreign_keys=[inspector_id])
