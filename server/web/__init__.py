@@ -116,4 +116,5 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     photos,
     review,
     templating,
+    visits,
 )

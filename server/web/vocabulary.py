@@ -10,6 +10,14 @@ WORDS = {
     "open": _l("open"), "resolved": _l("resolved"), "closed": _l("closed"),
     "awaiting_approval": _l("awaiting approval"), "accepted": _l("accepted"),
     "flagged": _l("flagged"), "replaced": _l("replaced"),
+    # finding steps and visit types
+    "planned": _l("action planned"), "done": _l("done"), "verified": _l("verified"),
+    "routine_internal": _l("routine internal inspection"),
+    "external_national": _l("external national inspection"),
+    "partner_assessment": _l("partner assessment"), "follow_up": _l("follow-up visit"),
+    "unannounced": _l("unannounced visit"),
+    "owner_id": _l("owner"), "due": _l("due date"), "visit_id": _l("visit"),
+    "action": _l("corrective action"),
     # discrepancy kinds and outcomes
     "shortage": _l("shortage"), "surplus": _l("surplus"), "wrong_lot": _l("wrong lot"),
     "recorded_serial_missing": _l("recorded serial missing"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from forms.answers import Derived, parse_datetime
 from server.models import Finding, Submission, User, Visit
 from sync.access.principal import Principal
+from sync.inspections.findings import due_at
 from sync.inspections.scoring import rescore_visit
 
 VISITS = "visits"  # the ODK entity list of visits
@@ -127,12 +128,10 @@ def _closeout(session: Session, principal: Principal, visit: Visit, submission: 
 
 
 def _due(text: str) -> datetime | None:
-    """A due date is the end of that day (UTC): overdue from the next day on."""
     try:
-        day = date.fromisoformat(text.strip()[:10])
+        return due_at(date.fromisoformat(text.strip()[:10]))
     except ValueError:
         return None
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
 def _link_findings(session: Session, visit: Visit, submission: Submission) -> None:
