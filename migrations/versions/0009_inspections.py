@@ -1,8 +1,8 @@
-"""inspections: visits, findings followed to closure, the parts of a visit
+"""inspections: visits, findings followed to closure, per-country forms
 
 Revision ID: 0009_inspections
 Revises: 0006_hq
-Create Date: 2026-12-01 07:35:21.387568
+Create Date: 2026-12-01 07:45:09.362555
 
 """
 from alembic import op
@@ -54,13 +54,18 @@ def upgrade():
         batch_op.add_column(sa.Column('verified_visit_id', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('closed_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('history', sa.JSON(), nullable=False))
+        batch_op.add_column(sa.Column('history', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))  # existing findings: no steps yet
         batch_op.create_index('ix_findings_open', ['status', 'depot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_findings_visit_id'), ['visit_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_findings_verified_by_users'), 'users', ['verified_by'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_findings_closed_by_users'), 'users', ['closed_by'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_findings_previous_id_findings'), 'findings', ['previous_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_findings_owner_id_users'), 'users', ['owner_id'], ['id'])
-        batch_op.create_foreign_key(batch_op.f('fk_findings_closed_by_users'), 'users', ['closed_by'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_findings_verified_by_users'), 'users', ['verified_by'], ['id'])
+
+    with op.batch_alter_table('form_definitions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('country_code', sa.String(length=2), nullable=True))
+        batch_op.add_column(sa.Column('base_form_id', sa.String(length=64), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_form_definitions_country_code_countries'), 'countries', ['country_code'], ['code'])
 
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('visit_id', sa.String(length=64), nullable=True))
@@ -75,11 +80,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_submissions_visit_id'))
         batch_op.drop_column('visit_id')
 
+    with op.batch_alter_table('form_definitions', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_form_definitions_country_code_countries'), type_='foreignkey')
+        batch_op.drop_column('base_form_id')
+        batch_op.drop_column('country_code')
+
     with op.batch_alter_table('findings', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_findings_closed_by_users'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_findings_verified_by_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_findings_owner_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_findings_previous_id_findings'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_findings_verified_by_users'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_findings_closed_by_users'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_findings_visit_id'))
         batch_op.drop_index('ix_findings_open')
         batch_op.drop_column('history')
