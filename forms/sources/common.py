@@ -18,7 +18,9 @@ so an edited XLSForm keeps working without code changes:
 - ``ds:closeout`` text | severity | action | owner | due_date | item: one finding of the
   close-out list (a repeat instance, F7);
 - ``ds:ack``     commander | commander_at | inspector | inspector_at: who acknowledged the
-  close-out on the phone, and when.
+  close-out on the phone, and when;
+- ``ds:register`` kind (keys | access | alarm | patrol, on a top-level calculate) and, in the
+  entries repeat, at | until | who | what: one register entry (registers.py).
 """
 
 from __future__ import annotations

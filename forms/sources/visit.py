@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forms.sources.common import YES_NO_NA, Source, choice, header, row, yes_no_item
+from forms.sources.registers import PREFILLED
 
 VISIT_TYPES = tuple(choice("visit_type", name, en, fr) for name, en, fr in (
     ("routine_internal", "Routine internal inspection", "Inspection interne de routine"),
@@ -127,7 +128,12 @@ def _checklist() -> tuple[dict, ...]:
                 rows.append(row("end group"))
             rows.append(row("begin group", group, *GROUPS[group]))
             current = group
-        rows += yes_no_item(name, en, fr, severity)
+        item = yes_no_item(name, en, fr, severity)
+        if name in PREFILLED:  # "yes" when the depot's register has recent entries
+            item = ({**item[0], "trigger": "${depot}", "calculation": (
+                f"if(instance('registers')/root/item[name=${{depot}}]/{PREFILLED[name]} = "
+                f"'yes', 'yes', ${{{name}}})")}, *item[1:])
+        rows += item
         for extra in F1_DETAILS.get(name, ()):
             rows.append({**extra, "relevant": f"${{{name}}} = 'yes'"})
         if name == "keys_secured":
@@ -141,6 +147,6 @@ SECURITY_CHECK = Source(
     form_id="security_check",
     title="Physical security / Sécurité physique",
     version="2026120101",
-    survey=(*header(visit="yes"), *_checklist()),
+    survey=(*header(visit="yes"), row("csv-external", "registers"), *_checklist()),
     choices=YES_NO_NA,
 )

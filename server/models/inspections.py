@@ -38,3 +38,25 @@ class Visit(Base):
     depot = relationship("Depot", lazy="joined")
     commander = relationship("User", foreign_keys=[commander_id])
     inspector = relationship("User", foreign_keys=[inspector_id])
+
+
+class RegisterEntry(Base):
+    """One entry of a depot register kept on the phone: a key issued (and returned), a
+    person in (and out), an alarm (and its response), a patrol. Kept as sent; a sheet sent
+    again in an edit replaces its entries."""
+
+    __tablename__ = "register_entries"
+    __table_args__ = (Index("ix_register_entries_depot_kind_at", "depot_id", "kind", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # keys | access | alarm | patrol
+    number: Mapped[int] = mapped_column()  # its place on the sheet
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # issued, in, alarm, patrol
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # returned, out, responded
+    who: Mapped[str] = mapped_column(String(200), default="")
+    what: Mapped[str] = mapped_column(String(200), default="")  # key number, purpose, type
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    depot = relationship("Depot", lazy="joined")

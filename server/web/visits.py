@@ -1,5 +1,5 @@
-"""A visit with all its parts, the findings queue (overdue per depot) and one finding's steps
-to closure: plan, done, verify at a follow-up visit, close."""
+"""A visit with all its parts, the findings queue (overdue per depot), one finding's steps
+to closure (plan, done, verify at a follow-up visit, close), and the registers' anomalies."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from server.web import bp, login_required
 from server.web.schemas import DoneForm, FindingArgs, PlanForm, VerifyForm
 from sync.access.scope import visible_depots
 from sync.inspections import findings
+from sync.inspections.registers import register_anomalies
 from sync.views.visit_detail import finding_view, visit_view
 
 
@@ -81,3 +82,10 @@ def verify_finding(finding_id: str):
 def close_finding(finding_id: str):
     findings.close_finding(db.session, g.principal, finding_id, now=utcnow())
     return _done(finding_id, _("Finding closed."))
+
+
+@bp.get("/registers")
+@login_required
+def register_anomaly_list():
+    return render_template("visits/registers.html",
+                           anomalies=register_anomalies(db.session, g.principal, now=utcnow()))

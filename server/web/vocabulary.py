@@ -18,6 +18,7 @@ WORDS = {
     "unannounced": _l("unannounced visit"),
     "owner_id": _l("owner"), "due": _l("due date"), "visit_id": _l("visit"),
     "action": _l("corrective action"),
+    "key_out_overnight": _l("key out overnight"), "alarm_unanswered": _l("alarm without response"),
     # discrepancy kinds and outcomes
     "shortage": _l("shortage"), "surplus": _l("surplus"), "wrong_lot": _l("wrong lot"),
     "recorded_serial_missing": _l("recorded serial missing"),

@@ -1,6 +1,7 @@
 """What a phone needs offline to fill a visit: the recent visits of its depots (visits.csv,
-an ODK entity list the header form adds to on the phone) and the people of its country who
-can be named inspectors, finding owners or acknowledging commanders (users.csv)."""
+an ODK entity list the header form adds to on the phone), the people of its country who
+can be named inspectors, finding owners or acknowledging commanders (users.csv), and which
+registers each depot keeps (registers.csv, which pre-fills F1)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from sqlalchemy.orm import Session
 from server.models import Depot, User, Visit
 from sync.access.principal import Principal
 from sync.access.scope import sees_user, visible_depots
+from sync.inspections.registers import KINDS, kept_registers
 
 VISIT_COLUMNS = ("name", "label", "__version", "depot", "visit_type")
 USER_COLUMNS = ("name", "label", "role")
+REGISTER_COLUMNS = ("name", "label", *KINDS)
 RECENT = timedelta(days=30)  # a visit older than this is no longer offered to the phones
 
 
@@ -53,3 +56,9 @@ def visit_states(session: Session, principal: Principal, ids: Sequence[str], *,
     offered = {v.id for v in _visits(session, principal, now)}
     known = set(session.scalars(select(Visit.id).where(Visit.id.in_(list(ids)[:5000]))))
     return [(i, i in known and i not in offered) for i in ids]
+
+
+def register_rows(session: Session, principal: Principal, *, now: datetime) -> list[tuple]:
+    principal.require("inventory.read")
+    return [(code, code, *("yes" if kept[k] else "no" for k in KINDS))
+            for code, kept in kept_registers(session, principal, now=now)]

@@ -27,8 +27,10 @@ from sync.access.principal import Principal
 from sync.access.scope import visible_depots
 from sync.engine.crates import location_code
 from sync.inspections.phone_lists import (
+    REGISTER_COLUMNS,
     USER_COLUMNS,
     VISIT_COLUMNS,
+    register_rows,
     user_rows,
     visit_rows,
     visit_states,
@@ -104,7 +106,9 @@ MAKERS = {"crates.csv": crates_csv, "crate_book.csv": crate_book_csv, "depots.cs
           "visits.csv": lambda session, principal: _csv(
               VISIT_COLUMNS, visit_rows(session, principal, now=utcnow())),
           "users.csv": lambda session, principal: _csv(USER_COLUMNS,
-                                                       user_rows(session, principal))}
+                                                       user_rows(session, principal)),
+          "registers.csv": lambda session, principal: _csv(
+              REGISTER_COLUMNS, register_rows(session, principal, now=utcnow()))}
 CRATE_FILES = {"crates.csv", "crate_book.csv"}  # slow to make for a big depot: cached
 CACHE_SIZE, CACHE_SECONDS = 16, 300
 _cache: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()

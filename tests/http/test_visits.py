@@ -12,7 +12,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import Finding, Submission, Visit
 from tests.collect import new_instance_id
-from tests.hq_seed import login, post_form
+from tests.hq_seed import login, login_as, post_form
 from tests.visit_forms import checklist, send_visit
 
 
@@ -105,13 +105,6 @@ def test_the_phone_gets_recent_visits_and_the_users_of_its_country(collect, worl
     other = collect.client.get(f"/key/{world.tokens['zdr_inspector']}/datasets/visits/"
                                f"integrity?id={visit_id}")
     assert "<deleted>true</deleted>" in other.get_data(as_text=True)  # not its depot's
-
-
-def login_as(client, username: str) -> None:
-    """End whoever's session is open, then log in."""
-    if client.get("/hq/login").status_code == 302:
-        post_form(client, "/hq/logout", {}, page="/hq/inspections")
-    assert login(client, username).status_code == 302
 
 
 def _finding(app, visit_id: str, section: str = "close_out") -> str:
