@@ -19,6 +19,12 @@ WORDS = {
     "owner_id": _l("owner"), "due": _l("due date"), "visit_id": _l("visit"),
     "action": _l("corrective action"),
     "key_out_overnight": _l("key out overnight"), "alarm_unanswered": _l("alarm without response"),
+    # stock checks: types, steps, line results
+    "full": _l("full 100% count"), "sample": _l("random sample"),
+    "spot": _l("spot check"), "handover": _l("handover"), "post_incident": _l("post-incident"),
+    "after_movement": _l("after a movement"), "independent": _l("independent audit"),
+    "started": _l("started"), "match": _l("match"),
+    "short": _l("short"), "over": _l("over"), "missed": _l("not counted"),
     # discrepancy kinds and outcomes
     "shortage": _l("shortage"), "surplus": _l("surplus"), "wrong_lot": _l("wrong lot"),
     "recorded_serial_missing": _l("recorded serial missing"),

@@ -104,9 +104,7 @@ def finding_view(session: Session, principal: Principal, finding_id: str) -> Fin
     while first.previous_id and first.previous_id not in seen and len(seen) < 100:
         seen.add(first.previous_id)
         first = session.get(Finding, first.previous_id)
-    users = [u for u in session.scalars(select(User).where(
-        User.country_code == principal.country_code, User.active.is_(True))
-        .order_by(User.full_name, User.id)) if sees_user(principal, u)]
+    users = assignable_users(session, principal)
     follow_ups = list(session.scalars(
         select(Visit).where(Visit.depot_id == finding.depot_id,
                             Visit.created_at >= finding.created_at,
@@ -118,3 +116,10 @@ def finding_view(session: Session, principal: Principal, finding_id: str) -> Fin
         [i for i in ids if i is not None])))}
     return FindingView(finding, first if first is not finding else None, names, users,
                        follow_ups)
+
+
+def assignable_users(session: Session, principal: Principal) -> list[User]:
+    """Whom the reader may name (finding owner, stock check team): users of its depots."""
+    return [u for u in session.scalars(select(User).where(
+        User.country_code == principal.country_code, User.active.is_(True))
+        .order_by(User.full_name, User.id)) if sees_user(principal, u)]
