@@ -45,13 +45,19 @@ def stock_check(check_id: str):
                            users=assignable_users(db.session, g.principal))
 
 
-@bp.post("/stock-checks/<check_id>/<step>")
+@bp.post("/stock-checks/<check_id>/start")
 @login_required
-def stock_check_step(check_id: str, step: str):
-    steps = {"start": stock_checks.start_check, "complete": stock_checks.complete_check}
-    if step not in steps:
-        return redirect(url_for("web.stock_check", check_id=check_id))
-    steps[step](db.session, g.principal, check_id, now=utcnow())
+def start_stock_check(check_id: str):
+    stock_checks.start_check(db.session, g.principal, check_id, now=utcnow())
     db.session.commit()
-    flash(_("Stock check started.") if step == "start" else _("Stock check completed."))
+    flash(_("Stock check started."))
+    return redirect(url_for("web.stock_check", check_id=check_id))
+
+
+@bp.post("/stock-checks/<check_id>/complete")
+@login_required
+def complete_stock_check(check_id: str):
+    stock_checks.complete_check(db.session, g.principal, check_id, now=utcnow())
+    db.session.commit()
+    flash(_("Stock check completed."))
     return redirect(url_for("web.stock_check", check_id=check_id))

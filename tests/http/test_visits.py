@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from server.db import db
@@ -177,3 +178,30 @@ def test_the_same_item_found_again_is_still_open_since_the_first_visit(app, clie
     page = client.get(f"/hq/findings/{new.id}").get_data(as_text=True)
     assert 'id="open-since"' in page and f"/hq/findings/{old.id}" in page
     assert "still open since" in client.get(f"/hq/visits/{second}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("step", "form", "status"), [
+    ("plan", {"action": "Fix", "owner_id": "x", "due": "2027-01-01"}, 422),
+    ("plan", {"action": "Fix", "owner_id": "1", "due": "next week"}, 422),
+    ("plan", {"action": " ", "owner_id": "1", "due": "2027-01-01"}, 422),
+    ("plan", {"action": "Fix", "owner_id": "999999", "due": "2027-01-01"}, 422),
+    ("verify", {"visit_id": "x" * 500}, 422),
+    ("done", {"note": "x"}, 409),
+    ("close", {}, 409),
+], ids=["owner not a number", "due not a date", "no action", "unknown owner",
+        "visit id too long", "done before planned", "close before verified"])
+def test_a_bad_step_changes_nothing(app, client, collect, world, step, form, status):
+    visit_id, _ = send_visit(collect, world, f1_no={"fence_intact": "Hole"})
+    finding_id = _finding(app, visit_id, "perimeter")  # open, no owner
+    login_as(client, "reviewer")
+    page = f"/hq/findings/{finding_id}"
+    assert post_form(client, f"{page}/{step}", form, page=page).status_code == status
+    with app.app_context():
+        f = db.session.get(Finding, finding_id)
+        assert (f.status, f.owner_id, f.history) == ("open", None, [])
+
+
+def test_unknown_visits_and_findings_are_404(client, world):
+    login_as(client, "reviewer")
+    for path in ("/hq/visits/nope", "/hq/findings/nope", "/hq/findings?status=bogus"):
+        assert client.get(path).status_code == (422 if "bogus" in path else 404)
