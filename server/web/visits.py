@@ -18,7 +18,8 @@ from sync.views.visit_detail import finding_view, visit_view
 @bp.get("/visits/<visit_id>")
 @login_required
 def visit(visit_id: str):
-    view = visit_view(db.session, g.principal, visit_id)
+    view = visit_view(db.session, g.principal, visit_id, now=utcnow())
+    db.session.commit()  # a restricted read (the position) is audited
     return render_template("visits/detail.html", view=view, v=view.visit)
 
 

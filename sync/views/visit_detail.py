@@ -18,6 +18,7 @@ from sync.access.principal import Principal
 from sync.access.scope import get_depot, sees_user
 from sync.inspections.findings import get_finding
 from sync.inspections.scoring import Estimate, LevelScore
+from sync.journal.restricted import record_restricted_read
 
 PART_ORDER = ("visit_header", "security_check", "records_audit", "crate_count",
               "crate_count_blind", "marking_check", "close_out")
@@ -64,8 +65,15 @@ def get_visit(session: Session, principal: Principal, visit_id: str) -> Visit:
     return visit
 
 
-def visit_view(session: Session, principal: Principal, visit_id: str) -> VisitView:
+def visit_view(session: Session, principal: Principal, visit_id: str, *,
+               now: datetime) -> VisitView:
+    """The visit, if the principal may read it. Showing its position (depot coordinates) is
+    a restricted read, and is audited."""
     visit = get_visit(session, principal, visit_id)
+    position = visit.position if principal.can("restricted.read") else None
+    if position:
+        record_restricted_read(session, principal, entity="visit", entity_id=visit.id,
+                               depot_id=visit.depot_id, fields=["position"], now=now)
     parts = sorted(session.scalars(select(Submission).where(
         Submission.visit_id == visit.id, Submission.status != SubmissionStatus.REPLACED)),
         key=lambda s: (PART_ORDER.index(s.form_id) if s.form_id in PART_ORDER
@@ -77,8 +85,7 @@ def visit_view(session: Session, principal: Principal, visit_id: str) -> VisitVi
         parts=parts,
         findings=list(session.scalars(select(Finding).where(Finding.visit_id == visit.id)
                                       .order_by(Finding.created_at, Finding.id))),
-        estimate=estimate_of(visit.score),
-        position=visit.position if principal.can("restricted.read") else None)
+        estimate=estimate_of(visit.score), position=position)
 
 
 def depot_rrpl(session: Session, principal: Principal, code: str,

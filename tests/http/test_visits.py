@@ -45,6 +45,12 @@ def test_a_visit_of_six_forms_is_one_visit_on_hq_with_its_score(app, client, col
     header = client.get(f"/hq/inspections/{_id(app, sent['close_out'])}").get_data(
         as_text=True)
     assert f"/hq/visits/{visit_id}" in header
+    with app.app_context():
+        from server.models import AuditEvent
+        read = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_id == visit_id))
+        assert (read.action, read.details) == ("restricted.read", {"fields": ["position"]})
+    login_as(client, "inspector")  # reads its own submissions only, not whole visits
+    assert client.get(f"/hq/visits/{visit_id}").status_code == 403
 
 
 def _id(app, instance_id: str) -> str:
