@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -189,6 +189,15 @@ class Derived:
     findings: tuple[dict[str, Any], ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()  # (file name, question path)
     scans: tuple[tuple[str, str], ...] = ()  # (question name, scanned label as read)
+    visit: dict[str, str] = field(default_factory=dict)  # every ds:visit answer, as text
+    closeout: tuple[dict[str, str], ...] = ()  # F7's findings, by ds:closeout role
+    acks: dict[str, str] = field(default_factory=dict)  # ds:ack role -> answer
+    register: str = ""  # keys | access | alarm | patrol: the register a sheet is of
+    entries: tuple[dict[str, Any], ...] = ()  # its entries: at/until/who/what + details
+
+    @property
+    def visit_id(self) -> str | None:
+        return self.visit.get("visit_id") or None
 
 
 PhotoRef = Callable[[str], str]
@@ -198,9 +207,10 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
                       photo_ref: PhotoRef = lambda name: name) -> Derived:
     """What the engine needs, read through the fields' ds: tags. photo_ref turns an
     attachment file name into the photo ID the engine links by."""
-    visit = {f.ds["visit"]: answers.get(f.name) for f in spec.tagged("visit")
-             if f.repeat is None}
-    counts, findings, files, scans = [], [], {}, []
+    visit = {f.ds["visit"]: _as_text(answers.get(f.name)).strip()[:10_000]
+             for f in spec.tagged("visit") if f.repeat is None}
+    visit = {k: v for k, v in visit.items() if v}
+    counts, findings, files, scans, closeout, entries = [], [], {}, [], [], []
     for scope, repeat in _instances(spec, answers):
         for f in spec.fields_in(repeat):
             value = _as_text(scope[0].get(f.name)).strip()
@@ -214,13 +224,38 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
             line = _count(spec, repeat, scope, photo_ref)
             if line.get("crate"):
                 counts.append(line)
+        entry = {f.ds["closeout"]: _as_text(scope[0].get(f.name)).strip()
+                 for f in spec.fields_in(repeat) if "closeout" in f.ds}
+        if any(entry.values()):
+            closeout.append(entry)
+        if repeat is not None and any("register" in f.ds for f in spec.fields_in(repeat)):
+            entries.append(_register_entry(spec, repeat, scope[0]))
+    depot = visit.get("depot") or visit.get("depot_scan") or ""
     return Derived(
-        depot=str(visit.get("depot") or "").strip().upper()[:8] or None,
+        depot=depot.upper()[:8] or None,
         visit_type=str(visit.get("visit_type") or "")[:32],
         started_at=parse_datetime(str(visit.get("started_at") or "")),
         ended_at=parse_datetime(str(visit.get("ended_at") or "")),
         counts=tuple(counts), findings=tuple(findings), attachments=tuple(files.items()),
-        scans=tuple(scans))
+        scans=tuple(scans), visit=visit, closeout=tuple(closeout),
+        acks={f.ds["ack"]: _as_text(answers.get(f.name)).strip()[:64]
+              for f in spec.tagged("ack") if f.repeat is None and answers.get(f.name)},
+        register=next((_as_text(answers.get(f.name)).strip()[:16] for f in spec.tagged(
+            "register") if f.ds["register"] == "kind" and f.repeat is None), ""),
+        entries=tuple(entries))
+
+
+def _register_entry(spec: FormSpec, repeat: str, here: Mapping[str, Any]) -> dict[str, Any]:
+    """One register entry: its at/until/who/what fields by role, the other answers as
+    details (by question name)."""
+    entry: dict[str, Any] = {"details": {}}
+    for f in spec.fields_in(repeat):
+        value = _as_text(here.get(f.name)).strip()[:2000]
+        if "register" in f.ds:
+            entry[f.ds["register"]] = value
+        elif value and not f.calculate:
+            entry["details"][f.name] = value
+    return entry
 
 
 def _instances(spec: FormSpec, answers: Mapping[str, Any], repeat: str | None = None,

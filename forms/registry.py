@@ -1,24 +1,33 @@
 """Published forms: publish an XLSForm, list the current versions, find the version a
 submission names. A published version never changes; publishing a new version leaves the
-older ones readable, so their submissions are still checked against their own rules."""
+older ones readable, so their submissions are still checked against their own rules.
+
+A country publishes its own version of a form under the id "<cc>_<base>" (ng_security_check
+for NG's security_check): its phones get it in the place of base, other countries' phones
+never see it. A prefix rather than the same id per country keeps every form id unique, so a
+submission (which names only its form id and version) is read against exactly its form
+whichever phone sent it, ODK Collect never mixes two countries' drafts of "one" form, and HQ
+still sees which shipped form a country's version stands for (base_form_id).
+"""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from forms.spec import FormSpec, parse_definition, spec_from_xform
 from forms.xlsform import FormInvalid, convert_xlsx
 from server.errors import Conflict
-from server.models import FormDefinition, FormVersion
+from server.models import Country, FormDefinition, FormVersion
 from sync.journal.trail import Actor, record_audit
 
 # the media files the server makes, by name; "entity" ones are ODK entity lists
-MEDIA = {"crates.csv": "entity", "depots.csv": "file", "crate_book.csv": "file"}
-DATASETS = {"crates"}
+MEDIA = {"crates.csv": "entity", "visits.csv": "entity", "depots.csv": "file",
+         "crate_book.csv": "file", "users.csv": "file", "registers.csv": "file"}
+DATASETS = {"crates", "visits"}
 MAX_XLSX = 5 * 1024 * 1024
 
 
@@ -27,22 +36,17 @@ class VersionTaken(Conflict):
 
 
 def publish(session: Session, xlsx: bytes, *, actor: Actor, now: datetime,
-            source_name: str = "") -> tuple[FormVersion, bool]:
-    """Convert an XLSForm with pyxform and publish it. Returns (version, created); the same
-    form and version again with the same XForm is a no-op, with another XForm a 409."""
+            source_name: str = "", country: str | None = None) -> tuple[FormVersion, bool]:
+    """Convert an XLSForm with pyxform and publish it (for every country, or as a country's
+    own version). Returns (version, created); the same form and version again with the same
+    XForm is a no-op, with another XForm a 409."""
     if len(xlsx) > MAX_XLSX:
         raise FormInvalid("An XLSForm is at most 5 MB.")
     xml = convert_xlsx(xlsx).xml
     spec = spec_from_xform(xml)
     _check(spec)
     md5 = hashlib.md5(xml.encode()).hexdigest()
-    definition = session.scalar(select(FormDefinition).where(
-        FormDefinition.form_id == spec["form_id"]))
-    if definition is None:
-        definition = FormDefinition(form_id=spec["form_id"], title=spec["title"],
-                                    created_at=now)
-        session.add(definition)
-        session.flush()
+    definition = _definition(session, spec, country, now)
     existing = session.scalar(select(FormVersion).where(
         FormVersion.definition_id == definition.id, FormVersion.version == spec["version"]))
     if existing is not None:
@@ -74,6 +78,30 @@ def publish_shipped(session: Session, *, actor: Actor, now: datetime) -> list[Fo
                     source_name=f"{s.form_id}.xlsx")[0] for s in SHIPPED]
 
 
+def _definition(session: Session, spec: dict, country: str | None,
+                now: datetime) -> FormDefinition:
+    form_id = spec["form_id"]
+    if country is not None and session.get(Country, country) is None:
+        raise FormInvalid(f"No country {country!r}.", country=country)
+    prefix = f"{country.lower()}_" if country else None
+    if prefix and not (form_id.startswith(prefix) and len(form_id) > len(prefix)):
+        raise FormInvalid(f"A form of {country} has an id that starts with {prefix}, e.g. "
+                          f"{prefix}security_check.", form_id=form_id)
+    definition = session.scalar(select(FormDefinition).where(
+        FormDefinition.form_id == form_id))
+    if definition is None:
+        definition = FormDefinition(form_id=form_id, title=spec["title"], created_at=now,
+                                    country_code=country,
+                                    base_form_id=form_id.removeprefix(prefix) if prefix
+                                    else None)
+        session.add(definition)
+        session.flush()
+    elif definition.country_code != country:
+        raise FormInvalid("This form id is already published for "
+                          f"{definition.country_code or 'every country'}.", form_id=form_id)
+    return definition
+
+
 def _check(spec: dict) -> None:
     if not spec["form_id"] or len(spec["form_id"]) > 64:
         raise FormInvalid("The form needs a form_id of at most 64 characters.")
@@ -89,15 +117,28 @@ def _check(spec: dict) -> None:
                           supported=sorted(DATASETS))
 
 
-def current_versions(session: Session) -> list[FormVersion]:
-    """The latest published version of every form, by form ID."""
+def current_versions(session: Session, country: str | None = None) -> list[FormVersion]:
+    """The latest published version of every form, by form ID; with a country, the forms
+    its phones get: every country's forms, a form of its own standing in for its base."""
     latest = (select(FormVersion.definition_id, func.max(FormVersion.id).label("id"))
               .group_by(FormVersion.definition_id).subquery())
-    return list(session.scalars(select(FormVersion).join(latest, FormVersion.id == latest.c.id)
-                                .order_by(FormVersion.form_id)))
+    query = (select(FormVersion).join(latest, FormVersion.id == latest.c.id)
+             .join(FormDefinition, FormDefinition.id == FormVersion.definition_id)
+             .order_by(FormVersion.form_id))
+    if country is None:
+        return list(session.scalars(query))
+    rows = list(session.scalars(query.where(or_(FormDefinition.country_code.is_(None),
+                                                FormDefinition.country_code == country))))
+    replaced = {r.definition.base_form_id for r in rows if r.definition.country_code}
+    return [r for r in rows if r.form_id not in replaced]
 
 
-def current_version(session: Session, form_id: str) -> FormVersion | None:
+def current_version(session: Session, form_id: str,
+                    country: str | None = None) -> FormVersion | None:
+    """The latest version of a form; with a country, only if its phones get that form."""
+    if country is not None:
+        return next((r for r in current_versions(session, country) if r.form_id == form_id),
+                    None)
     return session.scalar(select(FormVersion).where(FormVersion.form_id == form_id)
                           .order_by(FormVersion.id.desc()).limit(1))
 

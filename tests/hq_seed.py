@@ -151,6 +151,13 @@ def login(client, username: str, password: str = PASSWORD):
                                           "csrf_token": token})
 
 
+def login_as(client, username: str) -> None:
+    """End whoever's session is open, then log in."""
+    if client.get("/hq/login").status_code == 302:
+        post_form(client, "/hq/logout", {}, page="/hq/inspections")
+    assert login(client, username).status_code == 302
+
+
 def post_form(client, path: str, data: dict, *, page: str = "/hq/inspections"):
     """Post a form as a browser would: with the CSRF token of a page it has open."""
     token = csrf_from(client.get(page).get_data(as_text=True))

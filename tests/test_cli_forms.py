@@ -23,13 +23,13 @@ def test_build_edit_and_publish_forms(app, tmp_path):
     r = runner.invoke(args=["forms", "publish", str(files[0])])
     assert "already published" in r.output
     newer = tmp_path / "visit_header.xlsx"
-    newer.write_bytes(build_xlsx(dataclasses.replace(SHIPPED[0], version="2026120101")))
+    newer.write_bytes(build_xlsx(dataclasses.replace(SHIPPED[0], version="2026120201")))
     r = runner.invoke(args=["forms", "publish", str(newer)])
-    assert r.exit_code == 0 and "version 2026120101 published" in r.output
+    assert r.exit_code == 0 and "version 2026120201 published" in r.output
     r = runner.invoke(args=["forms", "list"])
-    assert "visit_header           2026120101" in r.output
+    assert "visit_header           2026120201" in r.output
     clash = tmp_path / "clash.xlsx"
-    clash.write_bytes(build_xlsx(dataclasses.replace(SHIPPED[0], version="2026120101",
+    clash.write_bytes(build_xlsx(dataclasses.replace(SHIPPED[0], version="2026120201",
                                                      title="Other")))
     r = runner.invoke(args=["forms", "publish", str(clash)])
     assert r.exit_code != 0 and "forms.version_taken" in r.output

@@ -1,12 +1,15 @@
 """The forms shipped with depotsync, as Python data (see common.py for the vocabulary)."""
 
+from forms.sources.closeout import CLOSE_OUT, RECORDS_AUDIT
 from forms.sources.crates import (
     CRATE_COUNT,
     CRATE_COUNT_BLIND,
     CRATE_REGISTRATION,
     MARKING_CHECK,
 )
+from forms.sources.registers import ACCESS_LOG, ALARM_LOG, KEY_REGISTER, PATROL_LOG
 from forms.sources.visit import SECURITY_CHECK, VISIT_HEADER
 
-SHIPPED = (VISIT_HEADER, SECURITY_CHECK, CRATE_COUNT, CRATE_COUNT_BLIND, CRATE_REGISTRATION,
-           MARKING_CHECK)
+SHIPPED = (VISIT_HEADER, SECURITY_CHECK, RECORDS_AUDIT, CRATE_COUNT, CRATE_COUNT_BLIND,
+           CRATE_REGISTRATION, MARKING_CHECK, CLOSE_OUT, KEY_REGISTER, ACCESS_LOG, ALARM_LOG,
+           PATROL_LOG)

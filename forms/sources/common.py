@@ -4,7 +4,9 @@ the header every form starts with.
 Rows carry `ds:` bind attributes (namespace DS_NS) that tell the server what an answer means,
 so an edited XLSForm keeps working without code changes:
 
-- ``ds:visit``   depot | visit_type | started_at | ended_at (header fields of the visit);
+- ``ds:visit``   depot | depot_scan | visit_type | started_at | ended_at | inspectors |
+  people_present | position (the visit header, F0) and visit_id (the visit a form belongs
+  to: F0 creates it as an entity of the `visits` list, the other forms pick it);
 - ``ds:finding`` critical | major | minor on a yes/no item: "no" becomes a finding, with the
   item's ``<name>_comment`` as its text and ``<name>_photo`` as its photo;
 - ``ds:subject`` a field whose value names what a finding in the same repeat is about;
@@ -12,7 +14,13 @@ so an edited XLSForm keeps working without code changes:
   photo | serial | blind | base_version: the fields of one count line (a repeat instance);
 - ``ds:base``    a crate property as the phone saw it when the form was filled (the base of
   an entity update, for the three-way merge);
-- ``ds:scan``    label: a scanned QR label, signature included, which the server verifies.
+- ``ds:scan``    label: a scanned QR label, signature included, which the server verifies;
+- ``ds:closeout`` text | severity | action | owner | due_date | item: one finding of the
+  close-out list (a repeat instance, F7);
+- ``ds:ack``     commander | commander_at | inspector | inspector_at: who acknowledged the
+  close-out on the phone, and when;
+- ``ds:register`` kind (keys | access | alarm | patrol, on a top-level calculate) and, in the
+  entries repeat, at | until | who | what: one register entry (registers.py).
 """
 
 from __future__ import annotations
@@ -86,14 +94,23 @@ CRATE_KINDS = tuple(choice("crate_kind", name, en, fr) for name, en, fr in (
 LOCATION_CONSTRAINT = "regex(., '^[A-Za-z0-9_-]{1,16}/[A-Za-z0-9_-]{1,16}$')"
 
 
-def header() -> tuple[dict[str, Any], ...]:
-    """What every form records first: when it was filled and at which depot."""
-    return (
+def header(visit: str = "") -> tuple[dict[str, Any], ...]:
+    """What every form records first: when it was filled, at which depot and, for the parts
+    of a visit, which visit (visit="yes" required, "no" optional, "" not asked). The visits
+    list holds the visits of the phone's depots the server knows and those F0 opened on the
+    phone itself (an offline entity), so a part can be filled before F0 is sent."""
+    rows = [
         row("start", "start", ds_visit="started_at"),
         row("end", "end", ds_visit="ended_at"),
-        row("select_one_from_file depots.csv", "depot", "Depot", "Dépôt", required="yes",
-            ds_visit="depot"),
-    )
+    ]
+    if visit:
+        rows.append(row("select_one_from_file visits.csv", "visit", "Visit", "Visite",
+                        required=visit, ds_visit="visit_id",
+                        hint=("The visit opened with the visit header (F0).",
+                              "La visite ouverte avec l'en-tête de visite (F0).")))
+    rows.append(row("select_one_from_file depots.csv", "depot", "Depot", "Dépôt",
+                    required="yes", ds_visit="depot"))
+    return tuple(rows)
 
 
 def yes_no_item(name: str, en: str, fr: str, severity: str, *,

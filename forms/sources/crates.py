@@ -111,8 +111,9 @@ CRATE_UPDATE = ({"dataset": "crates", "entity_id": "${crate}", "update_if": UPDA
 CRATE_COUNT = Source(
     form_id="crate_count",
     title="Crate count / Comptage des caisses",
-    version="2026112501",
-    survey=(*header(), row("csv-external", "crates"), row("csv-external", "crate_book"),
+    version="2026120101",
+    survey=(*header(visit="no"), row("csv-external", "crates"),
+            row("csv-external", "crate_book"),
             *_count_line(blind=False)),
     choices=(*YES_NO, *CONDITIONS),
     entities=CRATE_UPDATE,
@@ -121,8 +122,8 @@ CRATE_COUNT = Source(
 CRATE_COUNT_BLIND = Source(
     form_id="crate_count_blind",
     title="Blind crate count / Comptage à l'aveugle",
-    version="2026112501",
-    survey=(*header(), row("csv-external", "crates"), *_count_line(blind=True)),
+    version="2026120101",
+    survey=(*header(visit="no"), row("csv-external", "crates"), *_count_line(blind=True)),
     choices=(*YES_NO, *CONDITIONS),
     entities=CRATE_UPDATE,
 )
@@ -179,9 +180,9 @@ F5_ITEMS = (
 MARKING_CHECK = Source(
     form_id="marking_check",
     title="Weapon marking check / Contrôle du marquage des armes",
-    version="2026112501",
+    version="2026120101",
     survey=(
-        *header(),
+        *header(visit="no"),
         row("begin repeat", "weapons", "Sampled weapon", "Arme échantillonnée"),
         row("barcode", "serial_scan", "Scan the serial", "Scanner le numéro de série"),
         row("text", "serial_typed", "Serial as marked", "Numéro de série tel que marqué",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forms.sources.common import YES_NO_NA, Source, choice, header, row, yes_no_item
+from forms.sources.registers import PREFILLED
 
 VISIT_TYPES = tuple(choice("visit_type", name, en, fr) for name, en, fr in (
     ("routine_internal", "Routine internal inspection", "Inspection interne de routine"),
@@ -15,20 +16,33 @@ VISIT_TYPES = tuple(choice("visit_type", name, en, fr) for name, en, fr in (
 VISIT_HEADER = Source(
     form_id="visit_header",
     title="Visit header / En-tête de visite",
-    version="2026112501",
+    version="2026120101",
     survey=(
-        *header(),
+        row("start", "start", ds_visit="started_at"),
+        row("end", "end", ds_visit="ended_at"),
+        row("barcode", "depot_scan", "Scan the depot's QR code", "Scanner le QR du dépôt",
+            ds_visit="depot_scan",
+            hint=("Or leave this empty and pick the depot next.",
+                  "Ou laissez vide et choisissez le dépôt ensuite.")),
+        row("select_one_from_file depots.csv", "depot", "Depot", "Dépôt", required="yes",
+            relevant="${depot_scan} = ''", ds_visit="depot"),
+        row("calculate", "depot_code", calculation="coalesce(${depot_scan}, ${depot})"),
         row("select_one visit_type", "visit_type", "Type of visit", "Type de visite",
             required="yes", ds_visit="visit_type"),
-        row("text", "inspectors", "Inspectors (names and ranks)",
-            "Inspecteurs (noms et grades)", required="yes"),
-        row("text", "people_present", "Depot staff present", "Personnel du dépôt présent"),
+        row("select_multiple_from_file users.csv", "inspectors", "Inspectors", "Inspecteurs",
+            required="yes", ds_visit="inspectors"),
+        row("text", "people_present", "Depot staff present", "Personnel du dépôt présent",
+            ds_visit="people_present"),
         row("geopoint", "position", "Position at the depot gate",
-            "Position à l'entrée du dépôt",
+            "Position à l'entrée du dépôt", ds_visit="position",
             hint=("Take it outside: GPS rarely works inside a magazine.",
                   "Prenez-la à l'extérieur : le GPS fonctionne rarement dans un magasin.")),
+        row("calculate", "visit_label",
+            calculation="concat(${depot_code}, ' ', substr(${start}, 0, 10))"),
     ),
     choices=VISIT_TYPES,
+    # the visit as an offline entity: the other forms of the visit pick it from visits.csv
+    entities=({"dataset": "visits", "label": "${visit_label}"},),
 )
 
 # name, English, French, severity if "no", group
@@ -114,7 +128,12 @@ def _checklist() -> tuple[dict, ...]:
                 rows.append(row("end group"))
             rows.append(row("begin group", group, *GROUPS[group]))
             current = group
-        rows += yes_no_item(name, en, fr, severity)
+        item = yes_no_item(name, en, fr, severity)
+        if name in PREFILLED:  # "yes" when the depot's register has recent entries
+            item = ({**item[0], "trigger": "${depot}", "calculation": (
+                f"if(instance('registers')/root/item[name=${{depot}}]/{PREFILLED[name]} = "
+                f"'yes', 'yes', ${{{name}}})")}, *item[1:])
+        rows += item
         for extra in F1_DETAILS.get(name, ()):
             rows.append({**extra, "relevant": f"${{{name}}} = 'yes'"})
         if name == "keys_secured":
@@ -127,7 +146,7 @@ def _checklist() -> tuple[dict, ...]:
 SECURITY_CHECK = Source(
     form_id="security_check",
     title="Physical security / Sécurité physique",
-    version="2026112501",
-    survey=(*header(), *_checklist()),
+    version="2026120101",
+    survey=(*header(visit="yes"), row("csv-external", "registers"), *_checklist()),
     choices=YES_NO_NA,
 )

@@ -171,15 +171,19 @@ def forms_group() -> None:
 
 
 @forms_group.command("publish")
+@click.option("--country", default=None, help="Publish as this country's own version "
+              "(form id <cc>_<base>, e.g. ng_security_check); its phones get it instead of "
+              "base.")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def forms_publish(files) -> None:
+def forms_publish(country, files) -> None:
     """Convert XLSForm files with pyxform and publish them; older versions stay valid."""
     from forms.registry import publish
 
     for path in files:
         row, created = publish(db.session, path.read_bytes(), actor=SYSTEM, now=utcnow(),
-                               source_name=path.name)
+                               source_name=path.name,
+                               country=country.upper() if country else None)
         db.session.commit()
         state = "published" if created else "already published"
         click.echo(f"{row.form_id} version {row.version} {state} (md5:{row.md5})")

@@ -2,6 +2,7 @@
 
 from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
 from server.models.forms import EntityBranch, FormDefinition, FormVersion
+from server.models.inspections import RegisterEntry, StockCheck, StockCheckLine, Visit
 from server.models.inventory import AmmoItemType, AmmoLot, Crate, Weapon
 from server.models.journal import AuditEvent, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
@@ -32,3 +33,4 @@ __all__ = [
     "Upload", "UploadStatus",
 ]
 __all__ += ["Label", "LabelPrint", "LabelStatus"]
+__all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]

@@ -17,11 +17,16 @@ from server.db import Base, UTCDateTime, append_only, utcnow
 
 
 class FormDefinition(Base):
+    """A form of every country (country_code None) or a country's own version of one
+    (form_id "<cc>_<base>", e.g. ng_security_check, which NG phones get in base's place)."""
+
     __tablename__ = "form_definitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(255), default="")
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
+    base_form_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     versions = relationship("FormVersion", back_populates="definition",

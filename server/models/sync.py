@@ -53,6 +53,8 @@ class Submission(Base):
     device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     visit_type: Mapped[str] = mapped_column(String(32), default="")
+    # the visit it is part of (no foreign key: a part may arrive before its header)
+    visit_id: Mapped[str | None] = mapped_column(String(64), index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # device clock
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # device clock
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -184,24 +186,43 @@ class CountEvent(Base):
 
 
 class Finding(Base):
+    """Something found wrong, followed to closure: open -> planned (owner, due date) -> done
+    -> verified (at a follow-up visit, by someone other than the owner) -> closed."""
+
     __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_open", "status", "depot_id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_uuid)
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
     crate_id: Mapped[str | None] = mapped_column(ForeignKey("crates.id"), index=True)
     submission_id: Mapped[str | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    visit_id: Mapped[str | None] = mapped_column(String(64), index=True)
     item: Mapped[str] = mapped_column(String(64), default="")  # checklist item code
     section: Mapped[str] = mapped_column(String(32), default="")
     severity: Mapped[str] = mapped_column(String(16), default="minor")  # critical|major|minor
     text: Mapped[str] = mapped_column(Text, default="")
     corrective_action: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="open")
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the same item's finding at the depot's previous visit, still not closed then
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("findings.id"))
+    open_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_visit_id: Mapped[str | None] = mapped_column(String(64))
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    depot = relationship("Depot", lazy="joined")
+    owner_user = relationship("User", foreign_keys=[owner_id], lazy="joined")
 
 
 class Conflict(Base):

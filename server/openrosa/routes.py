@@ -116,12 +116,13 @@ def form_list() -> Response:
         download_url=url_for(".form_xml", form_id=row.form_id, _external=True),
         manifest_url=url_for(".form_manifest", form_id=row.form_id, _external=True)
         if row.spec["media"] else None)
-        for row in current_versions(db.session) if wanted in (None, row.form_id)]
+        for row in current_versions(db.session, g.principal.country_code)
+        if wanted in (None, row.form_id)]
     return _xml(openrosa_xml.form_list(entries))
 
 
 def _current(form_id: str):
-    row = current_version(db.session, form_id)
+    row = current_version(db.session, form_id, g.principal.country_code)
     if row is None:
         raise NotFound(f"No form {form_id!r}.", form_id=form_id)
     return row
@@ -161,7 +162,7 @@ def integrity(dataset: str) -> Response:
     ids = [i for i in request.args.get("id", "").split(",") if i.strip()]
     if len(ids) > MAX_IDS:
         raise TooManyIds(f"Ask about at most {MAX_IDS} entities at once.", limit=MAX_IDS)
-    return _xml(openrosa_xml.integrity(deleted_states(db.session, g.principal, ids)))
+    return _xml(openrosa_xml.integrity(deleted_states(db.session, g.principal, ids, dataset)))
 
 
 @bp.route("/submission", methods=["HEAD", "POST"])

@@ -1,5 +1,6 @@
-"""A bar chart drawn on the server as SVG geometry (no JavaScript): discrepancies and findings
-per month, side by side. Pure: numbers in, rectangles and ticks out."""
+"""Charts drawn on the server as SVG geometry (no JavaScript): discrepancies and findings per
+month, side by side; a depot's estimated RRPL visit after visit. Pure: numbers in, rectangles,
+points and ticks out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sync.views.dashboard import MonthCount
+from sync.views.visit_detail import RrplPoint
 
 SERIES = ("discrepancies", "findings")
 
@@ -61,3 +63,31 @@ def month_bars(months: list[MonthCount], width: int = 720, height: int = 240) ->
     ticks = [(round(bottom - top_value * i // steps * scale, 1), top_value * i // steps)
              for i in range(steps + 1)]
     return Chart(width, height, left, bottom, bars, ticks, labels)
+
+
+@dataclass(frozen=True)
+class RrplChart:
+    width: int
+    height: int
+    left: int
+    bottom: int
+    points: list[tuple[float, float, RrplPoint]]  # (x, y, the visit's estimate)
+    ticks: list[tuple[float, int]]  # (y, level 0..3)
+
+    @property
+    def path(self) -> str:
+        """A step line: the level holds until the next visit."""
+        if not self.points:
+            return ""
+        (x0, y0, _), rest = self.points[0], self.points[1:]
+        return " ".join([f"M{x0} {y0}", *(f"H{x} V{y}" for x, y, _ in rest)])
+
+
+def rrpl_steps(points: list[RrplPoint], width: int = 720, height: int = 200) -> RrplChart:
+    left, right, top, bottom = 40, 20, 10, height - 30
+    step = (bottom - top) / 3
+    span = (width - left - right) / max(1, len(points) - 1)
+    placed = [(round(left + n * span, 1) if len(points) > 1 else float(left + 10),
+               round(bottom - p.rrpl * step, 1), p) for n, p in enumerate(points)]
+    return RrplChart(width, height, left, bottom, placed,
+                     [(round(bottom - level * step, 1), level) for level in range(4)])

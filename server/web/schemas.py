@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
+from sync.inspections.findings import STATUSES as FINDING_STATUSES
+from sync.inspections.stock_checks import KINDS as CHECK_KINDS
 from sync.people.staff import LANGUAGES
 from sync.views.inspection_log import SORTS, STATUSES, LogFilter
 
@@ -86,3 +88,52 @@ class EnrolForm(Form):
     user_id = fields.Integer(required=True)
     name = fields.String(load_default="", validate=validate.Length(max=100))
 
+
+
+class FindingArgs(Form):
+    status = fields.String(load_default="all", validate=validate.OneOf((*FINDING_STATUSES,
+                                                                        "all")))
+    depot = fields.String(load_default=None, validate=validate.Length(max=8))
+    overdue = fields.Boolean(load_default=False)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+    @post_load
+    def tidy(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["status_filter"] = None if data["status"] == "all" else data["status"]
+        data["depot"] = data["depot"].upper() if data["depot"] else None
+        return data
+
+
+class PlanForm(Form):
+    action = fields.String(required=True, validate=validate.Length(max=10_000))
+    owner_id = fields.Integer(required=True)
+    due = fields.Date(required=True)
+
+
+class DoneForm(Form):
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class VerifyForm(Form):
+    visit_id = fields.String(required=True, validate=validate.Length(max=64))
+
+
+class PlanCheckForm(Form):
+    depot = fields.String(required=True, validate=validate.Length(max=8))
+    kind = fields.String(required=True, validate=validate.OneOf(CHECK_KINDS))
+    scope = fields.String(load_default="", validate=validate.Length(max=16))
+    team_ids = fields.String(required=True, data_key="team",  # user ids, comma-separated
+                             validate=validate.Regexp(r"^\d{1,9}(,\d{1,9}){0,19}$"))
+    independent_id = fields.Integer(required=True, data_key="independent")
+    blind = fields.Boolean(load_default=False)
+    planned_for = fields.Date(required=True)
+
+    @post_load
+    def team(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["team_ids"] = [int(i) for i in data["team_ids"].split(",")]
+        return data
+
+    @classmethod
+    def of(cls, form) -> dict[str, Any]:
+        """The HTML form's fields, its team's checkboxes (one field each) joined."""
+        return cls().load({**form.to_dict(), "team": ",".join(form.getlist("team"))})

@@ -10,6 +10,21 @@ WORDS = {
     "open": _l("open"), "resolved": _l("resolved"), "closed": _l("closed"),
     "awaiting_approval": _l("awaiting approval"), "accepted": _l("accepted"),
     "flagged": _l("flagged"), "replaced": _l("replaced"),
+    # finding steps and visit types
+    "planned": _l("action planned"), "done": _l("done"), "verified": _l("verified"),
+    "routine_internal": _l("routine internal inspection"),
+    "external_national": _l("external national inspection"),
+    "partner_assessment": _l("partner assessment"), "follow_up": _l("follow-up visit"),
+    "unannounced": _l("unannounced visit"),
+    "owner_id": _l("owner"), "due": _l("due date"), "visit_id": _l("visit"),
+    "action": _l("corrective action"),
+    "key_out_overnight": _l("key out overnight"), "alarm_unanswered": _l("alarm without response"),
+    # stock checks: types, steps, line results
+    "full": _l("full 100% count"), "sample": _l("random sample"),
+    "spot": _l("spot check"), "handover": _l("handover"), "post_incident": _l("post-incident"),
+    "after_movement": _l("after a movement"), "independent": _l("independent audit"),
+    "started": _l("started"), "match": _l("match"),
+    "short": _l("short"), "over": _l("over"), "missed": _l("not counted"),
     # discrepancy kinds and outcomes
     "shortage": _l("shortage"), "surplus": _l("surplus"), "wrong_lot": _l("wrong lot"),
     "recorded_serial_missing": _l("recorded serial missing"),

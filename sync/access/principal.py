@@ -18,18 +18,19 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.COMMANDER: frozenset({"inventory.read", "sync.push", "photos.upload", "labels.print",
                                "review.read", "discrepancies.close", "conflicts.resolve",
                                "ledger.approve", "devices.manage", "devices.own",
-                               "inspections.read", "restricted.read"}),
+                               "inspections.read", "restricted.read", "findings.manage"}),
     Role.REVIEWER: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                               "discrepancies.close", "ledger.approve", "export", "devices.own",
-                              "inspections.read", "restricted.read"}),
+                              "inspections.read", "restricted.read", "findings.manage"}),
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
-                           "restricted.read", "export.restricted"}),
+                           "restricted.read", "export.restricted", "findings.manage"}),
 }
 # inspections.read: every inspection of the depots in scope; inspections.read_own: only the
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
+# findings.manage: plan, mark done, verify and close findings.
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
 
@@ -38,12 +39,19 @@ class SelfApproval(AppError):
     status, code = 422, "ledger.self_approval"
 
 
-def check_second_person(originator_id: int | None, approver_id: int | None) -> None:
+class OwnerVerifies(AppError):
+    status, code = 422, "findings.owner_verifies"
+
+
+def check_second_person(originator_id: int | None, approver_id: int | None,
+                        refusal: type[AppError] = SelfApproval,
+                        message: str = "The approver must be someone other than the person "
+                        "who proposed it.") -> None:
     """The two-person rule: whoever approves a movement or an adjustment is not whoever
-    originated or proposed it."""
+    originated or proposed it; whoever verifies or closes a finding is not its owner
+    (refusal=OwnerVerifies)."""
     if approver_id is not None and approver_id == originator_id:
-        raise SelfApproval("The approver must be someone other than the person who "
-                           "proposed it.")
+        raise refusal(message)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from forms.instance import EntityBlock
 from forms.spec import FormSpec
 from server.models import Crate, EntityBranch
 from sync.engine.types import OpIn
+from sync.inspections.visits import VISITS
 from sync.labels.ids import parse_label
 
 DATASET = "crates"
@@ -63,8 +64,8 @@ def entity_ops(session: Session, device_id: str, instance_id: str,
     ops, problems = [], []
     for n, block in enumerate(blocks[:1000]):
         where = f"entity[{n}]"
-        if not (block.create or block.update):
-            continue  # the form decided not to touch an entity this time
+        if not (block.create or block.update) or block.dataset == VISITS:
+            continue  # nothing to touch this time, or a visit (sync.inspections.visits)
         if block.dataset != DATASET:
             problems.append({"field": where, "problem": f"unknown entity list {block.dataset!r}"})
             continue

@@ -1,6 +1,7 @@
 """The files Collect downloads with the forms, made for one device's depots: the crate
 entity list (crates.csv), the book contents for open counts (crate_book.csv), the depot list
-(depots.csv); and which entity IDs a phone holds are gone (the integrity answer).
+(depots.csv), the visits and users of sync.inspections.phone_lists; and which entity IDs a
+phone holds are gone (the integrity answer).
 
 crates.csv is an ODK entity list: name (the crate UUID, the entity ID updates name),
 label (the printed label ID), __version (the crate's version, the baseVersion of updates),
@@ -20,10 +21,20 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from server.db import utcnow
 from server.models import AmmoLot, Crate, Location, Weapon
 from sync.access.principal import Principal
 from sync.access.scope import visible_depots
 from sync.engine.crates import location_code
+from sync.inspections.phone_lists import (
+    REGISTER_COLUMNS,
+    USER_COLUMNS,
+    VISIT_COLUMNS,
+    register_rows,
+    user_rows,
+    visit_rows,
+    visit_states,
+)
 from sync.stock.ledger import IN_DEPOT
 
 CRATE_COLUMNS = ("name", "label", "__version", "label_key", "depot", "location", "kind",
@@ -91,7 +102,14 @@ def depots_csv(session: Session, principal: Principal) -> bytes:
                                 for d in visible_depots(session, principal)))
 
 
-MAKERS = {"crates.csv": crates_csv, "crate_book.csv": crate_book_csv, "depots.csv": depots_csv}
+MAKERS = {"crates.csv": crates_csv, "crate_book.csv": crate_book_csv, "depots.csv": depots_csv,
+          "visits.csv": lambda session, principal: _csv(
+              VISIT_COLUMNS, visit_rows(session, principal, now=utcnow())),
+          "users.csv": lambda session, principal: _csv(USER_COLUMNS,
+                                                       user_rows(session, principal)),
+          "registers.csv": lambda session, principal: _csv(
+              REGISTER_COLUMNS, register_rows(session, principal, now=utcnow()))}
+CRATE_FILES = {"crates.csv", "crate_book.csv"}  # slow to make for a big depot: cached
 CACHE_SIZE, CACHE_SECONDS = 16, 300
 _cache: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()
 
@@ -105,7 +123,7 @@ def media_file(session: Session, principal: Principal, name: str) -> bytes | Non
     maker = MAKERS.get(name)
     if maker is None:
         return None
-    if name == "depots.csv":
+    if name not in CRATE_FILES:
         return maker(session, principal)
     principal.require("inventory.read")
     depot_ids = tuple(sorted(d.id for d in visible_depots(session, principal)))
@@ -133,12 +151,14 @@ def _fingerprint(session: Session, depot_ids: tuple[int, ...]) -> tuple:
     return (*crates, *weapons)
 
 
-def deleted_states(session: Session, principal: Principal,
-                   ids: Sequence[str]) -> list[tuple[str, bool]]:
+def deleted_states(session: Session, principal: Principal, ids: Sequence[str],
+                   dataset: str = "crates") -> list[tuple[str, bool]]:
     """For each entity ID asked, whether the phone should drop it: a crate deleted, out of
     this device's depots, or never known is 'deleted' (existence elsewhere is not told)."""
     principal.require("inventory.read")
     asked = list(dict.fromkeys(i.strip() for i in ids if i.strip()))[:MAX_IDS]
+    if dataset == "visits":
+        return visit_states(session, principal, asked, now=utcnow())
     depot_ids = [d.id for d in visible_depots(session, principal)]
     live: set[str] = set()
     for start in range(0, len(asked), 1000):

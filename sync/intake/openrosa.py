@@ -32,6 +32,7 @@ from server.errors import AppError
 from server.models import Device, Submission
 from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
+from sync.inspections.visits import VISITS, visit_part
 from sync.intake.entities import entity_ops
 from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission
 from sync.labels.ids import Signature, read_scan
@@ -107,6 +108,7 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
                               spec)
         ops, problems = entities.ops, problems + list(entities.problems)
     files = derived.attachments if spec else _named_files(inst.answers)
+    opened = next((e.id for e in inst.entities if e.dataset == VISITS and e.create), None)
     return SubmissionIn(
         instance_id=inst.instance_id, form_id=inst.form_id, form_version=inst.version,
         source="openrosa", raw=raw, content_hash=hashlib.sha256(data).hexdigest(),
@@ -115,7 +117,8 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
         ended_at=derived.ended_at,
         attachments=tuple(AttachmentIn(name, question[:128], photo_ref(name))
                           for name, question in files[:500]),
-        counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops)
+        counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops,
+        visit=visit_part(derived, opened), register=derived.register, entries=derived.entries)
 
 
 def _forged(scans, key: bytes, principal: Principal, instance_id: str) -> list[dict]:

@@ -30,6 +30,8 @@ from sync.access.principal import Principal
 from sync.access.scope import get_depot
 from sync.engine.ingest import apply_batch
 from sync.engine.types import BatchIn, OpIn
+from sync.inspections.registers import record_register
+from sync.inspections.visits import VisitPart, record_visit_part
 from sync.intake.entities import derived_op_id
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
@@ -62,6 +64,9 @@ class SubmissionIn:
     findings: tuple[dict[str, Any], ...] = ()  # each: item, severity, text, crate…
     problems: tuple[dict[str, Any], ...] = ()  # found by the door (e.g. form rules)
     ops: tuple[OpIn, ...] = ()  # derived by the door (ODK entity blocks), applied first
+    visit: VisitPart | None = None  # the visit it opens (F0) or is part of
+    register: str = ""  # a register's day sheet: which register (keys, access…)
+    entries: tuple[dict[str, Any], ...] = ()  # and its entries
 
 
 class SubmissionMismatch(AppError):
@@ -120,6 +125,10 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
         problems += _replace(session, submission, sub.deprecated_id)
     link_submission_photos(session, submission)
     problems += _derived_ops(session, principal, submission, sub, depot, now)
+    if sub.visit is not None and depot is not None:
+        problems += record_visit_part(session, principal, submission, sub.visit, now=now)
+    if sub.register and depot is not None:
+        problems += record_register(session, submission, sub.register, sub.entries)
     submission.problems = problems
     submission.status = SubmissionStatus.FLAGGED if problems else SubmissionStatus.ACCEPTED
     record_audit(session, actor, "submission.accept", now=now, entity="submission",

@@ -33,10 +33,10 @@ def test_publish_is_idempotent_and_a_taken_version_is_refused(session):
     changed = dataclasses.replace(VISIT, title="Another title")
     with pytest.raises(VersionTaken):
         publish(session, build_xlsx(changed), actor=SYSTEM, now=NOW)
-    newer, _ = publish(session, build_xlsx(dataclasses.replace(changed, version="2026120101")),
+    newer, _ = publish(session, build_xlsx(dataclasses.replace(changed, version="2026120201")),
                        actor=SYSTEM, now=NOW)
-    assert [r.version for r in current_versions(session)] == ["2026120101"]
-    assert get_version(session, "visit_header", "2026112501").id == first.id
+    assert [r.version for r in current_versions(session)] == ["2026120201"]
+    assert get_version(session, "visit_header", VISIT.version).id == first.id
     assert spec_of(newer).title == "Another title"
 
 
@@ -76,7 +76,8 @@ def block(**over) -> EntityBlock:
 
 @pytest.fixture
 def count_spec(session):
-    row_, _ = publish(session, build_xlsx(SHIPPED[2]), actor=SYSTEM, now=NOW)
+    count = next(s for s in SHIPPED if s.form_id == "crate_count")
+    row_, _ = publish(session, build_xlsx(count), actor=SYSTEM, now=NOW)
     return spec_of(row_)
 
 

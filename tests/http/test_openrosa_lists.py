@@ -17,8 +17,9 @@ from tests.http.sync_helpers import Phone
 
 LIST = "{http://openrosa.org/xforms/xformsList}"
 MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
-SHIPPED = {"visit_header", "security_check", "crate_count", "crate_count_blind",
-           "crate_registration", "marking_check"}
+SHIPPED = {"visit_header", "security_check", "records_audit", "crate_count",
+           "crate_count_blind", "crate_registration", "marking_check", "close_out",
+           "key_register", "access_log", "alarm_log", "patrol_log"}
 
 
 def assert_openrosa_headers(r):
@@ -78,7 +79,7 @@ def test_form_list_names_every_form_with_the_hash_of_what_it_serves(collect, pub
 
 def test_manifest_lists_the_crate_entity_list_with_an_integrity_url(collect):
     files = manifest(collect, "crate_count")
-    assert set(files) == {"crates.csv", "crate_book.csv", "depots.csv"}
+    assert set(files) == {"crates.csv", "crate_book.csv", "depots.csv", "visits.csv"}
     crates = files["crates.csv"]
     assert crates["type"] == "entityList"
     assert crates["integrityUrl"].endswith("/datasets/crates/integrity")
@@ -86,8 +87,9 @@ def test_manifest_lists_the_crate_entity_list_with_an_integrity_url(collect):
     for f in files.values():
         body = download(collect, f["downloadUrl"]).data
         assert f["hash"] == "md5:" + hashlib.md5(body).hexdigest()
-    assert set(manifest(collect, "crate_count_blind")) == {"crates.csv", "depots.csv"}
-    assert set(manifest(collect, "visit_header")) == {"depots.csv"}
+    assert set(manifest(collect, "crate_count_blind")) == {"crates.csv", "depots.csv",
+                                                           "visits.csv"}
+    assert set(manifest(collect, "visit_header")) == {"depots.csv", "users.csv"}
 
 
 def rows(body):

@@ -14,8 +14,14 @@ from tests.collect import jpeg, new_instance_id
 
 RESPONSE = "{http://openrosa.org/http/response}"
 VISIT = {"start": "2026-11-25T09:00:00.000+01:00", "end": "2026-11-25T09:40:00.000+01:00",
-         "depot": "NMY", "visit_type": "routine_internal", "inspectors": "Cne Moussa Issa",
+         "depot": "NMY", "visit_type": "routine_internal", "people_present": "Adj. Issa",
          "position": "13.51 2.11 210.0 4.0"}
+
+
+@pytest.fixture
+def visit(world):
+    """The visit header's answers, its inspector a user of the country."""
+    return {**VISIT, "inspectors": str(world.users["inspector"])}
 
 
 def message(r):
@@ -41,46 +47,46 @@ def test_head_submission_is_204_with_the_openrosa_headers(collect):
     assert r.headers["X-OpenRosa-Version"] == "1.0" and "Date" in r.headers
 
 
-def test_a_new_instance_is_stored(collect, app):
+def test_a_new_instance_is_stored(collect, app, visit):
     iid = new_instance_id()
-    r = collect.send(collect.fill("visit_header", VISIT, instance_id=iid))
+    r = collect.send(collect.fill("visit_header", visit, instance_id=iid))
     assert r.status_code == 201
     assert message(r) == ("submit_success", "Submission received.")
     sub = submissions(app)[iid]
     assert (sub.form_id, sub.source, sub.status.value, sub.depot.code, sub.visit_type) == (
         "visit_header", "openrosa", "accepted", "NMY", "routine_internal")
     assert sub.started_at.isoformat() == "2026-11-25T08:00:00+00:00"
-    assert sub.answers["inspectors"] == "Cne Moussa Issa" and sub.raw.startswith("<?xml")
+    assert sub.answers["people_present"] == "Adj. Issa" and sub.raw.startswith("<?xml")
     assert tmp_files(app) == []
 
 
-def test_the_same_xml_again_is_answered_as_before(collect, app):
-    xml = collect.fill("visit_header", VISIT)
+def test_the_same_xml_again_is_answered_as_before(collect, app, visit):
+    xml = collect.fill("visit_header", visit)
     first, again = collect.send(xml), collect.send(xml)
     assert (first.status_code, again.status_code) == (201, 201)
     assert message(again) == ("submit_success", "Submission already received.")
     assert len(submissions(app)) == 1
 
 
-def test_the_same_instance_id_with_other_xml_is_409_and_recorded(collect, app):
+def test_the_same_instance_id_with_other_xml_is_409_and_recorded(collect, app, visit):
     iid = new_instance_id()
-    collect.send(collect.fill("visit_header", VISIT, instance_id=iid))
-    r = collect.send(collect.fill("visit_header", {**VISIT, "inspectors": "Someone else"},
+    collect.send(collect.fill("visit_header", visit, instance_id=iid))
+    r = collect.send(collect.fill("visit_header", {**visit, "people_present": "Someone else"},
                                   instance_id=iid))
     assert (r.status_code, r.headers["X-Depotsync-Error"]) == (
         409, "sync.submission_mismatch")
     assert message(r)[0] == "error"
-    assert submissions(app)[iid].answers["inspectors"] == "Cne Moussa Issa"
+    assert submissions(app)[iid].answers["people_present"] == "Adj. Issa"
     with app.app_context():
         assert db.session.scalar(select(func.count(OpIncident.id)).where(
             OpIncident.kind == "submission_mismatch")) == 1
 
 
-def test_an_edit_replaces_the_earlier_version(collect, app):
+def test_an_edit_replaces_the_earlier_version(collect, app, visit):
     old = new_instance_id()
-    collect.send(collect.fill("visit_header", VISIT, instance_id=old))
+    collect.send(collect.fill("visit_header", visit, instance_id=old))
     new = new_instance_id()
-    r = collect.send(collect.fill("visit_header", {**VISIT, "people_present": "Adj. Ali"},
+    r = collect.send(collect.fill("visit_header", {**visit, "people_present": "Adj. Ali"},
                                   instance_id=new, deprecated_id=old))
     assert r.status_code == 201
     subs = submissions(app)
@@ -138,18 +144,18 @@ def test_xml_entity_attacks_get_400_and_nothing_is_written(collect, app, xml):
     assert submissions(app) == {} and tmp_files(app) == []
 
 
-def test_oversize_xml_is_400_and_an_oversize_body_413(collect, app):
+def test_oversize_xml_is_400_and_an_oversize_body_413(collect, app, visit):
     app.config.update(OPENROSA_MAX_XML_BYTES=4096, OPENROSA_MAX_BODY_BYTES=200_000)
-    big = collect.fill("visit_header", {**VISIT, "people_present": "x" * 5000})
+    big = collect.fill("visit_header", {**visit, "people_present": "x" * 5000})
     r = collect.send(big)
     assert (r.status_code, r.headers["X-Depotsync-Error"]) == (400, "openrosa.invalid_xml")
-    r = collect.send(collect.fill("visit_header", VISIT), {"big.jpg": os.urandom(300_000)})
+    r = collect.send(collect.fill("visit_header", visit), {"big.jpg": os.urandom(300_000)})
     assert (r.status_code, r.headers["X-Depotsync-Error"]) == (413, "payload_too_large")
     assert submissions(app) == {} and tmp_files(app) == []
 
 
-def test_answers_breaking_the_form_are_stored_and_flagged_never_refused(collect, app):
-    answers = {"start": VISIT["start"], "depot": "NMY", "fence_intact": "no",
+def test_answers_breaking_the_form_are_stored_and_flagged_never_refused(collect, app, visit):
+    answers = {"start": visit["start"], "depot": "NMY", "fence_intact": "no",
                "gates_locked": "maybe", "guards_present": "yes", "guards_count": "-3"}
     iid = new_instance_id()
     r = collect.send(collect.fill("security_check", answers, instance_id=iid))
@@ -168,11 +174,11 @@ def test_answers_breaking_the_form_are_stored_and_flagged_never_refused(collect,
             "fence_intact", "perimeter", "major")
 
 
-def test_a_clean_checklist_makes_findings_from_each_no(collect, app):
+def test_a_clean_checklist_makes_findings_from_each_no(collect, app, visit):
     from forms.sources.visit import F1_ITEMS
 
-    answers = {"start": VISIT["start"], "end": VISIT["end"], "depot": "NMY",
-               "guards_count": "4", "security_plan_date": "2025-03-01",
+    answers = {"start": visit["start"], "end": visit["end"], "depot": "NMY",
+               "visit": "4f0d2c1e-visit", "guards_count": "4", "security_plan_date": "2025-03-01",
                "risk_assessment_date": "2025-04-01", "alarm_test_date": "2026-10-01",
                "last_key_inventory": "2026-09-30"}
     for _group, name, *_ in F1_ITEMS:
@@ -191,7 +197,7 @@ def test_a_clean_checklist_makes_findings_from_each_no(collect, app):
             "alarm_fitted", "No alarm in B2", "major", 1)
 
 
-def test_unknown_forms_and_versions_are_stored_and_flagged(collect, app):
+def test_unknown_forms_and_versions_are_stored_and_flagged(collect, app, visit):
     iid = new_instance_id()
     xml = (b"<?xml version='1.0' ?><tutorial id='tutorial'><name>Larry</name>"
            b"<picture>1333604907194.jpg</picture><meta><instanceID>" + iid.encode()
@@ -202,25 +208,25 @@ def test_unknown_forms_and_versions_are_stored_and_flagged(collect, app):
     assert "no published form has this ID" in {p["problem"] for p in sub.problems}
     assert [a.name for a in sub.attachments] == ["1333604907194.jpg"]
     iid = new_instance_id()
-    xml = collect.fill("visit_header", VISIT, instance_id=iid).replace(
-        b'version="2026112501"', b'version="1999"')
+    xml = collect.fill("visit_header", visit, instance_id=iid).replace(
+        b'version="2026120101"', b'version="1999"')
     assert collect.send(xml).status_code == 201
     assert submissions(app)[iid].problems[0]["problem"] == "not a published version of this form"
 
 
-def test_an_older_version_keeps_accepting_and_is_checked_by_its_own_rules(collect, app):
+def test_an_older_version_keeps_accepting_and_is_checked_by_its_own_rules(collect, app, visit):
     from tests.http.test_openrosa_lists import republish
 
-    old_xml = collect.fill("visit_header", VISIT)
-    republish(app, "visit_header", "2026120101")
+    old_xml = collect.fill("visit_header", visit)
+    republish(app, "visit_header", "2026120201")
     r = collect.send(old_xml)
     assert r.status_code == 201
     (sub,) = submissions(app).values()
-    assert (sub.form_version, sub.status.value) == ("2026112501", "accepted")
+    assert (sub.form_version, sub.status.value) == ("2026120101", "accepted")
 
 
-def test_another_countrys_depot_is_not_found(collect, app):
-    r = collect.send(collect.fill("visit_header", {**VISIT, "depot": "KDN"}))
+def test_another_countrys_depot_is_not_found(collect, app, visit):
+    r = collect.send(collect.fill("visit_header", {**visit, "depot": "KDN"}))
     assert (r.status_code, r.headers["X-Depotsync-Error"]) == (404, "not_found")
     assert submissions(app) == {}
 
@@ -249,12 +255,12 @@ def test_the_json_door_checks_answers_against_the_published_form(client, world, 
     assert r.json["problems"][0]["problem"] == "not a published version of this form"
 
 
-def test_split_posts_and_retries_of_the_whole_set_make_one_submission(collect, world, app):
+def test_split_posts_and_retries_of_the_whole_set_make_one_submission(collect, world, app, visit):
     """Collect sends a photo-heavy instance in several POSTs of the same XML, all but the last
     marked *isIncomplete*, and after a cut sends the whole set again."""
     from server.models import AppliedOp, Finding
 
-    answers = {"start": VISIT["start"], "depot": "NMY", "fence_intact": "no",
+    answers = {"start": visit["start"], "depot": "NMY", "fence_intact": "no",
                "fence_intact_comment": "hole", "fence_intact_photo": "fence.jpg",
                "gates_locked": "no", "gates_locked_comment": "open",
                "gates_locked_photo": "gate.jpg"}

@@ -33,7 +33,8 @@ def test_each_form_converts_with_pyxform_without_warnings(source):
 
 def test_the_workbook_is_the_same_bytes_each_build():
     assert all(build_xlsx(s) == build_xlsx(s) for s in SHIPPED)
-    sheets = openpyxl.load_workbook(__import__("io").BytesIO(build_xlsx(SHIPPED[2]))).sheetnames
+    count = next(s for s in SHIPPED if s.form_id == "crate_count")
+    sheets = openpyxl.load_workbook(__import__("io").BytesIO(build_xlsx(count))).sheetnames
     assert sheets == ["survey", "choices", "settings", "entities"]
 
 
@@ -70,8 +71,8 @@ def test_the_checklist_makes_every_no_a_finding_with_comment_and_photo(converted
 
 def test_count_forms_look_crates_up_and_only_the_open_one_shows_the_book(converted):
     open_, blind = spec(converted, "crate_count"), spec(converted, "crate_count_blind")
-    assert open_.media == ("crate_book.csv", "crates.csv", "depots.csv")
-    assert blind.media == ("crates.csv", "depots.csv")
+    assert open_.media == ("crate_book.csv", "crates.csv", "depots.csv", "visits.csv")
+    assert blind.media == ("crates.csv", "depots.csv", "visits.csv")
     assert "instance('crate_book')" not in converted["crate_count_blind"]
     roles = {f.ds["count"] for f in blind.tagged("count")}
     assert roles == {"crate", "base_version", "blind", "lot_number", "quantity", "serial",
@@ -96,13 +97,42 @@ def test_registration_creates_crate_entities_labelled_by_the_scan(converted):
     assert 'event="odk-new-repeat" value="uuid()"' in converted["crate_registration"]
 
 
-def test_every_form_names_its_depot_and_times(converted):
+VISIT_PARTS = {"security_check": True, "records_audit": True, "close_out": True,
+               "crate_count": False, "crate_count_blind": False, "marking_check": False}
+
+
+def test_every_form_names_its_depot_and_times_and_the_parts_their_visit(converted):
     for form_id in IDS:
         s = spec(converted, form_id)
         expected = {"depot": "depot", "started_at": "start", "ended_at": "end"}
         if form_id == "visit_header":
-            expected["visit_type"] = "visit_type"
-        assert {f.ds["visit"]: f.name for f in s.tagged("visit")} == expected
+            expected.update({k: k for k in ("visit_type", "inspectors", "people_present",
+                                            "position", "depot_scan")})
+        elif form_id in VISIT_PARTS:
+            expected["visit_id"] = "visit"
+            assert s.field("visit").required is VISIT_PARTS[form_id]
+        assert {f.ds["visit"]: f.name for f in s.tagged("visit")} == expected, form_id
+
+
+def test_the_visit_header_opens_a_visit_entity_the_parts_pick(converted):
+    header = spec(converted, "visit_header")
+    (entity,) = header.entities
+    assert (entity.dataset, entity.container, entity.create) == ("visits", None, True)
+    assert header.media == ("depots.csv", "users.csv")
+    for form_id in VISIT_PARTS:
+        assert "visits.csv" in spec(converted, form_id).media
+
+
+def test_the_close_out_lists_findings_and_both_acknowledgements(converted):
+    s = spec(converted, "close_out")
+    assert {f.ds["closeout"] for f in s.tagged("closeout")} == {
+        "item", "text", "severity", "action", "owner", "due_date"}
+    assert all(f.repeat == "findings" for f in s.tagged("closeout"))
+    assert {f.ds["ack"]: f.name for f in s.tagged("ack")} == {
+        "commander": "commander", "commander_at": "commander_at",
+        "inspector": "inspector", "inspector_at": "inspector_at"}
+    assert s.field("commander_signature").type == "binary"
+    assert 'appearance="signature"' in converted["close_out"]
 
 
 def test_duplicate_names_and_bad_workbooks_are_refused():
