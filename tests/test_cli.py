@@ -79,3 +79,22 @@ def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
                       headers=headers).status_code == 200
     assert client.get(f"/api/v1/crates/{ng_label}", headers=headers).status_code == 404
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_audit_verify_names_the_last_events_of_a_depot_deleted_by_sql(app, world):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    with app.app_context():
+        nmy = world.depots["NE-NMY"]
+        last = db.session.execute(text(
+            "SELECT id, chain_seq FROM audit_events WHERE depot_id = :d ORDER BY chain_seq DESC "
+            "LIMIT 3"), {"d": nmy}).all()
+        db.session.execute(text("DELETE FROM audit_events WHERE id IN (:a, :b, :c)"),
+                           dict(zip("abc", [row.id for row in last], strict=True)))
+        db.session.commit()
+    r = runner.invoke(args=["audit", "verify"])
+    top = last[0].chain_seq
+    assert r.exit_code == 1
+    assert (f"depot NE-NMY audit chain: the last 3 event(s), #{top - 2}..#{top}, are missing"
+            in r.output)
+    assert "Audit chains" in r.output  # the progress bar

@@ -1,11 +1,12 @@
 """Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
 
 from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
+from server.models.catalogue import MakerAlias, WeaponModel
 from server.models.forms import EntityBranch, FormDefinition, FormVersion
 from server.models.inventory import AmmoItemType, AmmoLot, Crate, Weapon
-from server.models.journal import AuditEvent, Change
+from server.models.journal import AuditEvent, AuditHead, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
-from server.models.ledger import Movement, MovementLine
+from server.models.ledger import LossReport, Movement, MovementLine
 from server.models.places import Agency, Country, Depot, Location, StorageBuilding
 from server.models.sync import (
     AppliedOp,
@@ -31,4 +32,5 @@ __all__ = [
     "EntityBranch", "FormDefinition", "FormVersion",
     "Upload", "UploadStatus",
 ]
-__all__ += ["Label", "LabelPrint", "LabelStatus"]
+__all__ += ["Label", "LabelPrint", "LabelStatus", "AuditHead", "LossReport", "MakerAlias",
+            "WeaponModel"]

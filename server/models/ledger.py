@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,8 @@ class MovementType(enum.StrEnum):
     WRITE_OFF = "write_off"
     DESTRUCTION = "destruction"
     EXPORT = "export"
+    CONDITION_CHANGE = "condition_change"
+    MARKING = "marking"
 
 
 @append_only
@@ -50,11 +53,25 @@ class Movement(Base):
     witnesses: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
     reference: Mapped[str] = mapped_column(String(64), default="")  # discrepancy, stock check…
+    # the voucher: who handed over and who took over (signatures = who and when), transport
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    issuer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receiver: Mapped[str] = mapped_column(String(200), default="")
+    receiver_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transport: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # vehicle, escort, seals
+    certificate_ref: Mapped[str] = mapped_column(String(64), default="")  # destruction
+    report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # loss and theft
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
     lines = relationship("MovementLine", back_populates="movement", order_by="MovementLine.line_no",
                          lazy="selectin")
+    depot = relationship("Depot", lazy="joined")
+
+    @property
+    def voucher_number(self) -> str:
+        """Per depot and gap-free: the depot's ledger sequence."""
+        return f"{self.depot.country_code}-{self.depot.code}-{self.depot_seq:06d}"
 
 
 @append_only
@@ -78,3 +95,15 @@ class MovementLine(Base):
     to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
 
     movement = relationship("Movement", back_populates="lines")
+
+
+class LossReport(Base):
+    """The report of a loss or theft to the national authority, which stops its clock."""
+
+    __tablename__ = "loss_reports"
+
+    movement_id: Mapped[str] = mapped_column(ForeignKey("movements.id"), primary_key=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_to: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
