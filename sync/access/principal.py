@@ -25,11 +25,12 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
-                           "restricted.read", "export.restricted"}),
+                           "restricted.read", "export.restricted", "books.setup"}),
 }
 # inspections.read: every inspection of the depots in scope; inspections.read_own: only the
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
+# books.setup: depots, buildings, stacks, agencies, catalogues and lots.
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
 
