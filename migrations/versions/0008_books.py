@@ -44,16 +44,43 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_weapon_models')),
     sa.UniqueConstraint('manufacturer', 'model', name=op.f('uq_weapon_models_manufacturer_model'))
     )
+    op.create_table('voucher_proposals',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('depot_id', sa.Integer(), nullable=False),
+    sa.Column('type', sa.Enum(*MOVEMENT_TYPES, name='movement_type', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('originator_id', sa.Integer(), nullable=False),
+    sa.Column('device_id', sa.String(length=36), nullable=True),
+    sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=False),
+    sa.Column('movement_id', sa.String(length=36), nullable=True),
+    sa.Column('report_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by'], ['users.id'], name=op.f('fk_voucher_proposals_decided_by_users')),
+    sa.ForeignKeyConstraint(['depot_id'], ['depots.id'], name=op.f('fk_voucher_proposals_depot_id_depots')),
+    sa.ForeignKeyConstraint(['device_id'], ['devices.id'], name=op.f('fk_voucher_proposals_device_id_devices')),
+    sa.ForeignKeyConstraint(['movement_id'], ['movements.id'], name=op.f('fk_voucher_proposals_movement_id_movements')),
+    sa.ForeignKeyConstraint(['originator_id'], ['users.id'], name=op.f('fk_voucher_proposals_originator_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voucher_proposals'))
+    )
+    with op.batch_alter_table('voucher_proposals', schema=None) as batch_op:
+        batch_op.create_index('ix_voucher_proposals_open', ['status', 'depot_id'], unique=False)
+
     op.create_table('loss_reports',
-    sa.Column('movement_id', sa.String(length=36), nullable=False),
+    sa.Column('proposal_id', sa.String(length=36), nullable=False),
     sa.Column('reported_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reported_to', sa.String(length=200), nullable=False),
     sa.Column('reference', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['movement_id'], ['movements.id'], name=op.f('fk_loss_reports_movement_id_movements')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['voucher_proposals.id'], name=op.f('fk_loss_reports_proposal_id_voucher_proposals')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_loss_reports_user_id_users')),
-    sa.PrimaryKeyConstraint('movement_id', name=op.f('pk_loss_reports'))
+    sa.PrimaryKeyConstraint('proposal_id', name=op.f('pk_loss_reports'))
     )
+    with op.batch_alter_table('movement_lines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('details', sa.JSON(), nullable=True))
+
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chain', sa.String(length=16), nullable=False, server_default="-"))
         batch_op.add_column(sa.Column('chain_seq', sa.Integer(), nullable=False, server_default="0"))
@@ -102,7 +129,14 @@ def downgrade():
         batch_op.drop_column('chain_seq')
         batch_op.drop_column('chain')
 
+    with op.batch_alter_table('movement_lines', schema=None) as batch_op:
+        batch_op.drop_column('details')
+
     op.drop_table('loss_reports')
+    with op.batch_alter_table('voucher_proposals', schema=None) as batch_op:
+        batch_op.drop_index('ix_voucher_proposals_open')
+
+    op.drop_table('voucher_proposals')
     op.drop_table('weapon_models')
     op.drop_table('maker_aliases')
     op.drop_table('audit_heads')

@@ -6,7 +6,7 @@ from server.models.forms import EntityBranch, FormDefinition, FormVersion
 from server.models.inventory import AmmoItemType, AmmoLot, Crate, Weapon
 from server.models.journal import AuditEvent, AuditHead, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
-from server.models.ledger import LossReport, Movement, MovementLine
+from server.models.ledger import LossReport, Movement, MovementLine, VoucherProposal
 from server.models.places import Agency, Country, Depot, Location, StorageBuilding
 from server.models.sync import (
     AppliedOp,
@@ -33,4 +33,4 @@ __all__ = [
     "Upload", "UploadStatus",
 ]
 __all__ += ["Label", "LabelPrint", "LabelStatus", "AuditHead", "LossReport", "MakerAlias",
-            "WeaponModel"]
+            "VoucherProposal", "WeaponModel"]
