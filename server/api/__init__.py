@@ -7,4 +7,4 @@ from server.bodies import gzip_response
 bp = Blueprint("api", __name__)
 bp.after_request(gzip_response)
 
-from server.api import books, inventory, labels, openapi, photos, review, sync, uploads  # noqa: E402,F401  (routes register)
+from server.api import books, inventory, labels, openapi, photos, review, sync, uploads, vouchers  # noqa: E402,F401  (routes register)
