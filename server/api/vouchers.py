@@ -7,12 +7,12 @@ from flask import g, request
 
 from server.api import bp
 from server.api.schemas.vouchers import (
+    ApprovalArgs,
     BookArgs,
     LossReportIn,
     LossRowOut,
     MovementOut,
     ProposalOut,
-    ApprovalArgs,
     RejectIn,
     VoucherInSchema,
 )
