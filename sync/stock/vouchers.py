@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.db import new_uuid
 from server.errors import Conflict, InvalidInput
-from server.models import Depot, Movement, VoucherProposal
+from server.models import Depot, Discrepancy, Movement, VoucherProposal
 from server.models.ledger import MovementType as MT
 from sync.access.principal import Principal, check_may_post
 from sync.access.scope import check_depot, get_in_scope
@@ -93,6 +93,13 @@ def submit_voucher(session: Session, principal: Principal, depot: Depot, data: V
     if mtype not in NEEDS_APPROVER:
         return Posted(movement=_post(session, depot, data, originator_id=principal.user_id,
                                      approver_id=None, actor=_actor(principal), now=now))
+    return Posted(proposal=propose(session, principal, depot, data, now=now))
+
+
+def propose(session: Session, principal: Principal, depot: Depot, data: VoucherIn, *,
+            now: datetime, discrepancy_id: str | None = None) -> VoucherProposal:
+    """Queue a voucher for its second person, once it is known to apply as it stands."""
+    mtype = MT(data.type)
     if mtype in LOSS_TYPES:
         hours = int(depot.country.settings.get("loss_report_hours",
                                                DEFAULT_LOSS_REPORT_HOURS))
@@ -102,16 +109,17 @@ def submit_voucher(session: Session, principal: Principal, depot: Depot, data: V
         _post(session, depot, data, originator_id=principal.user_id, approver_id=None,
               actor=_actor(principal), now=now, require_approver=False)
         trial.rollback()
-    proposal = VoucherProposal(id=new_uuid(), depot_id=depot.id, type=mtype,
-                               payload=data.to_json(), originator_id=principal.user_id,
-                               device_id=principal.device_id, proposed_at=now,
-                               report_due_at=data.voucher.report_due_at)
+    payload = {**data.to_json(), "discrepancy_id": discrepancy_id}
+    proposal = VoucherProposal(id=new_uuid(), depot_id=depot.id, type=mtype, payload=payload,
+                               originator_id=principal.user_id, device_id=principal.device_id,
+                               proposed_at=now, report_due_at=data.voucher.report_due_at)
     session.add(proposal)
     session.flush()
     record_audit(session, _actor(principal), "voucher.propose", now=now, entity="proposal",
                  entity_id=proposal.id, country_code=depot.country_code, depot_id=depot.id,
-                 details={"type": mtype.value, "lines": len(data.lines)})
-    return Posted(proposal=proposal)
+                 details={"type": mtype.value, "lines": len(data.lines),
+                          "discrepancy": discrepancy_id})
+    return proposal
 
 
 def get_proposal(session: Session, principal: Principal, proposal_id: str,
@@ -131,6 +139,10 @@ def approve_proposal(session: Session, principal: Principal, proposal_id: str, *
                      actor=_actor(principal), now=now, reference=f"proposal:{proposal.id}")
     proposal.status, proposal.movement_id = "approved", movement.id
     proposal.decided_by, proposal.decided_at = principal.user_id, now
+    if proposal.payload.get("discrepancy_id"):  # the discrepancy it resolves closes with it
+        found = session.get(Discrepancy, proposal.payload["discrepancy_id"])
+        found.movement_id, found.approved_by = movement.id, principal.user_id
+        found.status, found.closed_at = "closed", now
     record_audit(session, _actor(principal), "voucher.approve", now=now, entity="proposal",
                  entity_id=proposal.id, country_code=proposal.depot.country_code,
                  depot_id=proposal.depot_id, details={"movement": movement.id})
@@ -144,6 +156,8 @@ def reject_proposal(session: Session, principal: Principal, proposal_id: str, *,
     if not (note or "").strip():
         raise InvalidInput("A rejection says why.")
     proposal.status, proposal.decision_note = "rejected", note.strip()
+    if proposal.payload.get("discrepancy_id"):  # back to investigation
+        session.get(Discrepancy, proposal.payload["discrepancy_id"]).status = "open"
     proposal.decided_by, proposal.decided_at = principal.user_id, now
     record_audit(session, _actor(principal), "voucher.reject", now=now, entity="proposal",
                  entity_id=proposal.id, country_code=proposal.depot.country_code,
