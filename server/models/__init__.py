@@ -21,6 +21,7 @@ from server.models.sync import (
     SubmissionAttachment,
     SyncState,
 )
+from server.models.transfers import Consignment, ConsignmentLine
 from server.models.uploads import Upload, UploadStatus
 
 __all__ = [
@@ -32,5 +33,5 @@ __all__ = [
     "EntityBranch", "FormDefinition", "FormVersion",
     "Upload", "UploadStatus",
 ]
-__all__ += ["Label", "LabelPrint", "LabelStatus", "AuditHead", "LossReport", "MakerAlias",
-            "VoucherProposal", "WeaponModel"]
+__all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatus", "AuditHead",
+            "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]

@@ -22,10 +22,11 @@ from sync.stock.ledger import LineIn, post_movement
 from sync.stock.vouchers import VoucherIn, approve_proposal, propose
 
 OUTCOMES = ("adjust", "no_adjustment", "loss", "theft", "found")
-SHORTAGE_KINDS = {"shortage", "recorded_serial_missing"}
-# outcome -> the kinds it may close
-MOVEMENT_OUTCOMES = {"loss": SHORTAGE_KINDS, "theft": SHORTAGE_KINDS,
-                     "found": {"surplus"}}
+SHORTAGE_KINDS = {"shortage", "recorded_serial_missing", "transit_shortage"}
+# outcome -> the kinds it may close (from the crate's book: not a transit shortage, whose
+# missing quantity is on no book of this depot)
+BOOKED_SHORTAGES = {"shortage", "recorded_serial_missing"}
+MOVEMENT_OUTCOMES = {"loss": BOOKED_SHORTAGES, "theft": BOOKED_SHORTAGES, "found": {"surplus"}}
 
 
 def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
