@@ -74,6 +74,14 @@ OPERATIONS = {
                                                  200)},
     "/losses": {"get": ("Losses and thefts with their report deadline (?overdue=1)", None,
                         None, 200)},
+    "/depots/{code}/transfers": {"post": ("Send a transfer: a consignment in transit",
+                                          "TransferIn", "Consignment", 201)},
+    "/consignments/{consignment_id}": {"get": ("A consignment and its lines", None,
+                                               "Consignment", 200)},
+    "/consignments/{consignment_id}/acknowledge": {"post": (
+        "Acknowledge lines at the receiving depot (complete=true ends the receipt)",
+        "Acknowledge", "Consignment", 200)},
+    "/in-transit": {"get": ("Consignment lines not (fully) received", None, None, 200)},
     "/losses/{proposal_id}/report": {"post": ("Record the report to the national authority",
                                               "LossReportIn", None, 201)},
 }
@@ -95,7 +103,8 @@ SCHEMAS = {
     "VoucherIn": vouchers.VoucherInSchema, "Movement": vouchers.MovementOut,
     "Proposal": vouchers.ProposalOut, "BookArgs": vouchers.BookArgs,
     "ApprovalArgs": vouchers.ApprovalArgs, "RejectIn": vouchers.RejectIn,
-    "LossReportIn": vouchers.LossReportIn,
+    "LossReportIn": vouchers.LossReportIn, "TransferIn": vouchers.TransferInSchema,
+    "Acknowledge": vouchers.AcknowledgeSchema, "Consignment": vouchers.ConsignmentOut,
 }
 
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from server.models.ledger import MovementType
 from sync.stock.ledger import LineIn, Voucher
+from sync.stock.transfers import AckIn
 
 TYPES = [t.value for t in MovementType]
 NAME = validate.Length(max=200)
@@ -142,3 +143,71 @@ class LossRowOut(Schema):
                                   else None)
     reported_to = fields.Function(lambda r: r.report.reported_to if r.report else None)
     overdue = fields.Boolean()
+
+
+class TransferInSchema(Schema):
+    to_depot = fields.String(required=True, validate=validate.Length(1, 8))
+    lines = fields.List(fields.Nested(LineInSchema), required=True,
+                        validate=validate.Length(1, 2000))
+    occurred_at = fields.AwareDateTime(required=True)
+    document_ref = fields.String(required=True, validate=validate.Length(1, 64))
+    issuer = fields.String(load_default="", validate=NAME)
+    issuer_signed_at = fields.AwareDateTime(load_default=None)
+    transport = fields.Nested(TransportSchema, load_default=None)
+
+    @post_load
+    def make(self, data, **kwargs) -> dict:
+        voucher = Voucher(issuer=data.pop("issuer"),
+                          issuer_signed_at=data.pop("issuer_signed_at"),
+                          transport=data.pop("transport"))
+        return {**data, "voucher": voucher}
+
+
+class AckLineSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    received_quantity = fields.Integer(required=True, strict=True,
+                                       validate=validate.Range(min=0, max=10_000_000))
+    to_crate_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    to_location_id = fields.Integer(load_default=None, strict=True)
+    lot_seen = fields.String(load_default=None, validate=validate.Length(max=64))
+
+    @post_load
+    def make(self, data, **kwargs) -> AckIn:
+        return AckIn(**data)
+
+
+class AcknowledgeSchema(Schema):
+    lines = fields.List(fields.Nested(AckLineSchema), load_default=list,
+                        validate=validate.Length(max=2000))
+    complete = fields.Boolean(load_default=False)
+    document_ref = fields.String(required=True, validate=validate.Length(1, 64))
+    receiver = fields.String(load_default="", validate=NAME)
+    receiver_signed_at = fields.AwareDateTime(load_default=None)
+
+    @post_load
+    def make(self, data, **kwargs) -> dict:
+        voucher = Voucher(receiver=data.pop("receiver"),
+                          receiver_signed_at=data.pop("receiver_signed_at"))
+        return {**data, "voucher": voucher}
+
+
+class ConsignmentLineOut(Schema):
+    line_no = fields.Integer()
+    lot_id = fields.Integer(allow_none=True)
+    weapon_id = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    received_quantity = fields.Integer()
+    in_transit = fields.Integer()
+    acknowledged_at = fields.DateTime(allow_none=True)
+    discrepancy_id = fields.String(allow_none=True)
+
+
+class ConsignmentOut(Schema):
+    id = fields.String()
+    from_depot = fields.String(attribute="from_depot.code")
+    to_depot = fields.String(attribute="to_depot.code")
+    status = fields.String()
+    sent_at = fields.DateTime()
+    received_at = fields.DateTime(allow_none=True)
+    out_movement_id = fields.String()
+    lines = fields.List(fields.Nested(ConsignmentLineOut))
