@@ -1,17 +1,21 @@
 """``flask books …``: set a country's books up from the shell (as the system, audited):
-agencies, depots, buildings, stacks, makers' aliases, weapon models, item types and lots."""
+agencies, depots, buildings, stacks, makers' aliases, weapon models, item types and lots;
+then a depot's opening balance, imported as a named user, and its confirmation."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import click
 from flask.cli import AppGroup
 
+from server.cli.admin import _bar
 from server.db import db, utcnow
-from server.models import Depot
+from server.models import Depot, User
+from sync.access.principal import Principal
 from sync.journal.trail import SYSTEM
-from sync.stock import catalogue, setup
+from sync.stock import catalogue, imports, setup
 
 
 @click.group("books", cls=AppGroup)
@@ -160,3 +164,69 @@ def lot_suspend(lot_id, reference, release) -> None:
     lot = catalogue.set_lot_suspension(db.session, lot_id, suspended=not release,
                                        reference=reference, actor=SYSTEM, now=utcnow())
     _done(f"lot {lot.id} {'suspended' if lot.suspended else 'released'} ({reference})")
+
+
+@books_cli.command("template")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx",
+              show_default=True)
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+def template(fmt, out) -> None:
+    """Write the empty opening-balance template."""
+    with open(out, "wb") as fh:
+        fh.write(imports.template(fmt))
+    click.echo(f"template written to {out}")
+
+
+def _principal(username: str) -> Principal:
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    return Principal.of_user(user)
+
+
+@books_cli.command("import")
+@click.option("--country", required=True)
+@click.option("--depot", "depot_code", required=True)
+@click.option("--as", "username", required=True, help="The user who books it (originator)")
+@click.option("--source", required=True, help="The source document, e.g. 'Registre 2025 p.1-40'")
+@click.option("--check-only", is_flag=True, help="Check every row and write nothing")
+@click.argument("register", type=click.Path(exists=True, dir_okay=False))
+def import_register(country, depot_code, username, source, check_only, register) -> None:
+    """Import a depot's opening balance (CSV or XLSX in the template's columns). Any bad
+    row refuses the whole register, naming every bad row."""
+    with open(register, "rb") as fh:
+        rows = imports.read_rows(fh.read(), register)
+    depot, principal = _depot(country, depot_code), _principal(username)
+    if check_only:
+        preview = imports.check_register(db.session, depot, rows)
+    else:
+        try:
+            preview = imports.import_register(db.session, principal, depot, rows,
+                                              source_document=source, now=utcnow(),
+                                              progress=_bar)
+        except imports.ImportRefused as exc:
+            db.session.rollback()
+            for row in exc.details["rows"][:200]:
+                click.echo(f"row {row['row']}: {row['error']}", err=True)
+            raise
+    for number, error in preview.errors[:200]:
+        click.echo(f"row {number}: {error}", err=True)
+    if check_only:
+        click.echo(f"{len(rows)} rows checked, {len(preview.errors)} wrong")
+        raise SystemExit(1 if preview.errors else 0)
+    _done(f"{preview.ammo} ammunition rows and {preview.weapons} weapons booked at "
+          f"{depot.country_code}-{depot.code} ({source})")
+
+
+@books_cli.command("confirm")
+@click.option("--country", required=True)
+@click.option("--depot", "depot_code", required=True)
+@click.option("--as", "username", required=True, help="The approving user")
+@click.option("--since", type=click.DateTime(), required=True,
+              help="When the opening balance was booked")
+def confirm(country, depot_code, username, since) -> None:
+    """Put a depot on the books once a 100% count since its opening balance agrees."""
+    depot = imports.confirm_on_books(db.session, _principal(username),
+                                     _depot(country, depot_code),
+                                     since=since.replace(tzinfo=UTC), now=utcnow())
+    _done(f"depot {depot.country_code}-{depot.code} is on the books")
