@@ -15,6 +15,7 @@ from sync.engine import crates as wire
 from sync.engine.conflicts import open_conflicts
 from sync.engine.merge import CRATE_POLICIES, merge_fields
 from sync.engine.types import OpIn, OpOutcome
+from sync.engine.voucher_ops import create_voucher
 from sync.labels.ids import CheckCharacterError, parse_label
 from sync.labels.registry import BadCheck, LabelInUse
 from sync.stock.counts import record_count
@@ -160,7 +161,8 @@ HANDLERS = {
     ("crate", "patch"): _patch_crate,
     ("crate", "count"): _count_crate,
     ("finding", "create"): _create_finding,
+    ("voucher", "create"): create_voucher,
 }
-SAVEPOINTED = {_create_crate, _create_finding}
+SAVEPOINTED = {_create_crate, _create_finding, create_voucher}
 
 

@@ -166,7 +166,9 @@ def reject_proposal(session: Session, principal: Principal, proposal_id: str, *,
 
 
 def _pending(proposal: VoucherProposal) -> None:
-    if proposal.status != "pending":
+    """Pending (two-person rule) or held (a phone's voucher that would go below zero: it
+    posts if the stock is there by now)."""
+    if proposal.status not in ("pending", "held"):
         raise Conflict(f"This proposal is already {proposal.status}.", status=proposal.status)
 
 
