@@ -119,8 +119,8 @@ class BookArgs(Schema):
 
 
 class ApprovalArgs(Schema):
-    status = fields.String(load_default="pending",
-                           validate=validate.OneOf(["pending", "held", "approved", "rejected", "all"]))
+    status = fields.String(load_default="pending", validate=validate.OneOf(
+        ["pending", "held", "approved", "rejected", "all"]))
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
