@@ -86,3 +86,20 @@ class EnrolForm(Form):
     user_id = fields.Integer(required=True)
     name = fields.String(load_default="", validate=validate.Length(max=100))
 
+
+
+class VoucherBookArgs(Form):
+    TYPES = ("receipt", "issue", "return", "transfer_out", "transfer_in", "relocation",
+             "adjustment", "loss", "theft", "found", "write_off", "destruction", "export",
+             "condition_change", "marking")
+    type = fields.String(load_default=None, validate=validate.OneOf(TYPES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class ApprovalForm(Form):
+    status = fields.String(load_default="pending", validate=validate.OneOf(
+        ("pending", "held", "approved", "rejected")))
+
+
+class RejectForm(Form):
+    note = fields.String(required=True, validate=validate.Length(1, 2000))

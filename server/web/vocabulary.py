@@ -59,6 +59,11 @@ WORDS = {
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
     "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
+    # the books: more movements, proposals, consignments
+    "condition_change": _l("condition change"), "marking": _l("marking"),
+    "pending": _l("pending"), "held": _l("held for review"), "approved": _l("approved"),
+    "rejected": _l("rejected"), "transit_shortage": _l("short on receipt"),
+    "in_transit": _l("in transit"), "short": _l("received short"),
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db import new_uuid
-from server.errors import Conflict, InvalidInput
+from server.errors import Conflict, InvalidInput, NotFound
 from server.models import Depot, Discrepancy, Movement, VoucherProposal
 from server.models.ledger import MovementType as MT
 from sync.access.principal import Principal, check_may_post
@@ -203,3 +203,12 @@ def voucher_book(session: Session, principal: Principal, depot: Depot, *,
     if until:
         query = query.where(Movement.occurred_at < until)
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def get_voucher(session: Session, principal: Principal, depot: Depot, seq: int) -> Movement:
+    check_depot(principal, depot, "inventory.read")
+    movement = session.scalar(select(Movement).where(Movement.depot_id == depot.id,
+                                                     Movement.depot_seq == seq))
+    if movement is None:
+        raise NotFound(f"No voucher #{seq} at {depot.code}.", seq=seq)
+    return movement
