@@ -19,6 +19,7 @@ from sync.engine.voucher_ops import create_voucher
 from sync.labels.ids import CheckCharacterError, parse_label
 from sync.labels.registry import BadCheck, LabelInUse
 from sync.stock.counts import record_count
+from sync.stock.custody import check_custody, record_custody_edit
 from sync.stock.inventory import register_crate
 
 if TYPE_CHECKING:
@@ -104,10 +105,13 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
     current = op.base_version == crate.version
     merged = merge_fields(op.base, server, op.set, base_is_current=current)
     if merged.values:
+        check_custody(crate, merged.values, server)
         wire.write_fields(ctx.session, crate, merged.values, ctx.locations)
         crate.version += 1
         crate.updated_at = ctx.now
         ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
+        record_custody_edit(ctx.session, crate, server, merged.values, actor=ctx.actor,
+                            now=ctx.now)
     conflicts = open_conflicts(ctx.session, crate, server, op, merged.conflicts,
                                actor=ctx.actor, now=ctx.now)
     status = "conflict" if conflicts else ("applied" if current else "merged")
