@@ -6,8 +6,9 @@ cite the source document. The depot is "on the books" once a 100% count confirms
 Template columns (one row per ammunition crate or per weapon):
   type      ammo | weapon
   building  storage building code;  stack: stack code in it
-  crate     label ID of the crate (blank: a new label is issued for an ammo row; a weapon
-            without a crate is kept on the stack)
+  crate     label ID of the crate, or the register's own crate number (rows sharing it go
+            into one crate, with a new label); blank: a new label for an ammo row, and a
+            weapon is kept on the stack
   calibre, ammo_type   ammunition: the item type in the catalogue (e.g. 7.62x39mm, ball)
   lot_number, maker, country   the lot (created if new), or the weapon's maker and country
   quantity  ammunition: rounds in the crate
@@ -41,6 +42,7 @@ from server.models.ledger import MovementType as MT
 from sync.access.principal import Principal, check_may_post
 from sync.access.scope import check_depot
 from sync.journal.trail import Actor, record_audit
+from sync.labels.ids import parse_label
 from sync.stock import inventory
 from sync.stock.catalogue import canonical_maker, find_weapon_model
 from sync.stock.ledger import LineIn, post_movement
@@ -214,15 +216,16 @@ def _stock_lines(session: Session, depot: Depot, rows: list[Row], actor: Actor,
     lines = []
     for row in (progress("Opening balance", rows) if progress else rows):
         v = row.values
-        label = v["crate"] or None
-        crate = crates.get(label) if label else None
-        if crate is None and (label or v["type"] == "ammo"):
-            label = label or inventory.allocate_labels(session, depot, 1, now=now)[0]
+        ref = v["crate"] or None
+        crate = crates.get(ref) if ref else None
+        if crate is None and (ref or v["type"] == "ammo"):
+            label = ref if ref and _is_label(ref) else inventory.allocate_labels(
+                session, depot, 1, now=now)[0]
             crate = inventory.register_crate(
                 session, depot, label_id=label, location=session.get(Location, row.location_id),
                 kind=CrateKind.AMMO_BOX if v["type"] == "ammo" else CrateKind.WEAPON_CRATE,
                 actor=actor, now=now)
-            crates[label] = crate
+            crates[ref or label] = crate
         if v["type"] == "ammo":
             lines.append(LineIn(crate_id=crate.id, quantity=int(v["quantity"]),
                                 lot_id=_lot(session, row).id))
@@ -235,6 +238,14 @@ def _stock_lines(session: Session, depot: Depot, rows: list[Row], actor: Actor,
         lines.append(LineIn(weapon_id=weapon.id, to_crate_id=crate and crate.id,
                             to_location_id=None if crate else row.location_id))
     return lines
+
+
+def _is_label(value: str) -> bool:
+    try:
+        parse_label(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _lot(session: Session, row: Row) -> AmmoLot:
