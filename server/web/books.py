@@ -8,8 +8,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from server.db import db, utcnow
+from server.errors import InvalidInput
 from server.web import bp, login_required
-from server.web.schemas import ApprovalForm, RejectForm, VoucherBookArgs
+from server.web.schemas import AcknowledgeForm, ApprovalForm, RejectForm, VoucherBookArgs
 from sync.access import scope as access
 from sync.stock import transfers, vouchers
 from sync.views.voucher_pdf import voucher_pdf
@@ -70,3 +71,42 @@ def reject_proposal(proposal_id: str):
 def in_transit():
     return render_template("books/in_transit.html",
                            rows=transfers.in_transit(db.session, g.principal))
+
+
+@bp.get("/consignments/<consignment_id>")
+@login_required
+def consignment(consignment_id: str):
+    found = transfers.get_consignment(db.session, g.principal, consignment_id)
+    return render_template("books/consignment.html", c=found,
+                           places=transfers.receiving_places(db.session, found))
+
+
+@bp.post("/consignments/<consignment_id>/acknowledge")
+@login_required
+def acknowledge_consignment(consignment_id: str):
+    form = AcknowledgeForm().load(request.form)
+    found = transfers.get_consignment(db.session, g.principal, consignment_id)
+    acks = [transfers.AckIn(line_no=line.line_no, received_quantity=got, **target)
+            for line in found.lines if line.acknowledged_at is None
+            for got, target in [_ack_of(request.form, line)] if got is not None]
+    transfers.acknowledge(db.session, g.principal, consignment_id, acks,
+                          complete=form["complete"], document_ref=form["document_ref"],
+                          now=utcnow())
+    db.session.commit()
+    flash(_("Receipt recorded."))
+    return redirect(url_for("web.consignment", consignment_id=consignment_id))
+
+
+def _ack_of(form, line) -> tuple[int | None, dict]:
+    """One line's fields of the acknowledgement form: received_<n> and place_<n>
+    ("c:<crate id>" or "l:<location id>"); a line left blank is not acknowledged yet."""
+    got = form.get(f"received_{line.line_no}", "").strip()
+    if not got:
+        return None, {}
+    if not got.isdigit():
+        raise InvalidInput(_("Line %(n)s: the quantity received is a whole number.",
+                             n=line.line_no))
+    kind, _sep, ref = form.get(f"place_{line.line_no}", "").partition(":")
+    target = ({"to_crate_id": ref} if kind == "c" else
+              {"to_location_id": int(ref)} if kind == "l" and ref.isdigit() else {})
+    return int(got), target

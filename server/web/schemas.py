@@ -103,3 +103,8 @@ class ApprovalForm(Form):
 
 class RejectForm(Form):
     note = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class AcknowledgeForm(Form):
+    document_ref = fields.String(required=True, validate=validate.Length(1, 64))
+    complete = fields.Boolean(load_default=False)

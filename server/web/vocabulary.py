@@ -64,6 +64,7 @@ WORDS = {
     "pending": _l("pending"), "held": _l("held for review"), "approved": _l("approved"),
     "rejected": _l("rejected"), "transit_shortage": _l("short on receipt"),
     "in_transit": _l("in transit"), "short": _l("received short"),
+    "received": _l("received"),
 }
 
 

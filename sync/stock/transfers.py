@@ -15,7 +15,18 @@ from sqlalchemy.orm import Session
 
 from server.db import new_uuid
 from server.errors import Conflict, InvalidInput, NotFound
-from server.models import AmmoLot, Consignment, ConsignmentLine, Depot, Discrepancy, Weapon
+from server.models import (
+    AmmoLot,
+    Consignment,
+    ConsignmentLine,
+    Crate,
+    Depot,
+    Discrepancy,
+    Location,
+    StorageBuilding,
+    Weapon,
+)
+from server.models.inventory import CrateKind
 from server.models.ledger import MovementType as MT
 from sync.access.principal import Principal, check_may_post
 from sync.access.scope import check_depot, get_depot
@@ -186,3 +197,16 @@ def in_transit(session: Session, principal: Principal) -> list[TransitRow]:
                    Consignment.to_depot_id.in_(visible)))
         .order_by(Consignment.sent_at, Consignment.id, ConsignmentLine.line_no))
     return [TransitRow(consignment=c, line=ln) for c, ln in rows]
+
+
+def receiving_places(session: Session, consignment: Consignment) -> dict[str, list]:
+    """Where the receiver may put each kind of line: its empty or same-lot crates, and its
+    stacks."""
+    crates = list(session.scalars(select(Crate).where(
+        Crate.depot_id == consignment.to_depot_id, Crate.deleted_at.is_(None),
+        Crate.kind == CrateKind.AMMO_BOX).order_by(Crate.label_id)))
+    locations = list(session.scalars(
+        select(Location).join(Location.building)
+        .where(StorageBuilding.depot_id == consignment.to_depot_id)
+        .order_by(StorageBuilding.code, Location.code)))
+    return {"crates": crates, "locations": locations}

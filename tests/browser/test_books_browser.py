@@ -66,3 +66,46 @@ def test_a_loss_is_approved_from_the_queue_by_a_second_person(open_page, live):
     page.goto(f"{live.url}/hq/approvals?status=approved")
     expect(page.locator("#approvals tbody tr").filter(has_text="CR 7/2026")).to_have_count(1)
     shot(page, "approvals")
+
+
+def test_a_transfer_is_acknowledged_line_by_line(open_page, live):
+    from server.models.inventory import CrateKind
+    from sync.journal.trail import SYSTEM
+    from sync.people import accounts
+    from sync.stock import inventory, transfers
+    from tests.factories import password_hash
+
+    w = live.world
+    with live.app.app_context():
+        zdr = db.session.get(Depot, w.depots["NE-ZDR"])
+        cdt = accounts.create_user(db.session, "cdt_zinder", role="commander",
+                                   country_code="NE", depot_codes=["ZDR"], actor=SYSTEM,
+                                   now=utcnow())
+        cdt.password_hash = password_hash()
+        where = zdr.buildings[0].locations[0]
+        for _ in range(2):
+            label = inventory.allocate_labels(db.session, zdr, 1)[0]
+            inventory.register_crate(db.session, zdr, label_id=label, kind=CrateKind.AMMO_BOX,
+                                     location=where, actor=SYSTEM, now=utcnow())
+        sender = Principal.of_user(db.session.get(User, w.users["commander"]))
+        sent = transfers.send_transfer(
+            db.session, sender, db.session.get(Depot, w.depots["NE-NMY"]), to_depot="ZDR",
+            lines=[LineIn(crate_id=w.crate_ids["ammo"], quantity=100)] * 2,
+            document_ref="OM 47/2026", occurred_at=utcnow(), now=utcnow())
+        db.session.commit()
+        consignment_id = sent.id
+    page = open_page("cdt_zinder")
+    page.goto(f"{live.url}/hq/in-transit")
+    page.locator("#in-transit tbody tr a").first.click()
+    expect(page).to_have_url(re.compile(consignment_id))
+    page.fill("input[name=received_1]", "100")
+    page.fill("input[name=document_ref]", "PV de réception 13/2026")
+    page.check("input[name=complete]")
+    shot(page, "consignment-acknowledge")
+    page.click("#acknowledge-form button[type=submit]")
+    expect(page.get_by_role("status")).to_contain_text("Receipt recorded.")
+    expect(page.locator(".badge")).to_contain_text("received short")
+    line2 = page.locator("#consignment-lines tr[data-line='2']")
+    expect(line2.get_by_role("link")).to_contain_text("short on receipt")
+    page.goto(f"{live.url}/hq/in-transit")
+    expect(page.locator("#in-transit tbody tr")).to_have_count(1)
