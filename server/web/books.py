@@ -1,18 +1,29 @@
 """The books on HQ pages: a depot's voucher book (filtered; each voucher as PDF with its
-signatures, in the reader's language), the approval queue, and consignments in transit."""
+signatures, in the reader's language), the approval queue, consignments in transit and their
+acknowledgement, and the opening-balance import (template, preview with row-numbered errors,
+booking)."""
 
 from __future__ import annotations
+
+import hashlib
+from pathlib import Path
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from server.db import db, utcnow
-from server.errors import InvalidInput
+from server.errors import InvalidInput, NotFound
 from server.web import bp, login_required
-from server.web.schemas import AcknowledgeForm, ApprovalForm, RejectForm, VoucherBookArgs
+from server.web.schemas import (
+    AcknowledgeForm,
+    ApprovalForm,
+    ImportForm,
+    RejectForm,
+    VoucherBookArgs,
+)
 from sync.access import scope as access
-from sync.stock import transfers, vouchers
+from sync.stock import imports, transfers, vouchers
 from sync.views.voucher_pdf import voucher_pdf
 
 
@@ -110,3 +121,61 @@ def _ack_of(form, line) -> tuple[int | None, dict]:
     target = ({"to_crate_id": ref} if kind == "c" else
               {"to_location_id": int(ref)} if kind == "l" and ref.isdigit() else {})
     return int(got), target
+
+
+@bp.get("/import-template.<fmt>")
+@login_required
+def import_template(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound("No such template.")
+    mimetype = "text/csv" if fmt == "csv" else (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(imports.template(fmt), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="opening-balance.{fmt}"'})
+
+
+@bp.get("/depots/<code>/import")
+@login_required
+def import_form(code: str):
+    depot = access.get_depot(db.session, g.principal, code)
+    return render_template("books/import.html", depot=depot, preview=None)
+
+
+@bp.post("/depots/<code>/import")
+@login_required
+def import_register(code: str):
+    """Upload: check every row and show the preview. Book: the checked file, by its sha256."""
+    form = ImportForm().load(request.form)
+    depot = access.get_depot(db.session, g.principal, code)
+    stored = _stored_register(form.get("sha256"), form.get("ext"))
+    rows = imports.read_rows(stored.read_bytes(), stored.name)
+    if not form["book"]:
+        preview = imports.check_register(db.session, depot, rows)
+        return render_template("books/import.html", depot=depot, preview=preview,
+                               sha256=stored.stem, ext=stored.suffix[1:],
+                               source=form["source"])
+    imports.import_register(db.session, g.principal, depot, rows,
+                            source_document=form["source"], now=utcnow())
+    db.session.commit()
+    flash(_("Opening balance booked: %(n)s rows.", n=len(rows)))
+    return redirect(url_for("web.voucher_book", code=depot.code))
+
+
+def _stored_register(sha256: str | None, ext: str | None) -> Path:
+    """The uploaded register, kept under its sha256 between preview and booking."""
+    folder = Path(current_app.instance_path) / "imports"
+    if sha256:
+        path = folder / f"{sha256}.{ext}"
+        if not (len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)
+                and ext in ("csv", "xlsx") and path.exists()):
+            raise NotFound("That register is no longer here; upload it again.")
+        return path
+    upload = request.files.get("register")
+    name = (upload.filename or "").lower() if upload else ""
+    if not name.endswith((".csv", ".xlsx")):
+        raise InvalidInput(_("Upload the register as CSV or XLSX."))
+    data = upload.read()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(data).hexdigest()}.{name.rsplit('.', 1)[1]}"
+    path.write_bytes(data)
+    return path

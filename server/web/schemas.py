@@ -108,3 +108,10 @@ class RejectForm(Form):
 class AcknowledgeForm(Form):
     document_ref = fields.String(required=True, validate=validate.Length(1, 64))
     complete = fields.Boolean(load_default=False)
+
+
+class ImportForm(Form):
+    source = fields.String(required=True, validate=validate.Length(1, 64))
+    sha256 = fields.String(load_default=None, validate=validate.Length(max=64))
+    ext = fields.String(load_default=None, validate=validate.OneOf(("csv", "xlsx")))
+    book = fields.Boolean(load_default=False)

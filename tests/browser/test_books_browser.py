@@ -109,3 +109,47 @@ def test_a_transfer_is_acknowledged_line_by_line(open_page, live):
     expect(line2.get_by_role("link")).to_contain_text("short on receipt")
     page.goto(f"{live.url}/hq/in-transit")
     expect(page.locator("#in-transit tbody tr")).to_have_count(1)
+
+
+def test_the_import_preview_names_bad_rows_then_books_a_good_register(open_page, live,
+                                                                    tmp_path):
+    import csv
+
+    from sync.stock.imports import COLUMNS
+
+    def register(rows, name):
+        path = tmp_path / name
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        return str(path)
+
+    good = {"type": "ammo", "building": "B2", "stack": "A1", "calibre": "7.62x39mm",
+            "ammo_type": "ball", "lot_number": "BG-01-222", "maker": "Arsenal",
+            "country": "BG", "quantity": "1440"}
+    rows = [dict(good) for _ in range(6)]
+    rows[1]["stack"] = "Z9"
+    rows[3]["quantity"] = "-5"
+    rows[4]["calibre"] = "9x19mm"
+    page = open_page("commander")
+    page.goto(f"{live.url}/hq/depots/NMY")
+    page.click("#import-link")
+    with page.expect_download() as download:
+        page.click("#template-xlsx")
+    assert download.value.suggested_filename == "opening-balance.xlsx"
+    page.set_input_files("input[name=register]", register(rows, "bad.csv"))
+    page.fill("input[name=source]", "Registre NMY, folios 1-3")
+    page.click("#import-form button[type=submit]")
+    expect(page.get_by_role("alert")).to_contain_text("3 row(s) are wrong")
+    expect(page.locator("#preview-errors tbody td.num")).to_have_text(["3", "5", "6"])
+    expect(page.locator("#book-form")).to_have_count(0)
+    shot(page, "import-preview-errors")
+    page.goto(f"{live.url}/hq/depots/NMY/import")
+    page.set_input_files("input[name=register]", register([good, good], "good.csv"))
+    page.fill("input[name=source]", "Registre NMY, folio 4")
+    page.click("#import-form button[type=submit]")
+    expect(page.locator("#preview-summary")).to_contain_text("2 rows: 2 ammunition")
+    page.click("#book-form button[type=submit]")
+    expect(page.get_by_role("status")).to_contain_text("Opening balance booked: 2 rows.")
+    expect(page.locator("#vouchers tbody tr").first).to_contain_text("Registre NMY, folio 4")
