@@ -2,6 +2,8 @@
 drops old change-log rows); condition or category of stock only by an approved voucher; a
 crate emptied or retired only at zero stock."""
 
+import re
+
 from sqlalchemy import select
 
 from server.db import db
@@ -30,6 +32,8 @@ def test_a_custody_edit_keeps_before_after_and_author_through_compaction(client,
     login(page, "reviewer")
     html = page.get(f"/hq/crates/{world.crates['ammo']}").get_data(as_text=True)
     assert "crate.custody" in html  # in the crate's history
+    # every movement with its voucher (number, linked to its PDF) and document
+    assert re.search(r'href="/hq/depots/NMY/vouchers/\d+\.pdf">NE-NMY-\d{6}</a>', html)
 
 
 def test_condition_and_category_of_stock_are_not_patched(client, world):
