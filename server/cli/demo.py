@@ -223,7 +223,7 @@ def _register(rng: random.Random, lots: dict[str, list]) -> dict[str, list]:
 
 
 def _season(session: Session, rng: random.Random, users: dict, depots: dict, now) -> None:
-    """A few months of the books at NMY and ZDR."""
+    """A few months of the books at NMY and ZDR: issues and returns, a transfer, a loss."""
     nmy, zdr = depots["NMY"], depots["ZDR"]
     commandant = users["commandant"]
     boxes = list(session.scalars(select(Crate).where(Crate.depot_id == nmy.id,
@@ -243,6 +243,17 @@ def _season(session: Session, rng: random.Random, users: dict, depots: dict, now
                 type="return", lines=(LineIn(crate_id=crate.id, quantity=out // 2),),
                 occurred_at=when + timedelta(days=3), document_ref=f"BR-2026-{60 + n:04d}",
                 counterparty="2e bataillon d'infanterie"), now=now)
+    _transfer(session, users, nmy, zdr, boxes, now)
+    lost = boxes[-1]
+    vouchers.submit_voucher(session, commandant, nmy, vouchers.VoucherIn(
+        type="loss", lines=(LineIn(crate_id=lost.id, quantity=min(24, lost.quantity)),),
+        occurred_at=now - timedelta(hours=30), document_ref="CR 7/DCM/2026",
+        notes="Manquant constaté au déstockage; enquête ouverte (prévôté)"), now=now)
+
+
+def _transfer(session: Session, users: dict, nmy: Depot, zdr: Depot, boxes: list, now) -> None:
+    """Four boxes of small-arms ammunition to Zinder, one received 40 rounds short."""
+    commandant = users["commandant"]
     targets = list(session.scalars(select(Crate).where(Crate.depot_id == zdr.id,
                                                        Crate.lot_id.is_(None),
                                                        Crate.kind == CrateKind.AMMO_BOX)))
@@ -264,11 +275,6 @@ def _season(session: Session, rng: random.Random, users: dict, depots: dict, now
             for i, line in enumerate(consignment.lines)]
     transfers.acknowledge(session, zinder, consignment.id, acks, complete=True,
                           document_ref="PV de réception 12/GZ/2026", now=now)
-    lost = boxes[-1]
-    vouchers.submit_voucher(session, commandant, nmy, vouchers.VoucherIn(
-        type="loss", lines=(LineIn(crate_id=lost.id, quantity=min(24, lost.quantity)),),
-        occurred_at=now - timedelta(hours=30), document_ref="CR 7/DCM/2026",
-        notes="Manquant constaté au déstockage; enquête ouverte (prévôté)"), now=now)
 
 
 def _empty_box(session: Session, depot: Depot, now):

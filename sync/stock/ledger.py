@@ -100,12 +100,7 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
                         document_ref=document_ref, counterparty=counterparty,
                         originator_id=originator_id, approver_id=approver_id,
                         witnesses=list(witnesses), notes=notes, reference=reference,
-                        issuer=voucher.issuer, issuer_signed_at=voucher.issuer_signed_at,
-                        receiver=voucher.receiver,
-                        receiver_signed_at=voucher.receiver_signed_at,
-                        transport=dict(voucher.transport or {}),
-                        certificate_ref=voucher.certificate_ref,
-                        report_due_at=voucher.report_due_at)
+                        **_voucher_fields(voucher))
     touched: set[str] = set()  # crates whose contents change, including those a weapon leaves
     for n, line in enumerate(lines, start=1):
         if line.weapon_id is not None:
@@ -122,6 +117,16 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
     session.add(movement)
     session.flush()
 
+    _journal(session, movement, touched, actor=actor, now=now)
+    record_audit(session, actor, f"ledger.{mtype.value}", now=now, entity="movement",
+                 entity_id=movement.id, country_code=depot.country_code, depot_id=depot.id,
+                 details={"depot_seq": movement.depot_seq, "lines": len(movement.lines)})
+    return movement
+
+
+def _journal(session: Session, movement: Movement, touched: set[str], *, actor: Actor,
+             now: datetime) -> None:
+    """A new version of every crate and weapon the movement changed, for phones to pull."""
     touched.update(line.crate_id for line in movement.lines if line.crate_id)
     for crate_id in sorted(touched):
         crate = session.get(Crate, crate_id)
@@ -132,10 +137,12 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
         if line.weapon_id:
             record_change(session, "weapon", session.get(Weapon, line.weapon_id),
                           actor=actor, now=now)
-    record_audit(session, actor, f"ledger.{mtype.value}", now=now, entity="movement",
-                 entity_id=movement.id, country_code=depot.country_code, depot_id=depot.id,
-                 details={"depot_seq": movement.depot_seq, "lines": len(movement.lines)})
-    return movement
+
+
+def _voucher_fields(voucher: Voucher) -> dict:
+    fields = {name: getattr(voucher, name) for name in VOUCHER_FIELDS}
+    fields["transport"] = dict(voucher.transport or {})
+    return fields
 
 
 def _check_people(session: Session, depot: Depot, mtype: MT, originator_id: int,

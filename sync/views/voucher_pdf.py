@@ -53,43 +53,48 @@ def _line_text(session: Session, line, w: dict) -> str:
 
 def voucher_pdf(session: Session, movement: Movement, *, language: str, zone: tzinfo) -> bytes:
     w = WORDS.get(language, WORDS["en"])
-    kind = MT(movement.type).value
     out = io.BytesIO()
     pdf = Canvas(out, pagesize=A4, pageCompression=1)
     pdf.setTitle(f"{w['title']} {movement.voucher_number}")
     y = A4[1] - 20 * mm
-
-    def text(value: str, size: float = 10, bold: bool = False, x: float = 20 * mm) -> None:
-        nonlocal y
+    for text, size, style in _voucher_text(session, movement, w, language, zone):
         if y < 20 * mm:
             pdf.showPage()
             y = A4[1] - 20 * mm
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(x, y, value[:110])
+        y -= {"head": 4 * mm, "sign": 0}.get(style, 0)
+        pdf.setFont("Helvetica-Bold" if style == "head" else "Helvetica", size)
+        pdf.drawString(20 * mm, y, text[:110])
+        if style == "sign":  # a line to sign on
+            pdf.line(130 * mm, y - 1 * mm, 190 * mm, y - 1 * mm)
+            y -= 3 * mm
         y -= size * 1.5
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
 
+
+def _voucher_text(session: Session, movement: Movement, w: dict, language: str,
+                  zone: tzinfo) -> list[tuple[str, float, str]]:
+    """(text, size, style) in reading order; style head, sign or plain."""
     def when(value) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
 
-    text(f"{w['title']} {movement.voucher_number}", 16, bold=True)
-    text(f"{w['type']}: {TYPES_FR.get(kind, kind) if language == 'fr' else kind}")
-    text(f"{w['date']}: {when(movement.occurred_at)}")
-    text(f"{w['authority']}: {movement.document_ref or '—'}")
-    text(f"{w['party']}: {movement.counterparty or '—'}")
+    kind = MT(movement.type).value
+    out = [(f"{w['title']} {movement.voucher_number}", 16, "head"),
+           (f"{w['type']}: {TYPES_FR.get(kind, kind) if language == 'fr' else kind}", 10, ""),
+           (f"{w['date']}: {when(movement.occurred_at)}", 10, ""),
+           (f"{w['authority']}: {movement.document_ref or '—'}", 10, ""),
+           (f"{w['party']}: {movement.counterparty or '—'}", 10, "")]
     if movement.certificate_ref:
-        text(f"{w['certificate']}: {movement.certificate_ref}")
-    y -= 4 * mm
-    text(w["lines"], 12, bold=True)
-    for line in movement.lines:
-        text(f"{line.line_no}. {_line_text(session, line, w)}", 9)
+        out.append((f"{w['certificate']}: {movement.certificate_ref}", 10, ""))
+    out.append((w["lines"], 12, "head"))
+    out += [(f"{ln.line_no}. {_line_text(session, ln, w)}", 9, "") for ln in movement.lines]
     if movement.transport:
-        y -= 4 * mm
-        text(w["transport"], 12, bold=True)
         t = movement.transport
-        text(f"{w['vehicle']}: {t.get('vehicle') or '—'}  ·  {w['escort']}: "
-             f"{t.get('escort') or '—'}  ·  {w['seals']}: {', '.join(t.get('seals') or []) or '—'}")
-    y -= 6 * mm
-    text(w["signatures"], 12, bold=True)
+        out += [(w["transport"], 12, "head"),
+                (f"{w['vehicle']}: {t.get('vehicle') or '—'}  ·  {w['escort']}: "
+                 f"{t.get('escort') or '—'}  ·  {w['seals']}: "
+                 f"{', '.join(t.get('seals') or []) or '—'}", 10, "")]
     originator, approver = (session.get(User, uid) if uid else None
                             for uid in (movement.originator_id, movement.approver_id))
     people = [(w["issuer"], movement.issuer, movement.issuer_signed_at),
@@ -98,12 +103,9 @@ def voucher_pdf(session: Session, movement: Movement, *, language: str, zone: tz
                movement.recorded_at),
               (w["approver"], approver and (approver.full_name or approver.username),
                movement.recorded_at if approver else None)]
-    for role, name, at in people:
-        text(f"{role}: {name or '—'}   {w['signed']} {when(at)}")
-        pdf.line(130 * mm, y + 4 * mm, 190 * mm, y + 4 * mm)
-        y -= 3 * mm
+    out.append((w["signatures"], 12, "head"))
+    out += [(f"{role}: {name or '—'}   {w['signed']} {when(at)}", 10, "sign")
+            for role, name, at in people]
     if movement.witnesses:
-        text(f"{w['witnesses']}: {', '.join(movement.witnesses)}")
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
+        out.append((f"{w['witnesses']}: {', '.join(movement.witnesses)}", 10, ""))
+    return out
