@@ -70,6 +70,7 @@ def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
         assert db.session.scalar(select(func.count(Crate.id))) == 600
         assert db.session.scalar(select(func.count(Weapon.id))) == 2000
         ng_label = db.session.scalar(select(Crate.label_id).where(Crate.label_id.like("NG-%")))
+        _demo_is_realistic()
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert token in again.output
@@ -79,3 +80,56 @@ def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
                       headers=headers).status_code == 200
     assert client.get(f"/api/v1/crates/{ng_label}", headers=headers).status_code == 404
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_audit_verify_names_the_last_events_of_a_depot_deleted_by_sql(app, world):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    with app.app_context():
+        nmy = world.depots["NE-NMY"]
+        last = db.session.execute(text(
+            "SELECT id, chain_seq FROM audit_events WHERE depot_id = :d ORDER BY chain_seq DESC "
+            "LIMIT 3"), {"d": nmy}).all()
+        db.session.execute(text("DELETE FROM audit_events WHERE id IN (:a, :b, :c)"),
+                           dict(zip("abc", [row.id for row in last], strict=True)))
+        db.session.commit()
+    r = runner.invoke(args=["audit", "verify"])
+    top = last[0].chain_seq
+    assert r.exit_code == 1
+    assert (f"depot NE-NMY audit chain: the last 3 event(s), #{top - 2}..#{top}, are missing"
+            in r.output)
+    assert "Audit chains" in r.output  # the progress bar
+
+
+def _demo_is_realistic():
+    """Built through the books, as a depot officer would recognise it."""
+    from collections import defaultdict
+
+    from server.models import (
+        AmmoItemType,
+        Consignment,
+        Depot,
+        Location,
+        StorageBuilding,
+        VoucherProposal,
+    )
+    from sync.stock.catalogue import UN_CLASSIFICATION
+
+    neq = defaultdict(float)
+    for crate in db.session.scalars(select(Crate).where(Crate.lot_id.is_not(None))):
+        item = crate.lot.item_type
+        building = crate.location.building
+        neq[(building.id, item.hazard_division)] += float(item.neq_kg) * crate.quantity
+        assert item.compatibility_group in building.cgs_allowed
+    for (building_id, hd), kg in neq.items():
+        assert kg <= db.session.get(StorageBuilding, building_id).ell_kg[hd]
+    for item in db.session.scalars(select(AmmoItemType)):
+        assert UN_CLASSIFICATION[item.un_number] == item.hazard_code
+    ammo_calibres = set(db.session.scalars(select(AmmoItemType.calibre)))
+    assert set(db.session.scalars(select(Weapon.calibre))) <= ammo_calibres
+    assert db.session.scalar(select(Weapon.manufacturer).where(Weapon.model == "AKM")) == (
+        "Kalashnikov Concern")  # registered as "Izhmash" too
+    assert db.session.scalar(select(VoucherProposal.type)).value == "loss"
+    assert db.session.scalar(select(Consignment.status)) == "short"
+    assert {d.status for d in db.session.scalars(select(Depot))} == {"setup"}
+    assert db.session.scalar(select(func.count(Location.id))) == 50

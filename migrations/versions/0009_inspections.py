@@ -1,7 +1,7 @@
 """inspections: visits, findings followed to closure, per-country forms, depot registers, stock checks
 
 Revision ID: 0009_inspections
-Revises: 0006_hq
+Revises: 0008_books
 Create Date: 2026-12-01 07:51:51.405997
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_inspections'
-down_revision = '0006_hq'
+down_revision = '0008_books'
 branch_labels = None
 depends_on = None
 

@@ -7,4 +7,15 @@ from server.bodies import gzip_response
 bp = Blueprint("api", __name__)
 bp.after_request(gzip_response)
 
-from server.api import inventory, labels, openapi, photos, review, sync, uploads  # noqa: E402,F401  (routes register)
+from server.api import (  # noqa: E402,F401  (routes register)
+    books,
+    inventory,
+    labels,
+    openapi,
+    photos,
+    review,
+    sync,
+    transfers,
+    uploads,
+    vouchers,
+)

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from server.api import bp
-from server.api.schemas import inventory, review, sync
+from server.api.schemas import books, inventory, review, sync, vouchers
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -41,6 +41,49 @@ OPERATIONS = {
     "/discrepancies/{discrepancy_id}/approve": {"post": (
         "Approve a proposed adjustment (someone other than its proposer)", None,
         "Discrepancy", 200)},
+    "/books/agencies": {"post": ("Add an agency (administrators)", "AgencyIn", "Agency", 201)},
+    "/books/depots": {"post": ("Set a depot up (administrators)", "DepotIn", "DepotSetup",
+                               201)},
+    "/books/depots/{code}": {"get": ("A depot's buildings and stacks", None, "DepotSetup",
+                                     200)},
+    "/books/depots/{code}/buildings": {"post": ("Add a storage building with its ELL per HD",
+                                                "BuildingIn", "Building", 201)},
+    "/books/depots/{code}/buildings/{building}/locations": {"post": (
+        "Add a stack or rack", "LocationIn", None, 201)},
+    "/catalogue/maker-aliases": {"post": ("Make a name an alias of a maker", "AliasIn", None,
+                                          201)},
+    "/catalogue/weapon-models": {
+        "get": ("The weapon model catalogue", None, None, 200),
+        "post": ("Add a weapon model", "WeaponModel", "WeaponModel", 201)},
+    "/catalogue/item-types": {
+        "get": ("The ammunition item catalogue", None, None, 200),
+        "post": ("Add an item type (HD/CG, NEQ, UN number)", "ItemType", "ItemType", 201)},
+    "/lots": {"get": ("Lots (?suspended=1 for suspended ones)", None, None, 200),
+              "post": ("Record a lot", "LotIn", "LotRecord", 201)},
+    "/lots/{lot_id}/suspension": {"post": ("Suspend or release a lot under a reference",
+                                           "SuspensionIn", "LotRecord", 200)},
+    "/depots/{code}/vouchers": {
+        "get": ("A depot's voucher book, newest first", "BookArgs", None, 200),
+        "post": ("Post a voucher (201) or propose one that needs a second person (202)",
+                 "VoucherIn", "Movement", 201)},
+    "/approvals": {"get": ("The approval queue in scope", "ApprovalArgs", None, 200)},
+    "/approvals/{proposal_id}/approve": {"post": (
+        "Approve and post (someone other than the originator, allowed for the depot)", None,
+        "Proposal", 200)},
+    "/approvals/{proposal_id}/reject": {"post": ("Reject, saying why", "RejectIn", "Proposal",
+                                                 200)},
+    "/losses": {"get": ("Losses and thefts with their report deadline (?overdue=1)", None,
+                        None, 200)},
+    "/depots/{code}/transfers": {"post": ("Send a transfer: a consignment in transit",
+                                          "TransferIn", "Consignment", 201)},
+    "/consignments/{consignment_id}": {"get": ("A consignment and its lines", None,
+                                               "Consignment", 200)},
+    "/consignments/{consignment_id}/acknowledge": {"post": (
+        "Acknowledge lines at the receiving depot (complete=true ends the receipt)",
+        "Acknowledge", "Consignment", 200)},
+    "/in-transit": {"get": ("Consignment lines not (fully) received", None, None, 200)},
+    "/losses/{proposal_id}/report": {"post": ("Record the report to the national authority",
+                                              "LossReportIn", None, 201)},
 }
 SCHEMAS = {
     "PageArgs": inventory.PageArgs, "Crate": inventory.CrateSchema,
@@ -52,6 +95,16 @@ SCHEMAS = {
     "ReviewListArgs": review.ReviewListArgs, "Conflict": review.ConflictSchema,
     "Resolve": review.ResolveSchema, "Discrepancy": review.DiscrepancySchema,
     "Close": review.CloseSchema, "Note": review.NoteSchema,
+    "AgencyIn": books.AgencyIn, "Agency": books.AgencySchema, "DepotIn": books.DepotIn,
+    "Building": books.BuildingSchema, "DepotSetup": books.DepotSetupSchema,
+    "BuildingIn": books.BuildingInSchema, "LocationIn": books.LocationIn, "AliasIn": books.AliasIn,
+    "WeaponModel": books.WeaponModelSchema, "ItemType": books.ItemTypeSchema,
+    "LotIn": books.LotIn, "LotRecord": books.LotOut, "SuspensionIn": books.SuspensionIn,
+    "VoucherIn": vouchers.VoucherInSchema, "Movement": vouchers.MovementOut,
+    "Proposal": vouchers.ProposalOut, "BookArgs": vouchers.BookArgs,
+    "ApprovalArgs": vouchers.ApprovalArgs, "RejectIn": vouchers.RejectIn,
+    "LossReportIn": vouchers.LossReportIn, "TransferIn": vouchers.TransferInSchema,
+    "Acknowledge": vouchers.AcknowledgeSchema, "Consignment": vouchers.ConsignmentOut,
 }
 
 

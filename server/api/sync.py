@@ -103,7 +103,8 @@ def pull():
         page = changes.pull_changes(db.session, g.principal, since=seq, limit=limit)
     more = page.more
     return {"crates": page.crates, "lots": {str(k): v for k, v in page.lots.items()},
-            "conflicts": page.conflicts, "snapshot": snapshot,
+            "conflicts": page.conflicts, "held_vouchers": page.held_vouchers,
+            "snapshot": snapshot,
             "cursor": sign_cursor(page.seq, page.after_id), "more": more}
 
 

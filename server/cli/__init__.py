@@ -56,7 +56,7 @@ def _guard(command: click.Command) -> click.Command:
 
 
 def register(app: Flask) -> None:
-    from server.cli import admin, labels
+    from server.cli import admin, books, labels
 
-    for command in (*admin.COMMANDS, labels.labels_cli):
+    for command in (*admin.COMMANDS, labels.labels_cli, books.books_cli):
         app.cli.add_command(_guard(command))

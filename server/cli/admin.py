@@ -116,8 +116,9 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Walk every depot's ledger chain and the audit trail; exit 1 naming what was altered."""
-    problems = verify_ledgers(db.session) + verify_audit(db.session)
+    """Walk every depot's ledger chain and every audit chain against its stored head; exit 1
+    naming what was altered or is missing."""
+    problems = verify_ledgers(db.session) + verify_audit(db.session, progress=_bar)
     for problem in problems[:50]:
         click.echo(problem, err=True)
     if problems:

@@ -1,6 +1,7 @@
-"""The demo data set: Niger and Nigeria, three depots, ~600 crates, ~2,000 weapons, one user
-per role and an enrolled device. Loaded once; the logins are kept in the instance folder so a
-second run prints them again."""
+"""The demo data set: Niger and Nigeria, three depots, ~600 crates, ~2,000 weapons, users of
+every role and an enrolled device, built through the books (setup, catalogues, opening
+balances, vouchers, a transfer, a loss). Loaded once; the logins are kept in the instance
+folder so a second run prints them again."""
 
 from __future__ import annotations
 
@@ -17,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
 from server.db import utcnow
-from server.models import Country, Depot, Location, StorageBuilding, User
-from server.models.inventory import CrateKind, LotState
-from server.models.ledger import MovementType as MT
+from server.models import Country, Crate, Depot, User
+from server.models.inventory import CrateKind
 from server.models.places import DepotType
-from sync.journal.trail import SYSTEM, Actor
+from sync.access.principal import Principal
+from sync.journal.trail import SYSTEM
 from sync.people import accounts
-from sync.stock import inventory
-from sync.stock.ledger import LineIn, post_movement
+from sync.stock import catalogue, imports, inventory, setup, transfers, vouchers
+from sync.stock.ledger import LineIn, Voucher
 
 Progress = Callable[[str, Iterable], Iterable]
 
@@ -34,23 +35,36 @@ COUNTRIES = [
     ("NG", "Nigeria", "National Centre for the Control of Small Arms and Light Weapons",
      "Africa/Lagos", ["en", "fr"]),
 ]
-# code, name, type, buildings, ammo crates, weapon crates
+AGENCIES = [("NE", "Forces armées nigériennes", "FAN"), ("NE", "Garde nationale du Niger", "GNN"),
+            ("NG", "Nigerian Army", "NA"), ("NG", "Nigeria Police Force", "NPF")]
+# code, name, type, agency, ammo crates, weapon crates (ZDR unpacks 4 more from NMY)
 DEPOTS = [
-    ("NE", "NMY", "Dépôt central de munitions de Niamey", DepotType.CENTRAL, 4, 200, 100),
-    ("NE", "ZDR", "Armurerie de garnison de Zinder", DepotType.UNIT_ARMOURY, 2, 60, 40),
-    ("NG", "KDN", "Kaduna Central Ordnance Depot", DepotType.CENTRAL, 4, 140, 60),
+    ("NE", "NMY", "Dépôt central de munitions de Niamey", DepotType.CENTRAL, "FAN", 200, 100),
+    ("NE", "ZDR", "Armurerie de garnison de Zinder", DepotType.UNIT_ARMOURY, "FAN", 56, 40),
+    ("NG", "KDN", "Kaduna Central Ordnance Depot", DepotType.CENTRAL, "NA", 140, 60),
 ]
-ITEM_TYPES = [  # nature, calibre, type, HD, CG, NEQ kg per item, UN number
-    ("cartridge", "7.62x39mm", "ball", "1.4", "S", "0.0016", "0012"),
-    ("cartridge", "7.62x51mm", "ball", "1.4", "S", "0.0029", "0012"),
-    ("cartridge", "5.56x45mm", "tracer", "1.4", "S", "0.0016", "0012"),
-    ("cartridge", "12.7x108mm", "API", "1.2", "C", "0.0180", "0321"),
-    ("grenade, hand", "F1", "HE", "1.1", "F", "0.0600", "0292"),
-    ("mortar bomb", "60mm", "HE", "1.2", "F", "0.2200", "0180"),
-    ("rocket", "PG-7V", "HEAT", "1.1", "E", "0.7300", "0181"),
+# building code, type, CGs allowed, ELL kg per HD: small arms ammunition apart from the
+# mass-explosion natures, as the IATG mixing rules want; ZDR has only the first two
+BUILDINGS = [
+    ("B1", "magazine", "S", {"1.4": 8000}),
+    ("B2", "magazine", "CS", {"1.2": 1500, "1.4": 4000}),
+    ("B3", "igloo", "E", {"1.1": 600}),
+    ("B4", "magazine", "FS", {"1.1": 400, "1.2": 800, "1.4": 1000}),
+]
+ITEM_TYPES = [  # nature, calibre, type, HD, CG, NEQ kg per item, UN number, per box
+    ("cartridge", "7.62x39mm", "ball", "1.4", "S", "0.0016", "0012", 1440),
+    ("cartridge", "7.62x51mm", "ball", "1.4", "S", "0.0029", "0012", 500),
+    ("cartridge", "7.62x54mmR", "ball", "1.4", "S", "0.0031", "0012", 880),
+    ("cartridge", "5.56x45mm", "ball", "1.4", "S", "0.0016", "0012", 840),
+    ("cartridge", "12.7x108mm", "ball", "1.2", "C", "0.0170", "0328", 80),
+    ("rocket", "PG-7V", "HEAT", "1.1", "E", "0.7300", "0181", 4),
+    ("grenade, hand", "F1", "HE", "1.1", "F", "0.0600", "0292", 20),
+    ("cartridge with bursting charge", "60mm mortar", "HE", "1.2", "F", "0.2200", "0007", 10),
 ]
 MAKERS = [("Arsenal", "BG"), ("Norinco", "CN"), ("Prvi Partizan", "RS"), ("Poongsan", "KR"),
           ("Igman", "BA")]
+ALIASES = [("Izhmash", "Kalashnikov Concern"), ("China North Industries", "Norinco"),
+           ("FN", "FN Herstal")]
 WEAPON_MODELS = [  # manufacturer, model, type, calibre, country
     ("Kalashnikov Concern", "AKM", "assault rifle", "7.62x39mm", "RU"),
     ("Norinco", "Type 56-1", "assault rifle", "7.62x39mm", "CN"),
@@ -62,8 +76,10 @@ WEAPON_MODELS = [  # manufacturer, model, type, calibre, country
 USERS = [  # username, role, country, depots
     ("inspecteur", "inspector", "NE", ["NMY", "ZDR"]),
     ("commandant", "commander", "NE", ["NMY"]),
+    ("cdt_zinder", "commander", "NE", ["ZDR"]),
     ("revue", "reviewer", "NE", []),
     ("admin", "admin", "NE", []),
+    ("ng_commander", "commander", "NG", ["KDN"]),
     ("ng_reviewer", "reviewer", "NG", []),
     ("ng_inspector", "inspector", "NG", ["KDN"]),
 ]
@@ -75,7 +91,10 @@ def credentials_path(instance_path: str) -> Path:
 
 
 def load(session: Session, instance_path: str, progress: Progress | None = None) -> str:
-    """Load the demo set unless it is there; return the logins and device token to print."""
+    """Load the demo set unless it is there; return the logins and device token to print.
+    Everything goes through the books: setup, catalogues, NMY's opening balance imported
+    from a register, receipts elsewhere, then a season's movements: issues and returns, a
+    transfer NMY -> ZDR received one line short, and a loss awaiting its second person."""
     path = credentials_path(instance_path)
     publish_shipped(session, actor=SYSTEM, now=utcnow())
     if session.get(Country, "NE") is not None:
@@ -87,8 +106,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None)
     rng = random.Random(1960)
     now = utcnow()
     creds = {"users": {}, "device": {}}
-
-    depots = _places(session)
+    depots = _places(session, now)
     for username, role, country, depot_codes in USERS:
         password = secrets.token_urlsafe(9)
         accounts.create_user(session, username, role=role, country_code=country,
@@ -97,59 +115,28 @@ def load(session: Session, instance_path: str, progress: Progress | None = None)
                              language="fr" if country == "NE" else "en",
                              actor=SYSTEM, now=now)
         creds["users"][username] = {"password": password, "role": role, "country": country}
-    users = {u.username: u for u in session.scalars(select(User))}
-    commanders = {"NE": users["commandant"], "NG": users["ng_reviewer"]}
-    inspector = users["inspecteur"]
+    users = {u.username: Principal.of_user(u) for u in session.scalars(select(User))}
+    inspector = session.scalar(select(User).where(User.username == "inspecteur"))
     enrolment = accounts.enroll_device(session, inspector, name="Demo phone",
                                        actor=SYSTEM, now=now)
     creds["device"] = {"user": inspector.username, "device_id": enrolment.device_id,
                        "token": enrolment.token}
-
-    lots = _lots(session, rng)
-    crates_todo = []
-    for _country, code, _name, _type, _b, ammo, guns in DEPOTS:
-        depot = depots[code]
-        crates_todo += [(depot, CrateKind.AMMO_BOX)] * ammo
-        crates_todo += [(depot, CrateKind.WEAPON_CRATE)] * guns
-    serial = rng.randrange(100000, 500000)
-    for depot, kind in steps("crates", crates_todo):
-        originator = commanders[depot.country_code]
-        label = inventory.allocate_labels(session, depot, 1)[0]
-        locations = [loc for b in depot.buildings for loc in b.locations]
-        crate = inventory.register_crate(session, depot, label_id=label, kind=kind,
-                                         location=rng.choice(locations),
-                                         seal_number=f"S{rng.randrange(10**6):06d}",
-                                         actor=Actor(originator.id), now=now)
-        received = now - timedelta(days=rng.randrange(30, 900))
-        if kind is CrateKind.AMMO_BOX:
-            lot = rng.choice(lots)
-            lines = [LineIn(crate_id=crate.id, lot_id=lot.id,
-                            quantity=rng.choice([250, 500, 700, 1000, 1440]))]
-        else:
-            maker, model, wtype, calibre, made_in = rng.choice(WEAPON_MODELS)
-            lines = []
-            for _ in range(WEAPONS_PER_CRATE):
-                serial += rng.randrange(1, 40)
-                weapon = inventory.register_weapon(
-                    session, country_code=depot.country_code, manufacturer=maker, model=model,
-                    serial=f"{rng.choice('ABCDEFGHKLMN')}{serial}", type=wtype,
-                    calibre=calibre, country_of_manufacture=made_in,
-                    year=rng.randrange(1965, 2015),
-                    national_marking={"country": depot.country_code, "agency": "FAN"
-                                      if depot.country_code == "NE" else "NA",
-                                      "number": f"{serial % 100000:05d}"})
-                lines.append(LineIn(weapon_id=weapon.id, to_crate_id=crate.id))
-        post_movement(session, depot_id=depot.id, type=MT.RECEIPT, lines=lines,
-                      originator_id=originator.id, occurred_at=received, now=now,
-                      document_ref=f"BR-{rng.randrange(10**5):05d}",
-                      counterparty="Direction du matériel" if depot.country_code == "NE"
-                      else "Defence Headquarters")
+    lots = _catalogue(session, rng, now)
+    rows = _register(rng, lots)
+    imports.import_register(session, users["commandant"], depots["NMY"], rows["NMY"],
+                            source_document="Registre NMY 2019-2026 (folios 1-212)",
+                            now=now - timedelta(days=120), progress=steps)
+    for code, who in (("ZDR", "cdt_zinder"), ("KDN", "ng_commander")):
+        imports.import_register(session, users[who], depots[code], rows[code],
+                                source_document=f"Ledger {code} 2020-2026",
+                                now=now - timedelta(days=110), progress=steps)
+    _season(session, rng, users, depots, now)
     session.flush()
     _write_credentials(path, creds)
     return "Demo data loaded.\n" + _describe(creds)
 
 
-def _places(session: Session) -> dict[str, Depot]:
+def _places(session: Session, now) -> dict[str, Depot]:
     for code, name, commission, tz, languages in COUNTRIES:
         session.add(Country(code=code, name=name, commission=commission, timezone=tz,
                             languages=languages,
@@ -158,44 +145,143 @@ def _places(session: Session) -> dict[str, Depot]:
                                       "stock_check_days": {"central_depot": 90,
                                                            "unit_armoury": 14}}))
     session.flush()
+    for country, name, code in AGENCIES:
+        setup.create_agency(session, country_code=country, name=name, marking_code=code,
+                            actor=SYSTEM, now=now)
     depots = {}
-    for country, code, name, dtype, buildings, _a, _w in DEPOTS:
-        tz = next(c[3] for c in COUNTRIES if c[0] == country)
-        depot = Depot(country_code=country, code=code, name=name, type=dtype, timezone=tz,
-                      security_plan_date=date(2025, 3, 1), licence_ref=f"LIC-{code}-2025")
-        session.add(depot)
-        for b in range(1, buildings + 1):
-            building = StorageBuilding(depot=depot, code=f"B{b}",
-                                       type="storehouse" if b < 4 else "iso_container",
-                                       ell_kg={"1.1": 2000, "1.2": 5000, "1.4": 20000},
-                                       lightning_protection=b % 2 == 1, alarm=b != 2,
-                                       lock_type="padlock CEN 6")
-            session.add(building)
+    for country, code, name, dtype, agency, _a, _w in DEPOTS:
+        depot = setup.create_depot(session, setup.DepotIn(
+            country_code=country, code=code, name=name, type=dtype.value, agency_code=agency,
+            licence_ref=f"LIC-{code}-2025", security_plan_date=date(2025, 3, 1),
+            risk_assessment_date=date(2025, 2, 10)), actor=SYSTEM, now=now)
+        for b, btype, cgs, ell in BUILDINGS[:2 if code == "ZDR" else 4]:
+            building = setup.add_building(session, depot, setup.BuildingIn(
+                code=b, type=btype, ell_kg=ell, cgs_allowed=cgs, lightning_protection=True,
+                lightning_test_date=date(2025, 11, 4), alarm=b != "B2",
+                lock_type="cadenas CEN 6"), actor=SYSTEM, now=now)
             for s in "ABCDE":
-                session.add(Location(building=building, code=f"{s}{b}"))
+                setup.add_location(session, building, f"{s}{b[1:]}", actor=SYSTEM, now=now)
         depots[code] = depot
-    session.flush()
     return depots
 
 
-def _lots(session: Session, rng: random.Random) -> list:
-    lots = []
-    for spec in ITEM_TYPES:
-        nature, calibre, kind, hd, cg, neq, un = spec
-        item = inventory.create_item_type(session, nature=nature, calibre=calibre, type=kind,
-                                          hazard_division=hd, compatibility_group=cg,
-                                          neq_kg=neq, un_number=un)
-        for n in range(6):
+def _catalogue(session: Session, rng: random.Random, now) -> dict[str, list]:
+    """Makers' aliases, weapon models, item types with their UN numbers, and their lots;
+    returns lots by the CG a building must allow."""
+    for alias, maker in ALIASES:
+        catalogue.add_maker_alias(session, alias, maker, actor=SYSTEM, now=now)
+    for maker, model, wtype, calibre, made_in in WEAPON_MODELS:
+        catalogue.create_weapon_model(session, manufacturer=maker, country=made_in, type=wtype,
+                                      model=model, calibre=calibre, actor=SYSTEM, now=now)
+    lots: dict[str, list] = {}
+    for nature, calibre, kind, hd, cg, neq, un, per_box in ITEM_TYPES:
+        item = catalogue.add_item_type(session, nature=nature, calibre=calibre, type=kind,
+                                       hazard_division=hd, compatibility_group=cg,
+                                       neq_kg=neq, un_number=un, actor=SYSTEM, now=now)
+        for _ in range(4):
             maker, made_in = rng.choice(MAKERS)
             year = rng.randrange(1985, 2022)
-            state = LotState.KNOWN if n < 5 else rng.choice([LotState.MIXED, LotState.UNKNOWN])
-            lots.append(inventory.create_lot(
-                session, item, lot_state=state, manufacturer=maker,
-                country_of_manufacture=made_in,
-                lot_number=f"{made_in}-{year % 100:02d}-{rng.randrange(1, 999):03d}"
-                if state is LotState.KNOWN else None,
-                manufacture_date=date(year, rng.randrange(1, 13), 1)))
+            lot = catalogue.add_lot(
+                session, item.id, manufacturer=maker, country_of_manufacture=made_in,
+                lot_number=f"{rng.randrange(1, 99):02d}-{year % 100:02d}-{rng.randrange(999):03d}",
+                manufacture_date=date(year, rng.randrange(1, 13), 1),
+                expiry_date=date(year + (25 if hd == "1.4" else 15), 1, 1), actor=SYSTEM,
+                now=now)
+            lots.setdefault(cg, []).append((lot, item, per_box))
     return lots
+
+
+def _register(rng: random.Random, lots: dict[str, list]) -> dict[str, list]:
+    """Each depot's existing register, as rows of the opening-balance template."""
+    registers = {}
+    serial = rng.randrange(100000, 500000)
+    for _country, code, _name, _type, _agency, ammo, guns in DEPOTS:
+        buildings = BUILDINGS[:2 if code == "ZDR" else 4]
+        rows = []
+        for _ in range(ammo):
+            b, _t, cgs, _ell = rng.choice(buildings)
+            lot, item, per_box = rng.choice(lots[rng.choice([g for g in cgs if g in lots])])
+            rows.append({"type": "ammo", "building": b, "stack": f"{rng.choice('ABCDE')}{b[1:]}",
+                         "calibre": item.calibre, "ammo_type": item.type,
+                         "lot_number": lot.lot_number, "maker": lot.manufacturer,
+                         "country": lot.country_of_manufacture,
+                         "quantity": str(per_box * rng.choice([1, 1, 1, 2]))})
+        for c in range(guns):
+            maker, model, _wtype, _calibre, made_in = rng.choice(WEAPON_MODELS)
+            crate = f"caisse {c + 1}"  # the register's own crate numbers
+            for _ in range(WEAPONS_PER_CRATE):
+                serial += rng.randrange(1, 40)
+                rows.append({"type": "weapon", "building": "B1", "stack": "A1", "crate": crate,
+                             "maker": "Izhmash" if maker == "Kalashnikov Concern" and serial % 3
+                             else maker, "model": model, "country": made_in,
+                             "serial": f"{rng.choice('ABCDEFGHKLMN')}{serial}",
+                             "year": str(rng.randrange(1965, 2015))})
+        registers[code] = [imports.Row(number=n + 1, values={k: r.get(k, "") for k in
+                                                            imports.COLUMNS})
+                           for n, r in enumerate(rows, start=1)]
+    return registers
+
+
+def _season(session: Session, rng: random.Random, users: dict, depots: dict, now) -> None:
+    """A few months of the books at NMY and ZDR: issues and returns, a transfer, a loss."""
+    nmy, zdr = depots["NMY"], depots["ZDR"]
+    commandant = users["commandant"]
+    boxes = list(session.scalars(select(Crate).where(Crate.depot_id == nmy.id,
+                                                     Crate.lot_id.is_not(None))
+                                 .order_by(Crate.label_id)))
+    for n, crate in enumerate(boxes[:12]):
+        when = now - timedelta(days=90 - n * 6)
+        out = max(1, crate.quantity // 4)
+        vouchers.submit_voucher(session, commandant, nmy, vouchers.VoucherIn(
+            type="issue", lines=(LineIn(crate_id=crate.id, quantity=out),), occurred_at=when,
+            document_ref=f"BS-2026-{140 + n:04d}", counterparty="2e bataillon d'infanterie",
+            voucher=Voucher(issuer="Adjudant Sani Issoufou", issuer_signed_at=when,
+                            receiver="Lieutenant Abdou Garba", receiver_signed_at=when)),
+            now=now)
+        if n % 3 == 0:
+            vouchers.submit_voucher(session, commandant, nmy, vouchers.VoucherIn(
+                type="return", lines=(LineIn(crate_id=crate.id, quantity=out // 2),),
+                occurred_at=when + timedelta(days=3), document_ref=f"BR-2026-{60 + n:04d}",
+                counterparty="2e bataillon d'infanterie"), now=now)
+    _transfer(session, users, nmy, zdr, boxes, now)
+    lost = boxes[-1]
+    vouchers.submit_voucher(session, commandant, nmy, vouchers.VoucherIn(
+        type="loss", lines=(LineIn(crate_id=lost.id, quantity=min(24, lost.quantity)),),
+        occurred_at=now - timedelta(hours=30), document_ref="CR 7/DCM/2026",
+        notes="Manquant constaté au déstockage; enquête ouverte (prévôté)"), now=now)
+
+
+def _transfer(session: Session, users: dict, nmy: Depot, zdr: Depot, boxes: list, now) -> None:
+    """Four boxes of small-arms ammunition to Zinder, one received 40 rounds short."""
+    commandant = users["commandant"]
+    targets = list(session.scalars(select(Crate).where(Crate.depot_id == zdr.id,
+                                                       Crate.lot_id.is_(None),
+                                                       Crate.kind == CrateKind.AMMO_BOX)))
+    sent = [c for c in boxes[12:] if c.lot.item_type.compatibility_group == "S"][:4]
+    consignment = transfers.send_transfer(
+        session, commandant, nmy, to_depot="ZDR",
+        lines=[LineIn(crate_id=c.id, quantity=c.quantity) for c in sent],
+        document_ref="Ordre de mouvement 45/EMA/DL/2026", occurred_at=now - timedelta(days=20),
+        now=now, voucher=Voucher(issuer="Adjudant Sani Issoufou",
+                                 issuer_signed_at=now - timedelta(days=20),
+                                 transport={"vehicle": "Renault Kerax 4 567 NE",
+                                            "escort": "1 section de la Garde nationale",
+                                            "seals": ["NE-0044518", "NE-0044519"]}))
+    zinder = users["cdt_zinder"]
+    if len(targets) < len(sent):
+        targets += [_empty_box(session, zdr, now) for _ in range(len(sent) - len(targets))]
+    acks = [transfers.AckIn(line_no=line.line_no, to_crate_id=targets[i].id,
+                            received_quantity=line.quantity if i else line.quantity - 40)
+            for i, line in enumerate(consignment.lines)]
+    transfers.acknowledge(session, zinder, consignment.id, acks, complete=True,
+                          document_ref="PV de réception 12/GZ/2026", now=now)
+
+
+def _empty_box(session: Session, depot: Depot, now):
+    label = inventory.allocate_labels(session, depot, 1, now=now)[0]
+    return inventory.register_crate(session, depot, label_id=label, kind=CrateKind.AMMO_BOX,
+                                    location=depot.buildings[0].locations[0], actor=SYSTEM,
+                                    now=now)
 
 
 def _write_credentials(path: Path, creds: dict) -> None:

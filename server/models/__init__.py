@@ -1,12 +1,13 @@
 """Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
 
 from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
+from server.models.catalogue import MakerAlias, WeaponModel
 from server.models.forms import EntityBranch, FormDefinition, FormVersion
 from server.models.inspections import RegisterEntry, StockCheck, StockCheckLine, Visit
 from server.models.inventory import AmmoItemType, AmmoLot, Crate, Weapon
-from server.models.journal import AuditEvent, Change
+from server.models.journal import AuditEvent, AuditHead, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
-from server.models.ledger import Movement, MovementLine
+from server.models.ledger import LossReport, Movement, MovementLine, VoucherProposal
 from server.models.places import Agency, Country, Depot, Location, StorageBuilding
 from server.models.sync import (
     AppliedOp,
@@ -21,6 +22,7 @@ from server.models.sync import (
     SubmissionAttachment,
     SyncState,
 )
+from server.models.transfers import Consignment, ConsignmentLine
 from server.models.uploads import Upload, UploadStatus
 
 __all__ = [
@@ -32,5 +34,6 @@ __all__ = [
     "EntityBranch", "FormDefinition", "FormVersion",
     "Upload", "UploadStatus",
 ]
-__all__ += ["Label", "LabelPrint", "LabelStatus"]
+__all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatus", "AuditHead",
+            "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, append_only, utcnow
@@ -47,5 +47,21 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(32), default="")
     entity_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the chain the event belongs to (see sync/journal/trail.py chain_key) and its place in it
+    chain: Mapped[str] = mapped_column(String(16), default="-")
+    chain_seq: Mapped[int] = mapped_column(default=0)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("chain", "chain_seq"),)
+
+
+class AuditHead(Base):
+    """The stored head of one audit chain: deleting the last events of a chain leaves the head
+    pointing past them, so `audit verify` names what is missing."""
+
+    __tablename__ = "audit_heads"
+
+    chain: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64))

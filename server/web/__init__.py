@@ -107,6 +107,7 @@ def select_locale() -> str:
 
 from server.web import (  # noqa: E402,F401  (routes and filters register on import)
     auth,
+    books,
     crates,
     dashboard,
     devices,

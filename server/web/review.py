@@ -93,15 +93,21 @@ def close_discrepancy(discrepancy_id: str):
         db.session, g.principal, discrepancy_id, outcome=form["outcome"], cause=form["cause"],
         adjustment=form["adjustment"] if form["outcome"] == "adjust" else None, now=utcnow())
     db.session.commit()
-    flash(_("Adjustment proposed: another person must approve it.")
-          if found.status == "awaiting_approval" else _("Discrepancy closed."))
+    if found.status != "awaiting_approval":
+        flash(_("Discrepancy closed."))
+    elif found.outcome == "adjust":
+        flash(_("Adjustment proposed: another person must approve it."))
+    else:
+        flash(_("Closure proposed: another person must approve it."))
     return redirect(url_for("web.discrepancy", discrepancy_id=discrepancy_id))
 
 
 @bp.post("/discrepancies/<discrepancy_id>/approve")
 @login_required
 def approve_discrepancy(discrepancy_id: str):
-    discrepancies.approve_discrepancy(db.session, g.principal, discrepancy_id, now=utcnow())
+    found = discrepancies.approve_discrepancy(db.session, g.principal, discrepancy_id,
+                                              now=utcnow())
     db.session.commit()
-    flash(_("Adjustment approved and posted to the ledger."))
+    flash(_("Adjustment approved and posted to the ledger.") if found.movement_id
+          else _("Closure approved."))
     return redirect(url_for("web.discrepancy", discrepancy_id=discrepancy_id))

@@ -137,3 +137,32 @@ class PlanCheckForm(Form):
     def of(cls, form) -> dict[str, Any]:
         """The HTML form's fields, its team's checkboxes (one field each) joined."""
         return cls().load({**form.to_dict(), "team": ",".join(form.getlist("team"))})
+
+
+class VoucherBookArgs(Form):
+    TYPES = ("receipt", "issue", "return", "transfer_out", "transfer_in", "relocation",
+             "adjustment", "loss", "theft", "found", "write_off", "destruction", "export",
+             "condition_change", "marking")
+    type = fields.String(load_default=None, validate=validate.OneOf(TYPES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class ApprovalForm(Form):
+    status = fields.String(load_default="pending", validate=validate.OneOf(
+        ("pending", "held", "approved", "rejected")))
+
+
+class RejectForm(Form):
+    note = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class AcknowledgeForm(Form):
+    document_ref = fields.String(required=True, validate=validate.Length(1, 64))
+    complete = fields.Boolean(load_default=False)
+
+
+class ImportForm(Form):
+    source = fields.String(required=True, validate=validate.Length(1, 64))
+    sha256 = fields.String(load_default=None, validate=validate.Length(max=64))
+    ext = fields.String(load_default=None, validate=validate.OneOf(("csv", "xlsx")))
+    book = fields.Boolean(load_default=False)

@@ -20,7 +20,7 @@ WORDS = {
     "action": _l("corrective action"),
     "key_out_overnight": _l("key out overnight"), "alarm_unanswered": _l("alarm without response"),
     # stock checks: types, steps, line results
-    "full": _l("full 100% count"), "sample": _l("random sample"),
+    "full": _l("full count (100%)"), "sample": _l("random sample"),
     "spot": _l("spot check"), "handover": _l("handover"), "post_incident": _l("post-incident"),
     "after_movement": _l("after a movement"), "independent": _l("independent audit"),
     "started": _l("started"), "match": _l("match"),
@@ -74,6 +74,12 @@ WORDS = {
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
     "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
+    # the books: more movements, proposals, consignments
+    "condition_change": _l("condition change"), "marking": _l("marking"),
+    "pending": _l("pending"), "held": _l("held for review"), "approved": _l("approved"),
+    "rejected": _l("rejected"), "transit_shortage": _l("short on receipt"),
+    "in_transit": _l("in transit"),
+    "received": _l("received"),
 }
 
 

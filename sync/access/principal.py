@@ -25,18 +25,36 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
-                           "restricted.read", "export.restricted", "findings.manage"}),
+                           "restricted.read", "export.restricted", "findings.manage",
+                           "books.setup"}),
 }
 # inspections.read: every inspection of the depots in scope; inspections.read_own: only the
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
 # findings.manage: plan, mark done, verify and close findings.
+# books.setup: depots, buildings, stacks, agencies, catalogues and lots.
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
 
 
+# who may post each movement type (an inspector counts and reports; it posts nothing)
+POSTERS = frozenset({Role.COMMANDER, Role.ADMIN})
+MOVEMENT_ROLES: dict[str, frozenset[Role]] = {t: POSTERS for t in (
+    "receipt", "issue", "return", "transfer_out", "transfer_in", "relocation", "adjustment",
+    "loss", "theft", "found", "write_off", "destruction", "export", "condition_change",
+    "marking")}
+
+
 class SelfApproval(AppError):
     status, code = 422, "ledger.self_approval"
+
+
+class ApprovalRequired(AppError):
+    status, code = 422, "ledger.approval_required"
+
+
+class MovementNotAllowed(AppError):
+    status, code = 403, "ledger.movement_not_allowed"
 
 
 class OwnerVerifies(AppError):
@@ -52,6 +70,27 @@ def check_second_person(originator_id: int | None, approver_id: int | None,
     (refusal=OwnerVerifies)."""
     if approver_id is not None and approver_id == originator_id:
         raise refusal(message)
+
+
+def check_approver(approver: User | None, depot: Depot, originator_id: int | None) -> None:
+    """The approver is a second person, active, with a role that may approve, and with that
+    depot in scope (a commander approves for their own depots only; HQ roles country-wide)."""
+    check_second_person(originator_id, approver.id if approver else None)
+    if approver is None:
+        raise ApprovalRequired("This needs an approver other than its originator.")
+    role = Role(approver.role)
+    in_scope = approver.country_code == depot.country_code and (
+        role in COUNTRY_WIDE or depot.id in {d.id for d in approver.depots})
+    if role not in APPROVER_ROLES or not approver.active or not in_scope:
+        raise ApprovalRequired("The approver must be an active commander of the depot, or a "
+                                 "reviewer or administrator of its country.",
+                                 approver=approver.username, depot=depot.code)
+
+
+def check_may_post(principal: Principal, movement_type: str) -> None:
+    if principal.role not in MOVEMENT_ROLES.get(movement_type, frozenset()):
+        raise MovementNotAllowed(f"A {principal.role.value} may not post a "
+                                 f"{movement_type.replace('_', ' ')}.", type=movement_type)
 
 
 @dataclass(frozen=True)

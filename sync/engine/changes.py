@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from server.errors import AppError
-from server.models import AmmoLot, Change, Conflict, Crate, SyncState, Weapon
+from server.models import AmmoLot, Change, Conflict, Crate, SyncState, VoucherProposal, Weapon
 from sync.access.principal import Principal
 from sync.access.scope import visible_depots
 from sync.engine.crates import state_rows
@@ -32,6 +32,7 @@ class Page:
     crates: list[dict[str, Any]] = field(default_factory=list)
     lots: dict[int, dict[str, Any]] = field(default_factory=dict)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    held_vouchers: list[dict[str, Any]] = field(default_factory=list)
     seq: int = 0  # change-log position this page brings the phone to
     after_id: str | None = None  # snapshot position (None once the snapshot is done)
     more: bool = False
@@ -60,6 +61,7 @@ def pull_snapshot(session: Session, principal: Principal, *, seq: int | None,
     page.after_id = rows[-1][0]["id"] if page.more else None
     _fill(session, page, rows)
     page.conflicts = _own_conflicts(session, principal)
+    page.held_vouchers = _own_held_vouchers(session, principal)
     return page
 
 
@@ -82,6 +84,7 @@ def pull_changes(session: Session, principal: Principal, *, since: int, limit: i
     page = Page(seq=rows[-1].seq if rows else since, more=more)
     _fill(session, page, list(state_rows(session, Crate.id.in_(wanted))) if wanted else [])
     page.conflicts = _own_conflicts(session, principal)
+    page.held_vouchers = _own_held_vouchers(session, principal)
     return page
 
 
@@ -122,6 +125,17 @@ def _own_conflicts(session: Session, principal: Principal) -> list[dict[str, Any
                            .order_by(Conflict.created_at).limit(500))
     return [{"id": c.id, "crate_id": c.entity_id, "field": c.field, "server": c.server_value,
              "phone": c.phone_value, "reason": c.reason, "op_id": c.op_id} for c in rows]
+
+
+def _own_held_vouchers(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Vouchers this phone proposed that were held for review, and why."""
+    if principal.device_id is None:
+        return []
+    rows = session.scalars(select(VoucherProposal).where(
+        VoucherProposal.device_id == principal.device_id, VoucherProposal.status == "held")
+        .order_by(VoucherProposal.proposed_at).limit(500))
+    return [{"id": p.id, "op_id": p.payload.get("op_id"), "type": p.payload["type"],
+             "reason": p.decision_note} for p in rows]
 
 
 def cursor_after_push(session: Session, principal: Principal, since: int | None) -> int | None:

@@ -15,9 +15,11 @@ from sync.engine import crates as wire
 from sync.engine.conflicts import open_conflicts
 from sync.engine.merge import CRATE_POLICIES, merge_fields
 from sync.engine.types import OpIn, OpOutcome
+from sync.engine.voucher_ops import create_voucher
 from sync.labels.ids import CheckCharacterError, parse_label
 from sync.labels.registry import BadCheck, LabelInUse
 from sync.stock.counts import record_count
+from sync.stock.custody import check_custody, record_custody_edit
 from sync.stock.inventory import register_crate
 
 if TYPE_CHECKING:
@@ -103,10 +105,13 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
     current = op.base_version == crate.version
     merged = merge_fields(op.base, server, op.set, base_is_current=current)
     if merged.values:
+        check_custody(crate, merged.values, server)
         wire.write_fields(ctx.session, crate, merged.values, ctx.locations)
         crate.version += 1
         crate.updated_at = ctx.now
         ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
+        record_custody_edit(ctx.session, crate, server, merged.values, actor=ctx.actor,
+                            now=ctx.now)
     conflicts = open_conflicts(ctx.session, crate, server, op, merged.conflicts,
                                actor=ctx.actor, now=ctx.now)
     status = "conflict" if conflicts else ("applied" if current else "merged")
@@ -160,7 +165,8 @@ HANDLERS = {
     ("crate", "patch"): _patch_crate,
     ("crate", "count"): _count_crate,
     ("finding", "create"): _create_finding,
+    ("voucher", "create"): create_voucher,
 }
-SAVEPOINTED = {_create_crate, _create_finding}
+SAVEPOINTED = {_create_crate, _create_finding, create_voucher}
 
 

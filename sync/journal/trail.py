@@ -1,22 +1,26 @@
 """The journal: change-log rows for versioned records and the hash-chained audit trail.
 
-Writers serialize from their first journal row until commit, so change seqs are handed out in
-commit order and a puller that has seen seq N can never later miss a seq below N.
+Change writers serialize from their first change row until commit, so change seqs are handed
+out in commit order and a puller that has seen seq N can never later miss a seq below N.
+Audit events are chained per depot (else per country, else globally), each chain with a
+stored head, so deleting a chain's last events is detected as surely as altering one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from server.models import AuditEvent, Change
+from server.models import AuditEvent, AuditHead, Change, Depot
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
@@ -85,31 +89,81 @@ def audit_content(event: AuditEvent) -> dict[str, Any]:
             "details": event.details}
 
 
+def chain_key(depot_id: int | None, country_code: str | None) -> str:
+    """Which audit chain an event joins: its depot's, else its country's, else the global one
+    ("-", which also holds every event written before the chains were split)."""
+    if depot_id is not None:
+        return f"d:{depot_id}"
+    return f"c:{country_code}" if country_code else "-"
+
+
+def _lock_head(session: Session, chain: str) -> AuditHead:
+    """The chain's stored head, created at genesis if new, locked until the transaction ends
+    (writers of other chains do not wait)."""
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(make(AuditHead).values(chain=chain, seq=0, hash=GENESIS)
+                    .on_conflict_do_nothing(index_elements=["chain"]))
+    return session.scalar(select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+                          .execution_options(populate_existing=True))
+
+
 def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, entity: str = "",
                  entity_id: str = "", country_code: str | None = None,
                  depot_id: int | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event to the audit trail, chained to the previous one."""
-    serialize_writers(session)
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    prev = prev or GENESIS
+    """Append one event to its chain (depot, country or global), moving the chain's head."""
+    head = _lock_head(session, chain_key(depot_id, country_code))
     event = AuditEvent(at=now, user_id=actor.user_id, device_id=actor.device_id,
                        country_code=country_code, depot_id=depot_id, action=action,
                        entity=entity, entity_id=str(entity_id),
-                       details=json.loads(canonical(details or {})), prev_hash=prev)
-    event.hash = chain_hash(prev, audit_content(event))
+                       details=json.loads(canonical(details or {})), prev_hash=head.hash,
+                       chain=head.chain, chain_seq=head.seq + 1)
+    event.hash = chain_hash(head.hash, audit_content(event))
+    head.seq, head.hash = event.chain_seq, event.hash
     session.add(event)
     session.flush()
     return event
 
 
-def verify_audit(session: Session) -> list[str]:
-    """Walk the audit trail; name every event whose chain link or content was altered."""
-    problems, prev = [], GENESIS
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(
-            yield_per=1000)):
-        if event.prev_hash != prev:
+def chain_name(session: Session, chain: str) -> str:
+    if chain.startswith("d:"):
+        depot = session.get(Depot, int(chain[2:]))
+        return f"depot {depot.country_code}-{depot.code}" if depot else f"depot #{chain[2:]}"
+    return f"country {chain[2:]}" if chain.startswith("c:") else "global"
+
+
+def verify_audit(session: Session, progress: Callable[[str, Iterable], Iterable] | None = None,
+                 ) -> list[str]:
+    """Walk every audit chain against its stored head; name each altered event, each gap and
+    the entries missing from a chain's end."""
+    session.expire_all()
+    heads = {h.chain: h for h in session.scalars(select(AuditHead))}
+    chains = sorted(set(heads) | set(session.scalars(select(AuditEvent.chain).distinct())))
+    problems: list[str] = []
+    for chain in (progress("Audit chains", chains) if progress else chains):
+        problems += _verify_chain(session, chain, heads.get(chain))
+    return problems
+
+
+def _verify_chain(session: Session, chain: str, head: AuditHead | None) -> list[str]:
+    problems, prev, seq, name = [], GENESIS, 0, chain_name(session, chain)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.chain == chain)
+                             .order_by(AuditEvent.chain_seq).execution_options(yield_per=1000))
+    for event in events:
+        if event.chain_seq != seq + 1:
+            problems.append(f"{name} audit chain: events #{seq + 1}..#{event.chain_seq - 1} "
+                            "missing")
+        elif event.prev_hash != prev:
             problems.append(f"audit event {event.id}: chain broken (prev_hash does not match)")
         if chain_hash(event.prev_hash, audit_content(event)) != event.hash:
             problems.append(f"audit event {event.id} ({event.action}): content altered")
-        prev = event.hash
+        prev, seq = event.hash, event.chain_seq
+    if head is None:
+        problems.append(f"{name} audit chain: its stored head is missing")
+    elif head.seq > seq:
+        problems.append(f"{name} audit chain: the last {head.seq - seq} event(s), "
+                        f"#{seq + 1}..#{head.seq}, are missing (the stored head is #{head.seq})")
+    elif (head.seq, head.hash) != (seq, prev):
+        problems.append(f"{name} audit chain: the stored head does not match its last event "
+                        f"#{seq}")
     return problems

@@ -1,5 +1,8 @@
-"""Discrepancies: investigated, then closed with no adjustment or with an adjustment
-movement that someone other than its proposer approves."""
+"""Discrepancies: investigated, then closed with the movement that matches the outcome
+(adjustment, loss, theft, found) or with no adjustment. Every closure that books a movement,
+and any closure of a shortage (even "no adjustment"), waits for a second person allowed to
+approve for the depot; loss, theft and found go through the voucher approval queue, so a
+loss starts its reporting clock when it is proposed."""
 
 from __future__ import annotations
 
@@ -10,14 +13,20 @@ from sqlalchemy.orm import Session
 
 from server.errors import Conflict as ConflictError
 from server.errors import InvalidInput
-from server.models import Depot, Discrepancy
+from server.models import Depot, Discrepancy, User
 from server.models.ledger import MovementType
-from sync.access.principal import Principal
+from sync.access.principal import Principal, check_approver
 from sync.access.scope import get_in_scope
 from sync.journal.trail import Actor, record_audit
 from sync.stock.ledger import LineIn, post_movement
+from sync.stock.vouchers import VoucherIn, approve_proposal, propose
 
-OUTCOMES = ("adjust", "no_adjustment")
+OUTCOMES = ("adjust", "no_adjustment", "loss", "theft", "found")
+SHORTAGE_KINDS = {"shortage", "recorded_serial_missing", "transit_shortage"}
+# outcome -> the kinds it may close (from the crate's book: not a transit shortage, whose
+# missing quantity is on no book of this depot)
+BOOKED_SHORTAGES = {"shortage", "recorded_serial_missing"}
+MOVEMENT_OUTCOMES = {"loss": BOOKED_SHORTAGES, "theft": BOOKED_SHORTAGES, "found": {"surplus"}}
 
 
 def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
@@ -79,15 +88,17 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
     if not (cause or "").strip():
         raise InvalidInput("Closing a discrepancy needs the investigation's outcome (cause).")
     found.cause, found.outcome, found.proposed_by = cause.strip(), outcome, principal.user_id
-    if outcome == "no_adjustment":
+    if outcome == "no_adjustment" and found.kind not in SHORTAGE_KINDS:
         found.status, found.closed_at, found.adjustment = "closed", now, None
         action = "discrepancy.close"
+    elif outcome == "no_adjustment":
+        found.status, found.adjustment = "awaiting_approval", None
+        action = "discrepancy.propose_no_adjustment"
+    elif outcome in MOVEMENT_OUTCOMES:
+        _propose_movement(session, principal, found, outcome, now=now)
+        action = f"discrepancy.propose_{outcome}"
     else:
-        if not isinstance(adjustment, int) or isinstance(adjustment, bool) or adjustment == 0:
-            raise InvalidInput("An adjustment is a signed, non-zero whole quantity.")
-        if found.crate.quantity + adjustment < 0:
-            raise InvalidInput("The adjustment would take the book below zero.",
-                               book=found.crate.quantity, adjustment=adjustment)
+        _check_adjustment(found, adjustment)
         found.status, found.adjustment = "awaiting_approval", adjustment
         action = "discrepancy.propose_adjustment"
     record_audit(session, _actor(principal), action, now=now, entity="discrepancy",
@@ -97,6 +108,37 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
     return found
 
 
+def _check_adjustment(found: Discrepancy, adjustment: int | None) -> None:
+    if not isinstance(adjustment, int) or isinstance(adjustment, bool) or adjustment == 0:
+        raise InvalidInput("An adjustment is a signed, non-zero whole quantity.")
+    if found.crate.quantity + adjustment < 0:
+        raise InvalidInput("The adjustment would take the book below zero.",
+                           book=found.crate.quantity, adjustment=adjustment)
+
+
+def _propose_movement(session: Session, principal: Principal, found: Discrepancy,
+                      outcome: str, *, now: datetime) -> None:
+    """The loss, theft or found voucher of what the count showed, into the approval queue;
+    approving it there (or here) posts it and closes the discrepancy."""
+    if found.kind not in MOVEMENT_OUTCOMES[outcome]:
+        raise InvalidInput(f"A {found.kind.replace('_', ' ')} cannot be closed as {outcome}.",
+                           kind=found.kind, outcome=outcome)
+    if found.kind == "recorded_serial_missing":
+        serials = set(found.details.get("serials", []))
+        lines = tuple(LineIn(weapon_id=w.id) for w in found.crate.weapons if w.serial in serials)
+    else:
+        moved = abs((found.observed_quantity or 0) - found.book_quantity)
+        lines = (LineIn(crate_id=found.crate_id, quantity=moved),)
+    if not lines or any(line.crate_id and line.quantity <= 0 for line in lines):
+        raise InvalidInput("Nothing left to book for this discrepancy.")
+    data = VoucherIn(type=MovementType(outcome).value, lines=lines, occurred_at=now,
+                     document_ref=f"discrepancy {found.id[:8]}", notes=found.cause)
+    proposal = propose(session, principal, found.crate.depot, data, now=now,
+                       discrepancy_id=found.id)
+    found.status, found.details = "awaiting_approval", {**found.details,
+                                                        "proposal_id": proposal.id}
+
+
 def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: str, *,
                         now: datetime) -> Discrepancy:
     """The second person: post the adjustment movement (whose two-person rule refuses the
@@ -104,6 +146,17 @@ def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: 
     found = get_discrepancy(session, principal, discrepancy_id, "ledger.approve")
     if found.status != "awaiting_approval":
         raise ConflictError("Nothing awaits approval on this discrepancy.", status=found.status)
+    if found.outcome in MOVEMENT_OUTCOMES:
+        approve_proposal(session, principal, found.details["proposal_id"], now=now)
+        return found
+    if found.outcome == "no_adjustment":
+        check_approver(session.get(User, principal.user_id), found.crate.depot,
+                       found.proposed_by)
+        found.approved_by, found.status, found.closed_at = principal.user_id, "closed", now
+        record_audit(session, _actor(principal), "discrepancy.approve", now=now,
+                     entity="discrepancy", entity_id=found.id, depot_id=found.depot_id,
+                     country_code=principal.country_code, details={"movement": None})
+        return found
     movement = post_movement(
         session, depot_id=found.depot_id, type=MovementType.ADJUSTMENT,
         lines=[LineIn(crate_id=found.crate_id, quantity=found.adjustment)],

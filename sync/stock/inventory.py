@@ -20,6 +20,7 @@ from server.models.inventory import (
 )
 from sync.journal.trail import Actor, record_audit, record_change
 from sync.labels import registry as labels
+from sync.stock.catalogue import canonical_maker
 from sync.stock.hazard import check_hazard
 
 
@@ -95,7 +96,7 @@ def register_weapon(session: Session, *, country_code: str, manufacturer: str, m
                     serial: str, country_of_manufacture: str, calibre: str = "", type: str = "",
                     year: int | None = None, national_marking: dict | None = None) -> Weapon:
     """Put a weapon on record (status registered). A receipt then places it in a depot."""
-    serial = serial.strip()
+    serial, manufacturer = serial.strip(), canonical_maker(session, manufacturer)
     if not (manufacturer and model and serial and country_of_manufacture):
         raise InvalidInput("A weapon is identified by manufacturer, model, serial and country "
                            "of manufacture.")

@@ -15,52 +15,29 @@ from sqlalchemy.orm import Session
 
 from server.db import new_uuid
 from server.errors import AppError, InvalidInput
-from server.models import Crate, Depot, Location, Movement, MovementLine, Role, User, Weapon
-from server.models.inventory import WeaponStatus as WS
+from server.models import Crate, Depot, Movement, MovementLine, User, Weapon
+from server.models.inventory import Condition, StockCategory
 from server.models.ledger import MovementType as MT
-from sync.access.principal import APPROVER_ROLES, check_second_person
+from sync.access.principal import ApprovalRequired, check_approver
 from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_change
+from sync.stock.placement import IN_DEPOT, move_weapon  # noqa: F401  (IN_DEPOT: read from here)
 
 IN_TYPES = {MT.RECEIPT, MT.RETURN, MT.TRANSFER_IN, MT.FOUND}
 OUT_TYPES = {MT.ISSUE, MT.TRANSFER_OUT, MT.LOSS, MT.THEFT, MT.WRITE_OFF, MT.DESTRUCTION, MT.EXPORT}
-NEEDS_APPROVER = {MT.WRITE_OFF, MT.DESTRUCTION, MT.ADJUSTMENT}
-
-IN_DEPOT = {WS.IN_STORE, WS.RECOVERED, WS.SURPLUS, WS.IN_REPAIR}
-AVAILABLE = {WS.IN_STORE, WS.RECOVERED, WS.SURPLUS}
-HELD = IN_DEPOT | {WS.ISSUED, WS.IN_TRANSIT}
-
-# movement type -> (statuses a weapon may be in before, status after; None keeps it)
-WEAPON_RULES: dict[MT, tuple[set[WS], WS | None]] = {
-    MT.RECEIPT: ({WS.REGISTERED}, WS.IN_STORE),
-    MT.TRANSFER_IN: ({WS.IN_TRANSIT, WS.REGISTERED}, WS.IN_STORE),
-    MT.RETURN: ({WS.ISSUED, WS.IN_REPAIR}, WS.IN_STORE),
-    MT.FOUND: ({WS.LOST, WS.STOLEN, WS.REGISTERED}, WS.RECOVERED),
-    MT.RELOCATION: (IN_DEPOT, None),
-    MT.ISSUE: ({WS.IN_STORE, WS.RECOVERED}, WS.ISSUED),
-    MT.TRANSFER_OUT: (AVAILABLE, WS.IN_TRANSIT),
-    MT.LOSS: (HELD, WS.LOST),
-    MT.THEFT: (HELD, WS.STOLEN),
-    MT.DESTRUCTION: (AVAILABLE, WS.DESTROYED),
-    MT.EXPORT: (AVAILABLE, WS.EXPORTED),
-}
-# statuses in which the weapon's depot is the one that must post its next movement
-OWNED_BY_DEPOT = IN_DEPOT | {WS.ISSUED}
-
+# the two-person rule: these need an approver other than their originator
+NEEDS_APPROVER = {MT.WRITE_OFF, MT.DESTRUCTION, MT.ADJUSTMENT, MT.LOSS, MT.THEFT,
+                  MT.CONDITION_CHANGE}
 
 class NegativeStock(AppError):
     status, code = 409, "ledger.negative_stock"
 
 
-class WeaponMisplaced(AppError):
-    status, code = 409, "ledger.weapon_misplaced"
-
-
-class ApprovalRequired(AppError):
-    status, code = 422, "ledger.approval_required"
-
-
 class WitnessRequired(AppError):
     status, code = 422, "ledger.witness_required"
+
+
+class CertificateRequired(AppError):
+    status, code = 422, "ledger.certificate_required"
 
 
 @dataclass(frozen=True)
@@ -77,20 +54,43 @@ class LineIn:
     weapon_id: str | None = None
     to_crate_id: str | None = None
     to_location_id: int | None = None
+    details: dict | None = None  # condition change: condition, category; marking: marking
+
+
+VOUCHER_FIELDS = ("issuer", "issuer_signed_at", "receiver", "receiver_signed_at", "transport",
+                  "certificate_ref", "report_due_at")
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """What a movement's paper voucher carries beyond its lines: the signatures (who and
+    when), transport (vehicle, escort, seals), a destruction certificate, a loss's deadline."""
+
+    issuer: str = ""
+    issuer_signed_at: datetime | None = None
+    receiver: str = ""
+    receiver_signed_at: datetime | None = None
+    transport: dict | None = None
+    certificate_ref: str = ""
+    report_due_at: datetime | None = None
 
 
 def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Sequence[LineIn],
                   originator_id: int, occurred_at: datetime, now: datetime,
                   approver_id: int | None = None, witnesses: Sequence[str] = (),
                   document_ref: str = "", counterparty: str = "", notes: str = "",
-                  reference: str = "", actor: Actor | None = None) -> Movement:
-    """Check, apply and append one movement to its depot's chain. Raises before writing."""
+                  reference: str = "", actor: Actor | None = None,
+                  voucher: Voucher | None = None, require_approver: bool = True) -> Movement:
+    """Check, apply and append one movement to its depot's chain. Raises before writing.
+    require_approver=False only serves to try a proposal before it waits for approval."""
     mtype = MT(type)
     depot = session.scalar(select(Depot).where(Depot.id == depot_id).with_for_update(of=Depot)
                            .execution_options(populate_existing=True))
     if depot is None:
         raise InvalidInput("Unknown depot.", depot_id=depot_id)
-    _check_people(session, depot, mtype, originator_id, approver_id, witnesses)
+    voucher = voucher or Voucher()
+    _check_people(session, depot, mtype, originator_id, approver_id, witnesses, voucher,
+                  require_approver)
     if not lines:
         raise InvalidInput("A movement needs at least one line.")
     actor = actor or Actor(user_id=originator_id)
@@ -99,11 +99,12 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
                         recorded_at=now,
                         document_ref=document_ref, counterparty=counterparty,
                         originator_id=originator_id, approver_id=approver_id,
-                        witnesses=list(witnesses), notes=notes, reference=reference)
+                        witnesses=list(witnesses), notes=notes, reference=reference,
+                        **_voucher_fields(voucher))
     touched: set[str] = set()  # crates whose contents change, including those a weapon leaves
     for n, line in enumerate(lines, start=1):
         if line.weapon_id is not None:
-            stored = _move_weapon(session, depot, mtype, line, counterparty, touched)
+            stored = move_weapon(session, depot, mtype, line, counterparty, touched)
         else:
             stored = _move_ammo(session, depot, mtype, line)
         stored.line_no = n
@@ -116,6 +117,16 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
     session.add(movement)
     session.flush()
 
+    _journal(session, movement, touched, actor=actor, now=now)
+    record_audit(session, actor, f"ledger.{mtype.value}", now=now, entity="movement",
+                 entity_id=movement.id, country_code=depot.country_code, depot_id=depot.id,
+                 details={"depot_seq": movement.depot_seq, "lines": len(movement.lines)})
+    return movement
+
+
+def _journal(session: Session, movement: Movement, touched: set[str], *, actor: Actor,
+             now: datetime) -> None:
+    """A new version of every crate and weapon the movement changed, for phones to pull."""
     touched.update(line.crate_id for line in movement.lines if line.crate_id)
     for crate_id in sorted(touched):
         crate = session.get(Crate, crate_id)
@@ -126,29 +137,43 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
         if line.weapon_id:
             record_change(session, "weapon", session.get(Weapon, line.weapon_id),
                           actor=actor, now=now)
-    record_audit(session, actor, f"ledger.{mtype.value}", now=now, entity="movement",
-                 entity_id=movement.id, country_code=depot.country_code, depot_id=depot.id,
-                 details={"depot_seq": movement.depot_seq, "lines": len(movement.lines)})
-    return movement
+
+
+def _voucher_fields(voucher: Voucher) -> dict:
+    fields = {name: getattr(voucher, name) for name in VOUCHER_FIELDS}
+    fields["transport"] = dict(voucher.transport or {})
+    return fields
 
 
 def _check_people(session: Session, depot: Depot, mtype: MT, originator_id: int,
-                  approver_id: int | None, witnesses: Sequence[str]) -> None:
-    check_second_person(originator_id, approver_id)
-    if mtype in NEEDS_APPROVER:
+                  approver_id: int | None, witnesses: Sequence[str], voucher: Voucher,
+                  require_approver: bool) -> None:
+    if require_approver and (mtype in NEEDS_APPROVER or approver_id is not None):
         if approver_id is None:
             raise ApprovalRequired(f"A {mtype.value} needs an approver other than its "
                                    "originator.", type=mtype.value)
-        approver = session.get(User, approver_id)
-        if (approver is None or approver.country_code != depot.country_code
-                or Role(approver.role) not in APPROVER_ROLES or not approver.active):
-            raise ApprovalRequired("The approver must be an active commander, reviewer or "
-                                   "administrator of the depot's country.", type=mtype.value)
+        check_approver(session.get(User, approver_id), depot, originator_id)
     if mtype is MT.DESTRUCTION:
-        needed = int(depot.country.settings.get("destruction_witnesses", 2))
-        if len({w.strip() for w in witnesses if w.strip()}) < needed:
-            raise WitnessRequired(f"Destruction needs at least {needed} named witnesses.",
-                                  needed=needed)
+        _check_destruction(session, depot, originator_id, approver_id, witnesses, voucher)
+
+
+def _check_destruction(session: Session, depot: Depot, originator_id: int,
+                       approver_id: int | None, witnesses: Sequence[str],
+                       voucher: Voucher) -> None:
+    """Witnesses are named people who are neither the originator nor the approver."""
+    named = {" ".join(w.split()).casefold() for w in witnesses if w.strip()}
+    for user in (session.get(User, uid) for uid in (originator_id, approver_id) if uid):
+        if user is not None and named & {user.username.casefold(),
+                                         " ".join(user.full_name.split()).casefold()}:
+            raise WitnessRequired("A destruction witness is neither its originator nor its "
+                                  "approver.", witness=user.username)
+    needed = int(depot.country.settings.get("destruction_witnesses", 2))
+    if len(named) < needed:
+        raise WitnessRequired(f"Destruction needs at least {needed} named witnesses.",
+                              needed=needed)
+    if not voucher.certificate_ref.strip():
+        raise CertificateRequired("Destruction needs the reference of its destruction "
+                                  "certificate.")
 
 
 def _move_ammo(session: Session, depot: Depot, mtype: MT, line: LineIn) -> MovementLine:
@@ -157,6 +182,10 @@ def _move_ammo(session: Session, depot: Depot, mtype: MT, line: LineIn) -> Movem
         raise InvalidInput("Unknown crate for this depot.", crate_id=line.crate_id)
     if mtype is MT.RELOCATION:
         raise InvalidInput("Crates move by changing their location, not by a movement.")
+    if mtype is MT.CONDITION_CHANGE:
+        return _change_condition(crate, line.details or {})
+    if mtype is MT.MARKING:
+        raise InvalidInput("Marking applies to weapons, not to ammunition.")
     if mtype is MT.ADJUSTMENT:
         delta = line.quantity
     elif line.quantity <= 0:
@@ -181,53 +210,28 @@ def _move_ammo(session: Session, depot: Depot, mtype: MT, line: LineIn) -> Movem
     return MovementLine(crate_id=crate.id, lot_id=lot_id, quantity=delta)
 
 
-def _move_weapon(session: Session, depot: Depot, mtype: MT, line: LineIn,
-                 counterparty: str, touched: set[str]) -> MovementLine:
-    weapon = session.get(Weapon, line.weapon_id)
-    if weapon is None or weapon.country_code != depot.country_code:
-        raise InvalidInput("Unknown weapon.", weapon_id=line.weapon_id)
-    if mtype not in WEAPON_RULES:
-        raise InvalidInput(f"Weapons cannot be moved by a {mtype.value}.", type=mtype.value)
-    allowed, after = WEAPON_RULES[mtype]
-    where = f"{weapon.status.value}" + (f" at depot {weapon.depot_id}" if weapon.depot_id else "")
-    if weapon.status not in allowed or (
-            weapon.status in OWNED_BY_DEPOT and weapon.depot_id != depot.id):
-        raise WeaponMisplaced(
-            f"Weapon {weapon.manufacturer} {weapon.model} {weapon.serial} is {where}; "
-            f"a {mtype.value} here would place it twice.",
-            weapon_id=weapon.id, status=weapon.status.value)
-    status = after or weapon.status
-    crate_id = location_id = None
-    if status in IN_DEPOT:
-        crate_id, location_id = _destination(session, depot, line)
-    if weapon.crate_id:
-        touched.add(weapon.crate_id)
-    weapon.status = status
-    weapon.depot_id = depot.id if status in HELD else None
-    weapon.crate_id, weapon.location_id = crate_id, location_id
-    weapon.holder = counterparty if status is WS.ISSUED else ""
-    weapon.version += 1
-    return MovementLine(weapon_id=weapon.id, weapon_status=status.value, crate_id=crate_id,
-                        quantity=0, to_location_id=location_id)
-
-
-def _destination(session: Session, depot: Depot, line: LineIn) -> tuple[str | None, int | None]:
-    if (line.to_crate_id is None) == (line.to_location_id is None):
-        raise InvalidInput("A weapon kept in the depot goes to exactly one crate or location.")
-    if line.to_crate_id is not None:
-        crate = session.get(Crate, line.to_crate_id)
-        if crate is None or crate.depot_id != depot.id or crate.deleted_at is not None:
-            raise InvalidInput("Unknown crate for this depot.", crate_id=line.to_crate_id)
-        return crate.id, None
-    location = session.get(Location, line.to_location_id)
-    if location is None or location.building.depot_id != depot.id:
-        raise InvalidInput("Unknown location for this depot.", location_id=line.to_location_id)
-    return None, location.id
+def _change_condition(crate: Crate, details: dict) -> MovementLine:
+    """The whole crate changes condition or stock category; its quantity stays."""
+    try:
+        condition = Condition(details["condition"]) if details.get("condition") else None
+        category = StockCategory(details["category"]) if details.get("category") else None
+    except ValueError:
+        raise InvalidInput("Unknown condition or stock category.", details=details) from None
+    if condition is None and category is None:
+        raise InvalidInput("A condition change names a new condition or stock category.")
+    changed = {}
+    if condition is not None:
+        crate.condition = condition
+        changed["condition"] = condition.value
+    if category is not None:
+        crate.category = category
+        changed["category"] = category.value
+    return MovementLine(crate_id=crate.id, lot_id=crate.lot_id, quantity=0, details=changed)
 
 
 def movement_content(movement: Movement) -> dict:
     """What a movement's hash covers: every field and every line."""
-    return {
+    content = {
         "id": movement.id, "depot_id": movement.depot_id, "depot_seq": movement.depot_seq,
         "type": MT(movement.type).value, "occurred_at": movement.occurred_at,
         "recorded_at": movement.recorded_at, "document_ref": movement.document_ref,
@@ -235,8 +239,13 @@ def movement_content(movement: Movement) -> dict:
         "approver_id": movement.approver_id, "witnesses": list(movement.witnesses),
         "notes": movement.notes, "reference": movement.reference,
         "lines": [[ln.line_no, ln.crate_id, ln.lot_id, ln.quantity, ln.weapon_id,
-                   ln.weapon_status, ln.to_location_id] for ln in movement.lines],
+                   ln.weapon_status, ln.to_location_id] + ([ln.details] if ln.details else [])
+                  for ln in movement.lines],
     }
+    voucher = {name: getattr(movement, name) for name in VOUCHER_FIELDS}
+    if any(voucher.values()):  # entries written before vouchers keep their hashes
+        content["voucher"] = voucher
+    return content
 
 
 def verify_ledgers(session: Session) -> list[str]:

@@ -39,3 +39,30 @@ def test_a_second_writer_waits_for_the_first_to_commit(app):
         assert order == ["first", "second"]
         first.close()
         second.close()
+
+
+def test_audit_chains_are_per_depot_and_name_a_gap_and_a_missing_tail(session):
+    from server.models import AuditHead
+    from sync.journal.trail import record_audit, verify_audit
+    from tests.factories import build_world
+
+    world = build_world(session)
+    nmy, zdr = world.depots["NE-NMY"], world.depots["NE-ZDR"]
+    for n in range(4):
+        record_audit(session, SYSTEM, "test.event", now=utcnow(), depot_id=nmy,
+                     country_code="NE", details={"n": n})
+    record_audit(session, SYSTEM, "test.event", now=utcnow(), depot_id=zdr, country_code="NE")
+    session.commit()
+    assert verify_audit(session) == []
+    head = session.get(AuditHead, f"d:{nmy}")
+    assert session.get(AuditHead, f"d:{zdr}").seq == 1  # its own chain, numbered from 1
+    session.execute(text("DELETE FROM audit_events WHERE chain = :c AND chain_seq = :s"),
+                    {"c": f"d:{nmy}", "s": head.seq - 2})
+    session.execute(text("DELETE FROM audit_events WHERE chain = :c AND chain_seq = :s"),
+                    {"c": f"d:{nmy}", "s": head.seq})
+    session.commit()
+    assert verify_audit(session) == [
+        f"depot NE-NMY audit chain: events #{head.seq - 2}..#{head.seq - 2} missing",
+        f"depot NE-NMY audit chain: the last 1 event(s), #{head.seq}..#{head.seq}, are missing "
+        f"(the stored head is #{head.seq})",
+    ]

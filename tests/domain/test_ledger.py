@@ -15,13 +15,15 @@ from sync.journal.trail import verify_audit
 from sync.stock import inventory
 from sync.stock.ledger import (
     ApprovalRequired,
+    CertificateRequired,
     LineIn,
     NegativeStock,
-    WeaponMisplaced,
+    Voucher,
     WitnessRequired,
     post_movement,
     verify_ledgers,
 )
+from sync.stock.placement import WeaponMisplaced
 from tests.factories import build_world
 
 
@@ -97,8 +99,11 @@ def test_weapon_travels_issue_return_transfer(session, w):
     assert (weapon.status, weapon.crate_id, weapon.holder) == (WeaponStatus.ISSUED, None,
                                                                "Sgt Issa")
     post(session, w, MT.RETURN, [LineIn(weapon_id=weapon_id, to_crate_id=w.crate_ids["rifles"])])
-    post(session, w, MT.TRANSFER_OUT, [LineIn(weapon_id=weapon_id)])
+    post(session, w, MT.TRANSFER_OUT, [LineIn(weapon_id=weapon_id)], counterparty="NE-ZDR")
     now = utcnow()
+    with pytest.raises(WeaponMisplaced):  # in transit to ZDR: received only there
+        post(session, w, MT.TRANSFER_IN, [LineIn(weapon_id=weapon_id,
+                                                 to_crate_id=w.crate_ids["rifles"])])
     post_movement(session, depot_id=w.depots["NE-ZDR"], type=MT.TRANSFER_IN,
                   lines=[LineIn(weapon_id=weapon_id,
                                 to_location_id=w.locations["NE-ZDR/B1/A1"])],
@@ -139,8 +144,17 @@ def test_adjustments_need_approval_and_destruction_needs_witnesses(session, w):
     with pytest.raises(WitnessRequired):
         post(session, w, MT.DESTRUCTION, [LineIn(crate_id=w.crate_ids["ammo"], quantity=5)],
              approver_id=w.users["reviewer"], witnesses=["Lt Moussa"])
+    two = ["Lt Moussa", "M. Diallo (UNREC)"]
+    with pytest.raises(CertificateRequired):
+        post(session, w, MT.DESTRUCTION, [LineIn(crate_id=w.crate_ids["ammo"], quantity=5)],
+             approver_id=w.users["reviewer"], witnesses=two)
+    with pytest.raises(WitnessRequired, match="neither"):  # the approver cannot witness
+        post(session, w, MT.DESTRUCTION, [LineIn(crate_id=w.crate_ids["ammo"], quantity=5)],
+             approver_id=w.users["reviewer"], witnesses=["Lt Moussa", " REVIEWER "],
+             voucher=Voucher(certificate_ref="CD-2026-007"))
     post(session, w, MT.DESTRUCTION, [LineIn(crate_id=w.crate_ids["ammo"], quantity=5)],
-         approver_id=w.users["reviewer"], witnesses=["Lt Moussa", "M. Diallo (UNREC)"])
+         approver_id=w.users["reviewer"], witnesses=two,
+         voucher=Voucher(certificate_ref="CD-2026-007"))
     post(session, w, MT.ADJUSTMENT, [LineIn(crate_id=w.crate_ids["ammo"], quantity=-5)],
          approver_id=w.users["reviewer"])
     session.commit()

@@ -98,13 +98,19 @@ def test_an_adjustment_needs_a_second_person(app, client, world, seeded):
     assert "discrepancy.approve" in crate_page and "ledger.adjustment" in crate_page
 
 
-def test_closing_without_adjustment_is_one_step(app, client, world, seeded):
+def test_closing_a_shortage_without_adjustment_needs_a_second_person(app, client, world,
+                                                                     seeded):
     login(client, "reviewer")
     url = f"/hq/discrepancies/{seeded.discrepancy_id}"
     r = post_form(client, f"{url}/close", {"outcome": "no_adjustment",
                                            "cause": "Recount found the box in B2"}, page=url)
     assert r.status_code == 302
-    assert "Discrepancy closed." in client.get(url).get_data(as_text=True)
+    assert "another person must approve it" in client.get(url).get_data(as_text=True)
+    assert post_form(client, f"{url}/approve", {}, page=url).status_code == 422  # own
+    other = app.test_client()
+    login(other, "commander")
+    assert post_form(other, f"{url}/approve", {}, page=url).status_code == 302
+    assert "Closure approved." in other.get(url).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Discrepancy, seeded.discrepancy_id).crate.quantity == 1000
     assert post_form(client, f"{url}/close", {"outcome": "no_adjustment",

@@ -79,7 +79,14 @@ def test_close_without_adjustment_needs_a_cause(client, world, shortage_id):
     r = client.post(url, json={"outcome": "no_adjustment",
                                "cause": "30 rounds were in the next box (miscount)"},
                     headers=bearer(world, "commander"))
+    # a shortage closed with no adjustment still needs a second person
+    assert r.status_code == 200 and r.json["status"] == "awaiting_approval"
+    approve = url.replace("/close", "/approve")
+    own = client.post(approve, headers=bearer(world, "commander"))
+    assert own.json["error"]["code"] == "ledger.self_approval"
+    r = client.post(approve, headers=bearer(world, "reviewer"))
     assert r.status_code == 200 and r.json["status"] == "closed"
+    assert r.json["movement_id"] is None
 
 
 def test_adjustment_needs_a_second_person_and_writes_the_ledger(client, world, shortage_id,

@@ -111,8 +111,17 @@ def test_out_of_scope_crate_is_rejected_as_not_found(client, world, app):
 
 def test_blocked_on_a_retired_crate(client, world, ammo, app):
     phone = Phone(client, world, "commander")
+    refused = phone.push([phone.op(ammo["id"], "patch", {"status": "retired"},
+                                   base={"status": "in_store"},
+                                   base_version=ammo["version"])])["results"][0]
+    assert (refused["status"], refused["code"]) == ("rejected", "stock.custody_refused")
+    issued = client.post("/api/v1/depots/NMY/vouchers", headers=bearer(world, "commander"),
+                         json={"type": "issue", "occurred_at": "2026-11-30T08:00:00+00:00",
+                               "document_ref": "BS 1", "lines": [
+                                   {"crate_id": ammo["id"], "quantity": 1000}]})
+    assert issued.status_code == 201
     phone.push([phone.op(ammo["id"], "patch", {"status": "retired"},
-                         base={"status": "in_store"}, base_version=ammo["version"])])
+                         base={"status": "in_store"}, base_version=ammo["version"] + 1)])
     res = phone.push([phone.op(ammo["id"], "patch", {"notes": "x"})])["results"][0]
     assert (res["status"], res["code"]) == ("blocked", "sync.blocked")
 

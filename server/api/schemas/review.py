@@ -60,7 +60,8 @@ class DiscrepancySchema(Schema):
 
 
 class CloseSchema(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(["adjust", "no_adjustment"]))
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        ["adjust", "no_adjustment", "loss", "theft", "found"]))
     cause = fields.String(required=True, validate=validate.Length(1, 5000))
     adjustment = fields.Integer(load_default=None, allow_none=True)
 

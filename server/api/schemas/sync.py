@@ -11,7 +11,7 @@ from marshmallow import (
 
 from sync.engine.types import op_from_payload
 
-OP_ENTITIES = ("crate", "finding")
+OP_ENTITIES = ("crate", "finding", "voucher")
 OP_ACTIONS = ("create", "patch", "count")
 STATUSES = ("applied", "duplicate", "merged", "conflict", "held", "rejected", "blocked")
 
@@ -75,6 +75,7 @@ class PullResultSchema(Schema):
     crates = fields.List(fields.Dict())
     lots = fields.Dict(keys=fields.String(), values=fields.Dict())
     conflicts = fields.List(fields.Dict())
+    held_vouchers = fields.List(fields.Dict())
     cursor = fields.String()
     more = fields.Boolean()
     snapshot = fields.Boolean()
