@@ -17,6 +17,13 @@ from server.db import db
 from server.errors import AppError
 
 
+def progress_bar(label: str, items):
+    """What long commands show while they work (demo, imports, audit verify)."""
+    items = list(items)
+    with click.progressbar(items, label=label, show_pos=True, show_eta=True) as bar:
+        yield from bar
+
+
 def exit_code(exc: AppError) -> int:
     if exc.status == 404:
         return 3

@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from server.cli import progress_bar
 from server.db import db, utcnow
 from server.models import Device, User
 from server.wiring import photo_store
@@ -30,15 +31,9 @@ def demo() -> None:
     from server.cli import demo as demo_data
 
     upgrade()
-    summary = demo_data.load(db.session, current_app.instance_path, progress=_bar)
+    summary = demo_data.load(db.session, current_app.instance_path, progress=progress_bar)
     db.session.commit()
     click.echo(summary)
-
-
-def _bar(label, items):
-    items = list(items)
-    with click.progressbar(items, label=label, show_pos=True, show_eta=True) as bar:
-        yield from bar
 
 
 @click.command("create-user")
@@ -118,7 +113,7 @@ def audit() -> None:
 def audit_verify() -> None:
     """Walk every depot's ledger chain and every audit chain against its stored head; exit 1
     naming what was altered or is missing."""
-    problems = verify_ledgers(db.session) + verify_audit(db.session, progress=_bar)
+    problems = verify_ledgers(db.session) + verify_audit(db.session, progress=progress_bar)
     for problem in problems[:50]:
         click.echo(problem, err=True)
     if problems:

@@ -10,7 +10,7 @@ from datetime import UTC
 import click
 from flask.cli import AppGroup
 
-from server.cli.admin import _bar
+from server.cli import progress_bar
 from server.db import db, utcnow
 from server.models import Depot, User
 from sync.access.principal import Principal
@@ -203,7 +203,7 @@ def import_register(country, depot_code, username, source, check_only, register)
         try:
             preview = imports.import_register(db.session, principal, depot, rows,
                                               source_document=source, now=utcnow(),
-                                              progress=_bar)
+                                              progress=progress_bar)
         except imports.ImportRefused as exc:
             db.session.rollback()
             for row in exc.details["rows"][:200]:

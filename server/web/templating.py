@@ -74,8 +74,8 @@ def iso(moment: datetime | None) -> str:
 
 
 @bp.app_template_filter("word")
-def word_filter(code: object) -> str:
-    return word(code)
+def word_filter(code: object, context: str | None = None) -> str:
+    return word(code, context)
 
 
 @bp.app_template_filter("answer")

@@ -78,14 +78,17 @@ WORDS = {
     "condition_change": _l("condition change"), "marking": _l("marking"),
     "pending": _l("pending"), "held": _l("held for review"), "approved": _l("approved"),
     "rejected": _l("rejected"), "transit_shortage": _l("short on receipt"),
-    "in_transit": _l("in transit"),
+    "in_transit": _l("in transit"), "consignment.short": _l("received short"),
     "received": _l("received"),
 }
 
 
-def word(code: object) -> str:
+def word(code: object, context: str | None = None) -> str:
+    """The reader's word for a code; `context` picks a meaning where one code has two
+    (a consignment received "short" against a stock-check line counted "short")."""
     if code is None:
         return ""
     text = str(getattr(code, "value", code))
-    found = WORDS.get(text)
+    found = WORDS.get(f"{context}.{text}") if context else None
+    found = found if found is not None else WORDS.get(text)
     return str(found) if found is not None else text
