@@ -117,7 +117,7 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     session.add(submission)
     session.flush()
     if sub.deprecated_id:
-        problems += _replace(session, submission, sub.deprecated_id)
+        problems += _replace(session, principal, submission, sub.deprecated_id)
     link_submission_photos(session, submission)
     problems += _derived_ops(session, principal, submission, sub, depot, now)
     submission.problems = problems
@@ -147,11 +147,17 @@ def form_problems(session: Session, form_id: str, version: str,
 def get_submission(session: Session, principal: Principal, instance_id: str) -> Submission:
     """A submission its depot's scope covers (or, without a depot, its own device's)."""
     found = session.scalar(select(Submission).where(Submission.instance_id == instance_id))
-    if found is not None and (
-            principal.sees_depot(found.depot_id, found.depot.country_code) if found.depot
-            else found.device_id is not None and found.device_id == principal.device_id):
+    if found is not None and _readable(principal, found):
         return found
     raise NotFound("No such submission.", instance_id=instance_id)
+
+
+def _readable(principal: Principal, found: Submission) -> bool:
+    """Its depot's scope covers it, or (without a depot) it came from this device or user."""
+    if found.depot is not None:
+        return principal.sees_depot(found.depot_id, found.depot.country_code)
+    return ((found.device_id is not None and found.device_id == principal.device_id)
+            or (found.user_id is not None and found.user_id == principal.user_id))
 
 
 def _depot(session: Session, principal: Principal, code: str | None) -> Depot | None:
@@ -160,11 +166,13 @@ def _depot(session: Session, principal: Principal, code: str | None) -> Depot | 
     return get_depot(session, principal, code)
 
 
-def _replace(session: Session, submission: Submission, deprecated_id: str) -> list[dict]:
-    """An edit replaces the earlier version and carries its photos forward."""
+def _replace(session: Session, principal: Principal, submission: Submission,
+             deprecated_id: str) -> list[dict]:
+    """An edit replaces the earlier version and carries its photos forward, if the sender
+    could read that version; one it could not read is treated as unknown (no oracle)."""
     earlier = session.scalar(select(Submission).where(Submission.instance_id == deprecated_id))
-    if earlier is None:
-        return [{"field": "deprecatedID", "problem": f"replaces unknown {deprecated_id}"}]
+    if earlier is None or earlier.id == submission.id or not _readable(principal, earlier):
+        return [{"field": "deprecatedID", "problem": f"replaces unknown {deprecated_id[:64]}"}]
     earlier.status, earlier.replaced_by = SubmissionStatus.REPLACED, submission.instance_id
     arrived = {a.name: a for a in earlier.attachments if a.photo_id}
     for att in submission.attachments:
