@@ -98,10 +98,15 @@ def write_fields(session: Session, crate: Crate, values: dict[str, Any],
             raise InvalidInput(f"{name} cannot be changed this way.", field=name)
 
 
-def check_values(values: dict[str, Any]) -> None:
-    """Refuse values that are not of the field's type before anything is merged."""
+def check_values(values: dict[str, Any], *, base: bool = False) -> None:
+    """Refuse values that are not of the field's type before anything is merged. In a `base`
+    (what the phone saw) any field may have been empty."""
     enums = {"status": CrateStatus, "category": StockCategory, "condition": Condition}
     for name, value in values.items():
+        if base and value is None:
+            continue
+        if name in ("status", "category") and value is None:
+            raise InvalidInput(f"{name} cannot be empty.", field=name)
         if name in enums and value is not None:
             try:
                 enums[name](value)

@@ -29,7 +29,7 @@ from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.access.scope import get_depot
 from sync.engine.ingest import apply_batch
-from sync.engine.types import BatchIn, OpIn
+from sync.engine.types import MAX_INT, BatchIn, OpIn
 from sync.intake.entities import derived_op_id
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
@@ -193,9 +193,12 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
             problems.append({"field": f"counts[{n}]", "problem": "unknown crate",
                              "crate": str(count.get("crate"))[:64]})
             continue
+        version = count.get("base_version")
+        if version is not None and not (type(version) is int and 1 <= version <= MAX_INT):
+            problems.append({"field": f"counts[{n}].base_version", "problem": "not a version"})
+            continue
         values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
-        ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values,
-                       count.get("base_version")))
+        ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values, version))
     for n, finding in enumerate(sub.findings):
         values = dict(finding)
         if "crate" in values:
@@ -216,12 +219,12 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
 
 
 def _op(submission: Submission, suffix: str, entity: str, entity_id: str, action: str,
-        values: dict, base_version: Any) -> OpIn:
+        values: dict, base_version: int | None) -> OpIn:
     op_id = derived_op_id(submission.instance_id, suffix)
     raw = {"op_id": op_id, "entity": entity, "entity_id": entity_id, "action": action,
            "set": values, "base_version": base_version, "submission_id": submission.id}
     return OpIn(op_id=op_id, entity=entity, entity_id=entity_id, action=action,
-                base_version=base_version if isinstance(base_version, int) else None,
+                base_version=base_version,
                 set=values, raw=raw)
 
 
