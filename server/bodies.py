@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from typing import Any
 
@@ -51,12 +52,35 @@ def read_body(limit: int) -> bytes:
     return bytes(out)
 
 
+MAX_DEPTH = 32  # the deepest body a door reads (forms nest groups a few levels deep)
+# lone surrogates (JSON escapes allow them, UTF-8 does not) and NUL (PostgreSQL text cannot
+# hold it): no page or database can keep them
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def read_json(limit: int | None = None) -> Any:
+    """The parsed body, no deeper than MAX_DEPTH, with unstorable characters replaced by
+    U+FFFD."""
     data = read_body(limit or current_app.config["SYNC_MAX_BODY_BYTES"])
     try:
-        return json.loads(data)
+        return _clean(json.loads(data))
+    except RecursionError:
+        raise InvalidJson(f"The body nests deeper than {MAX_DEPTH} levels.",
+                          limit=MAX_DEPTH) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJson(f"The body is not valid JSON: {exc}") from None
+
+
+def _clean(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        raise InvalidJson(f"The body nests deeper than {MAX_DEPTH} levels.", limit=MAX_DEPTH)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v, depth + 1) for v in value]
+    return value
 
 
 def gzip_response(response: Response) -> Response:
