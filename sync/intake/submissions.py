@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.answers import check_answers
@@ -89,17 +90,7 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
     existing = session.scalar(select(Submission).where(Submission.instance_id == sub.instance_id))
     if existing is not None:
-        if existing.content_hash == sub.content_hash:
-            return Accepted(existing, "duplicate")
-        session.add(OpIncident(device_id=principal.device_id, op_id=sub.instance_id,
-                               kind="submission_mismatch", at=now,
-                               payload={"form_id": sub.form_id, "content_hash": sub.content_hash},
-                               reason="The same instance ID came with different content."))
-        record_audit(session, actor, "submission.mismatch", now=now, entity="submission",
-                     entity_id=existing.id, country_code=principal.country_code,
-                     depot_id=existing.depot_id)
-        return Accepted(existing, "mismatch")
-
+        return _again(session, actor, principal, existing, sub, now)
     depot = _depot(session, principal, sub.depot_code)
     problems = list(sub.problems) + form_problems(session, sub.form_id, sub.form_version,
                                                   sub.answers)
@@ -114,8 +105,17 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     for att in sub.attachments:
         submission.attachments.append(SubmissionAttachment(
             name=att.name, question=att.question, photo_uuid=att.photo_uuid))
-    session.add(submission)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(submission)
+    except IntegrityError:
+        # the same submission, retried while the first POST was still running, waited for
+        # that one to commit: it is answered as the duplicate (or mismatch) it is
+        existing = session.scalar(select(Submission).where(
+            Submission.instance_id == sub.instance_id))
+        if existing is None:
+            raise
+        return _again(session, actor, principal, existing, sub, now)
     if sub.deprecated_id:
         problems += _replace(session, principal, submission, sub.deprecated_id)
     link_submission_photos(session, submission)
@@ -128,6 +128,22 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
                  details={"instance_id": sub.instance_id, "form_id": sub.form_id,
                           "problems": len(problems)})
     return Accepted(submission, "created", problems)
+
+
+def _again(session: Session, actor: Actor, principal: Principal, existing: Submission,
+           sub: SubmissionIn, now: datetime) -> Accepted:
+    """An instance ID already stored: the same content is a duplicate; other content is
+    recorded for review and the first stands."""
+    if existing.content_hash == sub.content_hash:
+        return Accepted(existing, "duplicate")
+    session.add(OpIncident(device_id=principal.device_id, op_id=sub.instance_id,
+                           kind="submission_mismatch", at=now,
+                           payload={"form_id": sub.form_id, "content_hash": sub.content_hash},
+                           reason="The same instance ID came with different content."))
+    record_audit(session, actor, "submission.mismatch", now=now, entity="submission",
+                 entity_id=existing.id, country_code=principal.country_code,
+                 depot_id=existing.depot_id)
+    return Accepted(existing, "mismatch")
 
 
 def form_problems(session: Session, form_id: str, version: str,
