@@ -21,6 +21,10 @@ class InvalidJson(AppError):
     status, code = 400, "invalid_json"
 
 
+class InvalidText(AppError):
+    status, code = 400, "invalid_text"
+
+
 class UnsupportedEncoding(AppError):
     status, code = 415, "unsupported_encoding"
 
@@ -69,6 +73,18 @@ def read_json(limit: int | None = None) -> Any:
                           limit=MAX_DEPTH) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJson(f"The body is not valid JSON: {exc}") from None
+
+
+def refuse_unstorable() -> None:
+    """before_request: the query, the path's values and (on HQ pages) the form, which a
+    browser or script may fill with %00 or an encoded surrogate, hold no unstorable text."""
+    values = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    if request.blueprint == "web" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.items(multi=True)
+    for key, value in values:
+        if isinstance(value, str) and (UNSTORABLE.search(value) or UNSTORABLE.search(key)):
+            raise InvalidText("The request holds a character that cannot be stored (NUL or "
+                              "a lone surrogate).", field=UNSTORABLE.sub("?", key)[:64])
 
 
 def _clean(value: Any, depth: int = 0) -> Any:

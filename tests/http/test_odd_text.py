@@ -93,3 +93,33 @@ def test_json_nested_100000_deep_is_a_400_on_every_json_post(client, world):
     r = client.post("/api/v1/sync/push", data=DEEP, headers={
         **bearer(world), "Content-Type": "application/json"})
     assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_json")
+
+
+def test_nul_in_queries_paths_and_hq_forms_is_a_clear_400(client, world):
+    from tests.hq_seed import csrf_from
+
+    for path in ("/api/v1/sync/pull?cursor=a%00b", "/api/v1/submissions/uuid:a%00b",
+                 "/api/v1/depots/NM%00Y/crates", "/api/v1/crates/NE-%00"):
+        r = client.get(path, headers=bearer(world))
+        assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_text"), path
+    token = csrf_from(client.get("/hq/login").get_data(as_text=True))
+    r = client.post("/hq/login", data={"username": "insp\x00ector", "password": "x",
+                                       "csrf_token": token})
+    assert r.status_code == 400
+    login(client, "reviewer")
+    assert client.get("/hq/crates/NE-NMY%00").status_code == 400
+    assert client.get("/hq/inspections?q=%00").status_code == 400
+
+
+def test_other_doors_refuse_unstorable_text(collect, client, world):
+    xml = collect.fill("visit_header", {"depot": "NMY", "visit_type": "follow_up",
+                                        "inspectors": "A"})
+    for bad in (b"&#xD800;", b"&#0;"):
+        r = collect.send(xml.replace(b"<inspectors>A", b"<inspectors>A" + bad))
+        assert 400 <= r.status_code < 500, r.data
+    import base64
+    value = base64.b64encode(b"\xed\xa0\x80").decode()
+    r = client.post("/api/v1/uploads/", headers={
+        **bearer(world), "Tus-Resumable": "1.0.0", "Upload-Length": "10",
+        "Upload-Metadata": f"filename {value}"})
+    assert (r.status_code, r.json["error"]["code"]) == (400, "uploads.metadata_malformed")
