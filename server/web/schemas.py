@@ -8,7 +8,9 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
+from sync.engine.types import MAX_INT
 from sync.people.staff import LANGUAGES
+from sync.stock.discrepancies import MAX_ADJUSTMENT
 from sync.views.inspection_log import SORTS, STATUSES, LogFilter
 
 
@@ -35,7 +37,7 @@ class LanguageForm(Form):
 
 class LogArgs(Form):
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
-    inspector = fields.Integer(load_default=None)
+    inspector = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INT))
     form = fields.String(load_default=None, validate=validate.Length(max=64))
     date_from = fields.Date(load_default=None, data_key="from")
     date_to = fields.Date(load_default=None, data_key="to")
@@ -78,11 +80,11 @@ class CloseForm(Form):
     outcome = fields.String(required=True,
                             validate=validate.OneOf(("adjust", "no_adjustment")))
     cause = fields.String(required=True, validate=validate.Length(max=5000))
-    adjustment = fields.Integer(load_default=None,
-                                validate=validate.Range(min=-10_000_000, max=10_000_000))
+    adjustment = fields.Integer(load_default=None, validate=validate.Range(
+        min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
 
 
 class EnrolForm(Form):
-    user_id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_INT))
     name = fields.String(load_default="", validate=validate.Length(max=100))
 

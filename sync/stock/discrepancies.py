@@ -18,6 +18,7 @@ from sync.journal.trail import Actor, record_audit
 from sync.stock.ledger import LineIn, post_movement
 
 OUTCOMES = ("adjust", "no_adjustment")
+MAX_ADJUSTMENT = 10_000_000  # one bound for every door: more than any crate can hold
 
 
 def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
@@ -83,8 +84,10 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
         found.status, found.closed_at, found.adjustment = "closed", now, None
         action = "discrepancy.close"
     else:
-        if not isinstance(adjustment, int) or isinstance(adjustment, bool) or adjustment == 0:
-            raise InvalidInput("An adjustment is a signed, non-zero whole quantity.")
+        if (not isinstance(adjustment, int) or isinstance(adjustment, bool) or adjustment == 0
+                or abs(adjustment) > MAX_ADJUSTMENT):
+            raise InvalidInput("An adjustment is a signed, non-zero whole quantity of at most "
+                               f"{MAX_ADJUSTMENT:,}.", limit=MAX_ADJUSTMENT)
         if found.crate.quantity + adjustment < 0:
             raise InvalidInput("The adjustment would take the book below zero.",
                                book=found.crate.quantity, adjustment=adjustment)

@@ -113,8 +113,8 @@ class PushResultSchema(Schema):
 
 
 class PullArgs(Schema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
-    limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    cursor = fields.String(load_default=None, validate=validate.Length(1, 512))
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INT))
 
 
 class PullResultSchema(Schema):
