@@ -4,6 +4,7 @@ links shared with extra arguments still open."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
@@ -35,12 +36,16 @@ class LanguageForm(Form):
     next = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+# days a filter may name: every zone's day start and the day after exist as datetimes
+DAYS = validate.Range(min=date(1900, 1, 1), max=date(9000, 12, 31))
+
+
 class LogArgs(Form):
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
     inspector = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INT))
     form = fields.String(load_default=None, validate=validate.Length(max=64))
-    date_from = fields.Date(load_default=None, data_key="from")
-    date_to = fields.Date(load_default=None, data_key="to")
+    date_from = fields.Date(load_default=None, data_key="from", validate=DAYS)
+    date_to = fields.Date(load_default=None, data_key="to", validate=DAYS)
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     sort = fields.String(load_default="received", validate=validate.OneOf(SORTS))
     dir = fields.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -67,10 +68,15 @@ def create_user(session: Session, username: str, *, role: str, country_code: str
     return user
 
 
+@functools.cache
+def _unknown_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def check_password(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.password_hash:
-        check_password_hash(generate_password_hash("x"), password)  # same time either way
+        check_password_hash(_unknown_hash(), password)  # one hash check either way
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

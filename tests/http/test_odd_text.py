@@ -123,3 +123,23 @@ def test_other_doors_refuse_unstorable_text(collect, client, world):
         **bearer(world), "Tus-Resumable": "1.0.0", "Upload-Length": "10",
         "Upload-Metadata": f"filename {value}"})
     assert (r.status_code, r.json["error"]["code"]) == (400, "uploads.metadata_malformed")
+
+
+def test_query_keys_that_url_for_would_take_are_only_keys(client, world):
+    login(client, "reviewer")
+    for query in ("endpoint=x", "_method=POST", "_anchor=x", "_external=1", "_scheme=ftp",
+                  "values=1", "fmt=pdf", "depot=NMY&endpoint=web.home"):
+        for page in ("/hq/inspections", "/hq/discrepancies"):
+            r = client.get(f"{page}?{query}")
+            assert r.status_code == 200, (page, query)
+            assert "ftp://" not in r.get_data(as_text=True)
+
+
+def test_far_dates_in_hq_filters_and_exports_are_a_clear_4xx(client, world):
+    login(client, "reviewer")
+    for query in ("from=9999-12-31", "to=9999-12-31", "from=0001-01-01", "to=0001-01-01"):
+        for page in ("/hq/inspections", "/hq/exports/inspections.csv",
+                     "/hq/exports/inspections.xlsx"):
+            r = client.get(f"{page}?{query}")
+            assert 400 <= r.status_code < 500, (page, query, r.status_code)
+    assert client.get("/hq/inspections?from=2026-01-01&to=2026-12-31").status_code == 200
