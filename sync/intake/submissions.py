@@ -204,7 +204,7 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
     engine, in one batch."""
     ops, problems = list(sub.ops), []
     for n, count in enumerate(sub.counts):
-        crate = _crate(session, count.get("crate"))
+        crate = _crate(session, principal, count.get("crate"))
         if crate is None:
             problems.append({"field": f"counts[{n}]", "problem": "unknown crate",
                              "crate": str(count.get("crate"))[:64]})
@@ -218,7 +218,7 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
     for n, finding in enumerate(sub.findings):
         values = dict(finding)
         if "crate" in values:
-            crate = _crate(session, values.pop("crate"))
+            crate = _crate(session, principal, values.pop("crate"))
             if crate is not None:
                 values["crate_id"] = crate.id
         values.setdefault("depot", depot.code if depot else None)
@@ -244,13 +244,18 @@ def _op(submission: Submission, suffix: str, entity: str, entity_id: str, action
                 set=values, raw=raw)
 
 
-def _crate(session: Session, ref: Any) -> Crate | None:
-    """A crate named by label ID (printed, bare or typed) or by id."""
+def _crate(session: Session, principal: Principal, ref: Any) -> Crate | None:
+    """A crate in the sender's scope named by label ID (printed, bare or typed) or by id;
+    one outside it is as unknown as one that does not exist (no existence oracle)."""
     if not ref:
         return None
     ref = str(ref)
     try:
         label = str(parse_label(ref))
     except ValueError:
-        return session.get(Crate, ref[:36])
-    return session.scalar(select(Crate).where(Crate.label_id == label))
+        crate = session.get(Crate, ref[:36])
+    else:
+        crate = session.scalar(select(Crate).where(Crate.label_id == label))
+    if crate is None or not principal.sees_depot(crate.depot_id, crate.depot.country_code):
+        return None
+    return crate

@@ -137,3 +137,15 @@ def test_an_edit_cannot_replace_what_its_sender_could_not_read(client, world, ap
                 for s in db.session.scalars(select(Submission))}
     assert rows["uuid:ng-1"] == rows["uuid:zdr-1"] == ("accepted", None)
     assert rows["uuid:loose-1"] == ("flagged", None)  # flagged for naming no depot
+
+
+def test_another_countrys_crate_is_as_unknown_as_a_missing_one(client, world, app):
+    counts = [{"crate": world.crates["ng_ammo"], "quantity": 3},
+              {"crate": "NE-NMY-999999-X", "quantity": 3}]
+    r = client.post("/api/v1/submissions", json=visit(world, instance_id="uuid:oracle",
+                                                      counts=counts, findings=[]),
+                    headers=bearer(world))
+    assert r.status_code == 201
+    problems = [{k: v for k, v in p.items() if k != "crate"} for p in r.json["problems"]]
+    assert problems == [{"field": "counts[0]", "problem": "unknown crate"},
+                        {"field": "counts[1]", "problem": "unknown crate"}]
