@@ -143,3 +143,21 @@ def test_odd_shapes_in_a_submission_are_flagged_or_refused(client, world, app, s
     if r.status_code == 201:
         again = client.get(f"/api/v1/submissions/uuid:odd-{shape}", headers=bearer(world))
         assert again.status_code == 200
+
+
+def test_notes_keep_their_cap_and_shown_notes_plus_a_line_fit_again(client, world, app, ammo):
+    shown, version = "", ammo["version"]
+    for n in range(30):  # 30 lines of 500 characters: far past the cap
+        line = f"{n:02d} " + "x" * 497
+        r = client.post("/api/v1/sync/push", json={"batch_id": str(uuid.uuid4()), "ops": [
+            {"op_id": str(uuid.uuid4()), "entity": "crate", "entity_id": ammo["id"],
+             "action": "patch", "base_version": version, "base": {"notes": shown},
+             "set": {"notes": f"{shown}\n{line}" if shown else line}}]},
+            headers=bearer(world))
+        result = r.json["results"][0]
+        assert result["status"] == "applied", result
+        version = result["version"]
+        with app.app_context():
+            shown = db.session.get(Crate, ammo["id"]).notes
+        assert len(shown) <= 10_000 and shown.endswith(line)
+    assert shown.startswith("11 ")  # the oldest lines gave way, whole
