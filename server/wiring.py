@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app
 
@@ -19,6 +20,11 @@ from sync.photos.uploads import UploadLimits
 
 def photo_store() -> PhotoStore:
     return PhotoStore(current_app.config["PHOTO_DIR"])
+
+
+def openrosa_spool() -> Path:
+    """Where OpenRosa multipart bodies are spooled while a request runs."""
+    return Path(current_app.instance_path) / "tmp" / "openrosa"
 
 
 def image_limits() -> ImageLimits:

@@ -5,7 +5,7 @@ import json
 from sqlalchemy import func, select, text
 
 from server.db import db
-from server.models import Crate, Weapon
+from server.models import Crate, User, Weapon
 
 
 def test_create_user_enroll_and_revoke(app, world, client):
@@ -33,6 +33,30 @@ def test_create_user_refuses_bad_input_clearly(app, world):
     r = runner.invoke(args=["create-user", "y", "--role", "inspector", "--country", "NE",
                             "--depot", "KDN", "--password", "p"])
     assert r.exit_code != 0 and "No depot" in r.output
+    r = runner.invoke(args=["create-user", "z", "--role", "inspector", "--country", "NE",
+                            "--password", "p"])
+    assert r.exit_code != 0 and "needs at least one depot" in r.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(
+            User.username.in_(["y", "z"]))) == 0
+
+
+def test_uploads_expire_sweeps_openrosa_spool_folders_left_by_killed_workers(app):
+    import os
+    import time
+    from pathlib import Path
+
+    root = Path(app.instance_path) / "tmp" / "openrosa"
+    old, fresh = root / ("a" * 32), root / ("b" * 32)
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "0000.part").write_bytes(b"x" * 1000)
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    r = app.test_cli_runner().invoke(args=["uploads", "expire"])
+    assert r.exit_code == 0, r.output
+    assert not old.exists() and fresh.exists()  # a running request's folder stays
+    assert "freed 1000 bytes" in r.output
 
 
 def test_audit_verify_names_an_altered_ledger_row(app, world):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from server.db import db, utcnow
 from server.models import Device, User
-from server.wiring import photo_store
+from server.wiring import openrosa_spool, photo_store
 from sync.journal.trail import SYSTEM, verify_audit
 from sync.people import accounts
 from sync.photos.expiry import expire_uploads
@@ -217,7 +217,8 @@ def uploads_expire() -> None:
     """Remove unfinished uploads past their expiry (they answer 410 from then on) and spool
     files left by crashed workers; print how many and the bytes freed."""
     store = photo_store()
-    expired = expire_uploads(db.session, store, now=utcnow())
+    expired = expire_uploads(db.session, store, now=utcnow(),
+                             spools=[openrosa_spool()])
     db.session.commit()
     click.echo(f"expired {expired.uploads} upload(s), freed {expired.bytes_freed} bytes "
                f"({expired.bytes_freed / 1e6:.1f} MB)")

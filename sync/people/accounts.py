@@ -56,6 +56,8 @@ def create_user(session: Session, username: str, *, role: str, country_code: str
         if depot is None:
             raise InvalidInput(f"No depot {code!r} in {country.code}.", depot=code)
         depots.append(depot)
+    if role is Role.INSPECTOR and not depots:
+        raise InvalidInput("An inspector needs at least one depot to inspect (--depot).")
     user = User(username=username, role=role, country_code=country.code, full_name=full_name,
                 language=language, depots=depots, created_at=now,
                 password_hash=generate_password_hash(password) if password else None)
