@@ -94,6 +94,7 @@ def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
         assert db.session.scalar(select(func.count(Crate.id))) == 600
         assert db.session.scalar(select(func.count(Weapon.id))) == 2000
         ng_label = db.session.scalar(select(Crate.label_id).where(Crate.label_id.like("NG-%")))
+    assert "PUBLIC_URL is not set" in first.output  # phones cannot reach 127.0.0.1
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert token in again.output
@@ -103,3 +104,18 @@ def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
                       headers=headers).status_code == 200
     assert client.get(f"/api/v1/crates/{ng_label}", headers=headers).status_code == 404
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_enrolment_prints_the_public_url_and_warns_when_it_is_unset(world, database_url,
+                                                                  tmp_path):
+    from tests.conftest import make_app
+
+    for url, warned in (("https://depots.example.ne", False), (None, True)):
+        app = make_app(database_url, tmp_path, **({"PUBLIC_URL": url} if url else {}))
+        r = app.test_cli_runner().invoke(args=["enroll-device", "--user", "inspector"])
+        assert r.exit_code == 0, r.output
+        token = r.output.split("token  ")[1].split()[0]
+        assert f"{url or 'http://127.0.0.1:5000'}/key/{token}" in r.output
+        assert ("PUBLIC_URL is not set" in r.output) is warned
+        with app.app_context():
+            db.engine.dispose()
