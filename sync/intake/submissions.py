@@ -210,9 +210,10 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
                              "crate": str(count.get("crate"))[:64]})
             continue
         version = count.get("base_version")
-        if version is not None and not (type(version) is int and 1 <= version <= MAX_INT):
+        if version is not None and not (type(version) is int and 0 <= version <= MAX_INT):
+            # still counted, against the crate's current version
             problems.append({"field": f"counts[{n}].base_version", "problem": "not a version"})
-            continue
+            version = None
         values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
         ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values, version))
     for n, finding in enumerate(sub.findings):
