@@ -72,7 +72,7 @@ def _run(operation, token: str, path_values: dict[str, list[str]] | None, exampl
                                               "Accept-Encoding": "identity"},
                                      path_parameters=fixed or None)
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
+    @settings(max_examples=examples, deadline=None, database=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def one(case):
