@@ -39,12 +39,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
 
-    from server import api, cli, health, openrosa, web
+    from server import api, bodies, cli, health, openrosa, web
 
     csrf.init_app(app)
     csrf.exempt(api.bp)  # phones authenticate with bearer tokens, not cookies
     csrf.exempt(openrosa.bp)  # and ODK Collect with the token in its server URL
     babel.init_app(app, locale_selector=web.select_locale)
+    app.before_request(bodies.refuse_unstorable)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(openrosa.bp)

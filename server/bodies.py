@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from typing import Any
 
@@ -18,6 +19,10 @@ BLOCK = 64 * 1024
 
 class InvalidJson(AppError):
     status, code = 400, "invalid_json"
+
+
+class InvalidText(AppError):
+    status, code = 400, "invalid_text"
 
 
 class UnsupportedEncoding(AppError):
@@ -51,12 +56,47 @@ def read_body(limit: int) -> bytes:
     return bytes(out)
 
 
+MAX_DEPTH = 32  # the deepest body a door reads (forms nest groups a few levels deep)
+# lone surrogates (JSON escapes allow them, UTF-8 does not) and NUL (PostgreSQL text cannot
+# hold it): no page or database can keep them
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def read_json(limit: int | None = None) -> Any:
+    """The parsed body, no deeper than MAX_DEPTH, with unstorable characters replaced by
+    U+FFFD."""
     data = read_body(limit or current_app.config["SYNC_MAX_BODY_BYTES"])
     try:
-        return json.loads(data)
+        return _clean(json.loads(data))
+    except RecursionError:
+        raise InvalidJson(f"The body nests deeper than {MAX_DEPTH} levels.",
+                          limit=MAX_DEPTH) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJson(f"The body is not valid JSON: {exc}") from None
+
+
+def refuse_unstorable() -> None:
+    """before_request: the query, the path's values and (on HQ pages) the form, which a
+    browser or script may fill with %00 or an encoded surrogate, hold no unstorable text."""
+    values = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    if request.blueprint == "web" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.items(multi=True)
+    for key, value in values:
+        if isinstance(value, str) and (UNSTORABLE.search(value) or UNSTORABLE.search(key)):
+            raise InvalidText("The request holds a character that cannot be stored (NUL or "
+                              "a lone surrogate).", field=UNSTORABLE.sub("?", key)[:64])
+
+
+def _clean(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        raise InvalidJson(f"The body nests deeper than {MAX_DEPTH} levels.", limit=MAX_DEPTH)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v, depth + 1) for v in value]
+    return value
 
 
 def gzip_response(response: Response) -> Response:

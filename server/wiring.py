@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app
 
+from server.config import Defaults
 from server.storage import PhotoStore
 from sync.intake.openrosa import KeepPhoto
 from sync.people.staff import LoginLimits
@@ -19,6 +21,20 @@ from sync.photos.uploads import UploadLimits
 
 def photo_store() -> PhotoStore:
     return PhotoStore(current_app.config["PHOTO_DIR"])
+
+
+def public_url_warning() -> str | None:
+    """What to tell whoever enrols phones while PUBLIC_URL is left at its default."""
+    if current_app.config["PUBLIC_URL"] != Defaults.PUBLIC_URL:
+        return None
+    return (f"PUBLIC_URL is not set: {Defaults.PUBLIC_URL} is this machine as seen from "
+            "itself, and phones cannot reach it. Set PUBLIC_URL to the address phones use "
+            "(e.g. https://depotsync.example.org) before enrolling ODK Collect.")
+
+
+def openrosa_spool() -> Path:
+    """Where OpenRosa multipart bodies are spooled while a request runs."""
+    return Path(current_app.instance_path) / "tmp" / "openrosa"
 
 
 def image_limits() -> ImageLimits:

@@ -11,7 +11,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 DATA = Path(__file__).parent / "data"
 CRATE_JPG = DATA / "crate.jpg"  # 64x48, red left half, blue right half
@@ -34,6 +34,24 @@ def noisy_jpeg(side: int, seed: int = 7) -> bytes:
     raw = rng.randbytes(side * side * 3)
     out = io.BytesIO()
     Image.frombytes("RGB", (side, side), raw).save(out, "JPEG", quality=100, subsampling=0)
+    return out.getvalue()
+
+
+def camera_jpeg(megabytes: float, seed: int = 7) -> bytes:
+    """A JPEG like a phone camera's: a 4:3 scene (gradients) with sensor noise, at quality 95,
+    about `megabytes` MB (0.1 to 8, the sizes phones take). Same seed, same bytes."""
+    rng = random.Random(seed)
+    pixels = megabytes * 1_000_000 / 0.75  # such images take about 0.75 bytes per pixel
+    width = int((pixels * 4 / 3) ** 0.5)
+    size = (width, width * 3 // 4)
+    scene = Image.linear_gradient("L").resize(size)
+    bands = []
+    for shift in (0, 40, 90):
+        noise = Image.frombytes("L", size, rng.randbytes(size[0] * size[1]))
+        bands.append(ImageChops.add(ImageChops.multiply(noise, Image.new("L", size, 90)),
+                                    scene, 1, -shift))
+    out = io.BytesIO()
+    Image.merge("RGB", bands).save(out, "JPEG", quality=95)
     return out.getvalue()
 
 

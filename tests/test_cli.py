@@ -5,7 +5,7 @@ import json
 from sqlalchemy import func, select, text
 
 from server.db import db
-from server.models import Crate, Weapon
+from server.models import Crate, User, Weapon
 
 
 def test_create_user_enroll_and_revoke(app, world, client):
@@ -33,6 +33,30 @@ def test_create_user_refuses_bad_input_clearly(app, world):
     r = runner.invoke(args=["create-user", "y", "--role", "inspector", "--country", "NE",
                             "--depot", "KDN", "--password", "p"])
     assert r.exit_code != 0 and "No depot" in r.output
+    r = runner.invoke(args=["create-user", "z", "--role", "inspector", "--country", "NE",
+                            "--password", "p"])
+    assert r.exit_code != 0 and "needs at least one depot" in r.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(
+            User.username.in_(["y", "z"]))) == 0
+
+
+def test_uploads_expire_sweeps_openrosa_spool_folders_left_by_killed_workers(app):
+    import os
+    import time
+    from pathlib import Path
+
+    root = Path(app.instance_path) / "tmp" / "openrosa"
+    old, fresh = root / ("a" * 32), root / ("b" * 32)
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "0000.part").write_bytes(b"x" * 1000)
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    r = app.test_cli_runner().invoke(args=["uploads", "expire"])
+    assert r.exit_code == 0, r.output
+    assert not old.exists() and fresh.exists()  # a running request's folder stays
+    assert "freed 1000 bytes" in r.output
 
 
 def test_audit_verify_names_an_altered_ledger_row(app, world):
@@ -71,6 +95,7 @@ def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
         assert db.session.scalar(select(func.count(Weapon.id))) == 2000
         ng_label = db.session.scalar(select(Crate.label_id).where(Crate.label_id.like("NG-%")))
         _demo_is_realistic()
+    assert "PUBLIC_URL is not set" in first.output  # phones cannot reach 127.0.0.1
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert token in again.output
@@ -133,3 +158,18 @@ def _demo_is_realistic():
     assert db.session.scalar(select(Consignment.status)) == "short"
     assert {d.status for d in db.session.scalars(select(Depot))} == {"setup"}
     assert db.session.scalar(select(func.count(Location.id))) == 50
+
+
+def test_enrolment_prints_the_public_url_and_warns_when_it_is_unset(world, database_url,
+                                                                  tmp_path):
+    from tests.conftest import make_app
+
+    for url, warned in (("https://depots.example.ne", False), (None, True)):
+        app = make_app(database_url, tmp_path, **({"PUBLIC_URL": url} if url else {}))
+        r = app.test_cli_runner().invoke(args=["enroll-device", "--user", "inspector"])
+        assert r.exit_code == 0, r.output
+        token = r.output.split("token  ")[1].split()[0]
+        assert f"{url or 'http://127.0.0.1:5000'}/key/{token}" in r.output
+        assert ("PUBLIC_URL is not set" in r.output) is warned
+        with app.app_context():
+            db.engine.dispose()

@@ -1,7 +1,7 @@
 """books: catalogue, vouchers, approvals, loss reports, consignments, audit chains per depot
 
 Revision ID: 0008_books
-Revises: 0006_hq
+Revises: 0007_doors
 Create Date: 2026-12-01 07:31:17.226412
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0008_books"
-down_revision = "0006_hq"
+down_revision = "0007_doors"
 branch_labels = None
 depends_on = None
 

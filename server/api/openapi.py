@@ -14,7 +14,7 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                    "details": {"type": "object"}}}}}
 
-# path -> method -> (summary, request schema, response schema, success status)
+# path -> method -> (summary, request schema, response schema, success status or statuses)
 OPERATIONS = {
     "/depots": {"get": ("Depots in the device's scope", None, None, 200)},
     "/depots/{code}/crates": {"get": ("Crates of a depot, keyset pages by label ID",
@@ -27,7 +27,7 @@ OPERATIONS = {
                            "PullArgs", "PullResult", 200)},
     "/submissions": {"post": ("Post a whole submission in JSON (201 new, 200 duplicate, "
                               "409 same instance ID with other content)", "Submission",
-                              "SubmissionResult", 201)},
+                              "SubmissionResult", (201, 200))},
     "/submissions/{instance_id}": {"get": ("A submission's status and missing photos", None,
                                            "SubmissionResult", 200)},
     "/conflicts": {"get": ("Conflicts in scope", "ReviewListArgs", None, 200)},
@@ -121,9 +121,10 @@ def build_spec() -> dict:
     for path, methods in OPERATIONS.items():
         operations = {}
         for method, (summary, request_schema, response_schema, status) in methods.items():
+            ok = {"description": "OK", "content": {"application/json": {
+                "schema": response_schema or {"type": "object"}}}}
             op = {"summary": summary, "security": [{"device": []}], "responses": {
-                str(status): {"description": "OK", "content": {"application/json": {
-                    "schema": response_schema or {"type": "object"}}}},
+                **{str(s): ok for s in (status if isinstance(status, tuple) else (status,))},
                 "default": {"description": "Error", "content": {"application/json": {
                     "schema": "Error"}}}}}
             params = [{"in": "path", "name": part[1:-1], "required": True,

@@ -70,11 +70,13 @@ def sync_config():
 @device_required
 def push():
     body = read_json()
-    if isinstance(body, dict) and len(body.get("ops") or ()) > current_app.config["SYNC_MAX_OPS"]:
+    if isinstance(body, dict) and isinstance(body.get("ops"), list) and len(
+            body["ops"]) > current_app.config["SYNC_MAX_OPS"]:
         raise PayloadTooLarge("Too many ops in one batch.", max=current_app.config["SYNC_MAX_OPS"])
     data = PushSchema().load(body)
     since = read_cursor(data["cursor"])[0] if data["cursor"] else None
-    batch = BatchIn(batch_id=data["batch_id"], ops=tuple(data["ops"]), cursor=since)
+    batch = BatchIn(batch_id=data["batch_id"], ops=data["ops"], cursor=since,
+                    refused=data["refused"])
     result = ingest.apply_batch(db.session, g.principal, batch, now=utcnow())
     cursor = changes.cursor_after_push(db.session, g.principal, since)
     db.session.commit()

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from server.cli import progress_bar
 from server.db import db, utcnow
 from server.models import Device, User
-from server.wiring import photo_store
+from server.wiring import openrosa_spool, photo_store, public_url_warning
 from sync.journal.trail import SYSTEM, verify_audit
 from sync.people import accounts
 from sync.photos.expiry import expire_uploads
@@ -31,9 +31,17 @@ def demo() -> None:
     from server.cli import demo as demo_data
 
     upgrade()
-    summary = demo_data.load(db.session, current_app.instance_path, progress=progress_bar)
+    summary = demo_data.load(db.session, current_app.instance_path, progress=progress_bar,
+                             public_url=current_app.config["PUBLIC_URL"].rstrip("/"))
     db.session.commit()
     click.echo(summary)
+    _warn_public_url()
+
+
+def _warn_public_url() -> None:
+    warning = public_url_warning()
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
 
 
 @click.command("create-user")
@@ -81,8 +89,11 @@ def enroll_device(username, name, as_json, collect_qr) -> None:
     if as_json:
         click.echo(json.dumps({"device_id": enrolment.device_id, "token": enrolment.token}))
     else:
+        base = current_app.config["PUBLIC_URL"].rstrip("/")
         click.echo(f"device {enrolment.device_id}\ntoken  {enrolment.token}\n"
+                   f"ODK Collect server URL: {base}/key/{enrolment.token}\n"
                    "(the token is shown once; keep it on the phone only)")
+        _warn_public_url()
 
 
 @click.command("revoke-device")
@@ -217,7 +228,8 @@ def uploads_expire() -> None:
     """Remove unfinished uploads past their expiry (they answer 410 from then on) and spool
     files left by crashed workers; print how many and the bytes freed."""
     store = photo_store()
-    expired = expire_uploads(db.session, store, now=utcnow())
+    expired = expire_uploads(db.session, store, now=utcnow(),
+                             spools=[openrosa_spool()])
     db.session.commit()
     click.echo(f"expired {expired.uploads} upload(s), freed {expired.bytes_freed} bytes "
                f"({expired.bytes_freed / 1e6:.1f} MB)")

@@ -90,16 +90,19 @@ def credentials_path(instance_path: str) -> Path:
     return Path(instance_path) / "demo-credentials.json"
 
 
-def load(session: Session, instance_path: str, progress: Progress | None = None) -> str:
-    """Load the demo set unless it is there; return the logins and device token to print.
-    Everything goes through the books: setup, catalogues, NMY's opening balance imported
-    from a register, receipts elsewhere, then a season's movements: issues and returns, a
-    transfer NMY -> ZDR received one line short, and a loss awaiting its second person."""
+def load(session: Session, instance_path: str, progress: Progress | None = None, *,
+         public_url: str = "http://127.0.0.1:5000") -> str:
+    """Load the demo set unless it is there; return the logins and device token to print,
+    with the URLs phones use (public_url). Everything goes through the books: setup,
+    catalogues, NMY's opening balance imported from a register, receipts elsewhere, then a
+    season's movements: issues and returns, a transfer NMY -> ZDR received one line short,
+    and a loss awaiting its second person."""
     path = credentials_path(instance_path)
     publish_shipped(session, actor=SYSTEM, now=utcnow())
     if session.get(Country, "NE") is not None:
         if path.exists():
-            return "Demo data already loaded.\n" + _describe(json.loads(path.read_text()))
+            return "Demo data already loaded.\n" + _describe(json.loads(path.read_text()),
+                                                         public_url)
         return ("Demo data already loaded; its logins were printed when it was loaded. "
                 "Create a user with `flask --app wsgi create-user`.")
     steps = progress or (lambda _label, items: items)
@@ -133,7 +136,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None)
     _season(session, rng, users, depots, now)
     session.flush()
     _write_credentials(path, creds)
-    return "Demo data loaded.\n" + _describe(creds)
+    return "Demo data loaded.\n" + _describe(creds, public_url)
 
 
 def _places(session: Session, now) -> dict[str, Depot]:
@@ -290,13 +293,13 @@ def _write_credentials(path: Path, creds: dict) -> None:
         json.dump(creds, fh, indent=2)
 
 
-def _describe(creds: dict) -> str:
+def _describe(creds: dict, public_url: str) -> str:
     lines = ["Logins (username / password / role / country):"]
     for name, u in creds["users"].items():
         lines.append(f"  {name:<13} {u['password']:<14} {u['role']:<10} {u['country']}")
     d = creds["device"]
     lines += [f"Device token for {d['user']} ({d['device_id']}):", f"  {d['token']}",
               f"Try: curl -H 'Authorization: Bearer {d['token']}' "
-              "http://127.0.0.1:5000/api/v1/depots",
-              f"ODK Collect server URL: http://127.0.0.1:5000/key/{d['token']}"]
+              f"{public_url}/api/v1/depots",
+              f"ODK Collect server URL: {public_url}/key/{d['token']}"]
     return "\n".join(lines)

@@ -47,6 +47,8 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # bumped by logout: HQ sessions opened before it (a copied cookie too) end
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     depots = relationship("Depot", secondary=user_depots, lazy="selectin")
     devices = relationship("Device", back_populates="user")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from werkzeug.http import http_date
@@ -171,8 +170,7 @@ def submission() -> Response:
         return Response(status=204)
     cfg = current_app.config
     limits = Limits(body=cfg["OPENROSA_MAX_BODY_BYTES"], part=cfg["OPENROSA_MAX_BODY_BYTES"])
-    with spooled_parts(request.environ, Path(current_app.instance_path) / "tmp" / "openrosa",
-                       limits) as parts:
+    with spooled_parts(request.environ, wiring.openrosa_spool(), limits) as parts:
         upload = _upload(parts, cfg["OPENROSA_MAX_XML_BYTES"])
         received = receive_submission(db.session, g.principal, upload,
                                       keep_photo=wiring.photo_keeper(),

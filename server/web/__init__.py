@@ -32,8 +32,9 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def session_key(user: User) -> str:
-    """Ties a session to the password it was opened with."""
-    return hashlib.sha256(f"session:{user.password_hash}".encode()).hexdigest()[:32]
+    """Ties a session to the password it was opened with and to the last logout."""
+    return hashlib.sha256(f"session:{user.password_hash}:{user.session_epoch}".encode()
+                          ).hexdigest()[:32]
 
 
 def start_session(user: User) -> None:
@@ -73,11 +74,12 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside /hq is a place to go back to after login (no open redirect)."""
+    """Only a path inside /hq is a place to go back to after login (no open redirect), and
+    only a printable one (CR/LF would split the Location header)."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/hq/") \
-                and "\\" not in target:
+                and "\\" not in target and target.isprintable():
             return target
     return url_for("web.home")
 

@@ -9,7 +9,7 @@ from server.db import db, utcnow
 from server.web import bp, login_required, safe_next, start_session
 from server.web.schemas import LanguageForm, LoginForm
 from server.wiring import login_limits
-from sync.people.staff import attempt_login, set_language
+from sync.people.staff import attempt_login, end_sessions, set_language
 
 
 @bp.get("/login")
@@ -37,6 +37,9 @@ def login_post():
 @bp.post("/logout")
 def logout():
     language = g.user.language if g.user is not None else session.get("lang")
+    if g.user is not None:
+        end_sessions(db.session, g.user, now=utcnow())
+        db.session.commit()
     session.clear()
     if language:
         session["lang"] = language  # the login page stays in the language just used

@@ -43,7 +43,6 @@ HEADERS = {
 def export_inspections(fmt: str):
     flt, _page = LogArgs().load(request.args)
     export = inspection_export(db.session, g.principal, flt, country_zone(), now=utcnow())
-    db.session.commit()  # the export is audited before the first row leaves
     return _send(export, fmt, "inspections")
 
 
@@ -54,17 +53,20 @@ def export_discrepancies(fmt: str):
     export = discrepancy_export(db.session, g.principal, country_zone(),
                                 status=args["status_filter"],
                                 depot_code=args["depot"], now=utcnow())
-    db.session.commit()
     return _send(export, fmt, "discrepancies")
 
 
 def _send(export: Export, fmt: str, name: str) -> Response:
+    """Commit the export's audit: a CSV before its first row leaves (it streams), an XLSX
+    once its file is whole, so an export that failed is not recorded as done."""
     filename = f"{name}-{utcnow():%Y%m%d-%H%M}.{fmt}"
     if fmt == "csv":
+        db.session.commit()
         return Response(stream_with_context(_csv_chunks(export)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return send_file(_xlsx_file(export, name), mimetype=XLSX_TYPE, as_attachment=True,
-                     download_name=filename)
+    handle = _xlsx_file(export, name)
+    db.session.commit()
+    return send_file(handle, mimetype=XLSX_TYPE, as_attachment=True, download_name=filename)
 
 
 def _csv_chunks(export: Export) -> Iterator[str]:

@@ -4,13 +4,16 @@ links shared with extra arguments still open."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
+from sync.engine.types import MAX_INT
 from sync.inspections.findings import STATUSES as FINDING_STATUSES
 from sync.inspections.stock_checks import KINDS as CHECK_KINDS
 from sync.people.staff import LANGUAGES
+from sync.stock.discrepancies import MAX_ADJUSTMENT
 from sync.views.inspection_log import SORTS, STATUSES, LogFilter
 
 
@@ -35,12 +38,16 @@ class LanguageForm(Form):
     next = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+# days a filter may name: every zone's day start and the day after exist as datetimes
+DAYS = validate.Range(min=date(1900, 1, 1), max=date(9000, 12, 31))
+
+
 class LogArgs(Form):
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
-    inspector = fields.Integer(load_default=None)
+    inspector = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INT))
     form = fields.String(load_default=None, validate=validate.Length(max=64))
-    date_from = fields.Date(load_default=None, data_key="from")
-    date_to = fields.Date(load_default=None, data_key="to")
+    date_from = fields.Date(load_default=None, data_key="from", validate=DAYS)
+    date_to = fields.Date(load_default=None, data_key="to", validate=DAYS)
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     sort = fields.String(load_default="received", validate=validate.OneOf(SORTS))
     dir = fields.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
@@ -80,12 +87,12 @@ class CloseForm(Form):
     outcome = fields.String(required=True,
                             validate=validate.OneOf(("adjust", "no_adjustment")))
     cause = fields.String(required=True, validate=validate.Length(max=5000))
-    adjustment = fields.Integer(load_default=None,
-                                validate=validate.Range(min=-10_000_000, max=10_000_000))
+    adjustment = fields.Integer(load_default=None, validate=validate.Range(
+        min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
 
 
 class EnrolForm(Form):
-    user_id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_INT))
     name = fields.String(load_default="", validate=validate.Length(max=100))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
 from flask import current_app, g, request, url_for
@@ -100,22 +101,30 @@ def can(permission: str) -> bool:
     return principal is not None and principal.can(permission)
 
 
+URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query (the WHATWG set)
+
+
 @bp.app_template_global()
 def url_with(**changes: Any) -> str:
-    """This page's URL with some query arguments changed (None removes one)."""
+    """This page's URL with some query arguments changed (None removes one). The query is
+    encoded apart: a key like `endpoint`, `_method` or `_external` is only a key."""
     args = {k: v for k, v in request.args.items()}
     for key, value in changes.items():
         if value is None or value == "":
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    return f"{path}?{urlencode(args, safe=URL_SAFE)}" if args else path
 
 
 @bp.app_template_global()
 def query_args(*drop: str) -> dict[str, str]:
-    """This page's query arguments, less some (to hand the same filters to an export)."""
-    return {k: v for k, v in request.args.items() if k not in drop}
+    """This page's query arguments, less some (to hand the same filters to an export), and
+    less those url_for would take as its own (endpoint, _method, _external…) or that name
+    an export's path value (fmt)."""
+    return {k: v for k, v in request.args.items()
+            if k not in drop and k not in ("endpoint", "values", "fmt") and not k.startswith("_")}
 
 
 @bp.app_context_processor

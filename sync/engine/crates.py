@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from server.errors import InvalidInput
 from server.models import Crate, Depot, Location, StorageBuilding
 from server.models.inventory import Condition, CrateStatus, StockCategory
+from sync.engine.merge import NOTES_MAX, keep_recent
 
 
 def location_code(location: Location | None) -> str | None:
@@ -92,16 +93,23 @@ def write_fields(session: Session, crate: Crate, values: dict[str, Any],
             crate.category = StockCategory(value)
         elif name == "condition":
             crate.condition = Condition(value) if value else None
-        elif name in ("seal_number", "notes", "tags"):
+        elif name == "notes":
+            crate.notes = keep_recent(value)
+        elif name in ("seal_number", "tags"):
             setattr(crate, name, value)
         else:
             raise InvalidInput(f"{name} cannot be changed this way.", field=name)
 
 
-def check_values(values: dict[str, Any]) -> None:
-    """Refuse values that are not of the field's type before anything is merged."""
+def check_values(values: dict[str, Any], *, base: bool = False) -> None:
+    """Refuse values that are not of the field's type before anything is merged. In a `base`
+    (what the phone saw) any field may have been empty."""
     enums = {"status": CrateStatus, "category": StockCategory, "condition": Condition}
     for name, value in values.items():
+        if base and value is None:
+            continue
+        if name in ("status", "category") and value is None:
+            raise InvalidInput(f"{name} cannot be empty.", field=name)
         if name in enums and value is not None:
             try:
                 enums[name](value)
@@ -114,5 +122,7 @@ def check_values(values: dict[str, Any]) -> None:
         if name in ("seal_number", "location") and value is not None and (
                 not isinstance(value, str) or len(value) > 64):
             raise InvalidInput(f"{name} is a short string.", field=name)
-        if name == "notes" and (not isinstance(value, str) or len(value) > 10_000):
-            raise InvalidInput("notes is a string of at most 10,000 characters.", field=name)
+        if name == "notes" and (not isinstance(value, str) or len(value) > 2 * NOTES_MAX):
+            # the notes shown (up to NOTES_MAX) and what was added; the crate keeps the end
+            raise InvalidInput(f"notes is a string of at most {2 * NOTES_MAX:,} characters.",
+                               field=name)

@@ -71,9 +71,16 @@ def apply_batch(session: Session, principal: Principal, batch: BatchIn, *,
     principal.require("sync.push")
     try:
         with session.begin_nested():
-            return _apply(session, principal, batch, now, safe=False)
+            result = _apply(session, principal, batch, now, safe=False)
     except (IntegrityError, DataError):
-        return _apply(session, principal, batch, now, safe=True)
+        result = _apply(session, principal, batch, now, safe=True)
+    if not batch.refused:
+        return result
+    results = list(result.results)
+    for index, outcome in batch.refused:
+        results.insert(index, outcome)
+    return BatchResult(batch_id=result.batch_id, results=tuple(results),
+                       released=result.released)
 
 
 def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime, *,

@@ -37,6 +37,7 @@ CRATE_POLICIES: dict[str, Policy] = {
 # or by resolving a conflict
 IDENTITY_FIELDS = frozenset(f for f, p in CRATE_POLICIES.items() if p is Policy.IDENTITY)
 MISSING = object()
+NOTES_MAX = 10_000  # characters a crate's notes keep
 
 
 @dataclass(frozen=True)
@@ -98,4 +99,14 @@ def _append(base: Any, server: str | None, phone: str | None) -> Any:
     added = added.strip()
     if not added or server.endswith(added):
         return MISSING
-    return f"{server}\n{added}" if server else added
+    return keep_recent(f"{server}\n{added}" if server else added)
+
+
+def keep_recent(notes: str) -> str:
+    """Notes over NOTES_MAX keep their most recent part, from a line start where one is
+    near, so the notes a phone was shown plus a line always fit again."""
+    if len(notes) <= NOTES_MAX:
+        return notes
+    tail = notes[-NOTES_MAX:]
+    cut = tail.find("\n")
+    return tail[cut + 1:] if 0 <= cut < 1000 else tail

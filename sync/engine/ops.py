@@ -18,7 +18,7 @@ from sync.engine.types import OpIn, OpOutcome
 from sync.engine.voucher_ops import create_voucher
 from sync.labels.ids import CheckCharacterError, parse_label
 from sync.labels.registry import BadCheck, LabelInUse
-from sync.stock.counts import record_count
+from sync.stock.counts import photo_ids, record_count
 from sync.stock.custody import check_custody, record_custody_edit
 from sync.stock.inventory import register_crate
 
@@ -101,6 +101,7 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
     if crate.status is CrateStatus.RETIRED:
         raise Blocked(f"Crate {crate.label_id} is retired; it takes no more changes.")
     wire.check_values(op.set)
+    wire.check_values({k: v for k, v in op.base.items() if k in op.set}, base=True)
     server = wire.crate_state(crate)
     current = op.base_version == crate.version
     merged = merge_fields(op.base, server, op.set, base_is_current=current)
@@ -142,7 +143,7 @@ def _create_finding(ctx: Batch, op: OpIn) -> OpOutcome:
     else:
         depot_id = get_depot(ctx.session, ctx.principal, values.get("depot", "")).id
     severity = values.get("severity", "minor")
-    if severity not in SEVERITIES:
+    if not isinstance(severity, str) or severity not in SEVERITIES:
         raise InvalidInput("severity is critical, major or minor.", severity=severity)
     if ctx.session.get(Finding, op.entity_id) is not None:
         raise OpRejected("A finding with this id already exists.", finding_id=op.entity_id)
@@ -152,7 +153,7 @@ def _create_finding(ctx: Batch, op: OpIn) -> OpOutcome:
                       section=str(values.get("section", ""))[:32], severity=severity,
                       text=str(values.get("text", ""))[:10_000],
                       corrective_action=str(values.get("corrective_action", ""))[:10_000],
-                      photos=[str(p)[:64] for p in values.get("photos") or []][:50],
+                      photos=photo_ids(values.get("photos")),
                       device_id=ctx.principal.device_id, user_id=ctx.principal.user_id,
                       created_at=ctx.now)
     ctx.session.add(finding)

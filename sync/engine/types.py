@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+MAX_INT = 2**31 - 1  # sequence numbers and versions are 32-bit columns
+
 
 @dataclass(frozen=True)
 class OpIn:
@@ -27,6 +29,8 @@ class BatchIn:
     batch_id: str
     ops: tuple[OpIn, ...]
     cursor: int | None = None  # the phone's pull position before this push
+    # ops the door could not read, answered in their place: (index in the batch, outcome)
+    refused: tuple[tuple[int, OpOutcome], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from server.db import utcnow
-from server.models import AmmoLot, Crate, Location, Weapon
+from server.models import AmmoLot, Crate, Depot, Location, Weapon
 from sync.access.principal import Principal
 from sync.access.scope import visible_depots
 from sync.engine.crates import location_code
@@ -153,16 +153,21 @@ def _fingerprint(session: Session, depot_ids: tuple[int, ...]) -> tuple:
 
 def deleted_states(session: Session, principal: Principal, ids: Sequence[str],
                    dataset: str = "crates") -> list[tuple[str, bool]]:
-    """For each entity ID asked, whether the phone should drop it: a crate deleted, out of
-    this device's depots, or never known is 'deleted' (existence elsewhere is not told)."""
+    """For each entity ID asked that this device's country holds, whether the phone should
+    drop it (deleted, or out of this device's depots). IDs the server never saw, or of
+    another country, are left out, as ODK Central does: Collect would delete a crate
+    registered offline and not yet sent, and another country's crates are not told.
+    Visits (dataset "visits") answer by their own rule."""
     principal.require("inventory.read")
     asked = list(dict.fromkeys(i.strip() for i in ids if i.strip()))[:MAX_IDS]
     if dataset == "visits":
         return visit_states(session, principal, asked, now=utcnow())
-    depot_ids = [d.id for d in visible_depots(session, principal)]
-    live: set[str] = set()
+    depot_ids = {d.id for d in visible_depots(session, principal)}
+    known: dict[str, bool] = {}
     for start in range(0, len(asked), 1000):
-        live.update(session.scalars(select(Crate.id).where(
-            Crate.id.in_(asked[start:start + 1000]), Crate.depot_id.in_(depot_ids),
-            Crate.deleted_at.is_(None))))
-    return [(i, i not in live) for i in asked]
+        for crate_id, depot_id, deleted_at in session.execute(
+                select(Crate.id, Crate.depot_id, Crate.deleted_at).join(Depot).where(
+                    Crate.id.in_(asked[start:start + 1000]),
+                    Depot.country_code == principal.country_code)):
+            known[crate_id] = deleted_at is not None or depot_id not in depot_ids
+    return [(i, known[i]) for i in asked if i in known]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -138,18 +139,24 @@ def _forged(scans, key: bytes, principal: Principal, instance_id: str) -> list[d
     return problems
 
 
+MEDIA_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{1,4}")
+
+
 def _named_files(answers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """Without a form: leaf answers that look like file names may be attachments."""
+    """Without a form: leaf answers that look like file names (a stem and an extension that
+    starts with a letter, as Collect names media: 1732530000000.jpg) may be attachments;
+    12.5, timestamps and IDs are not."""
     found: dict[str, str] = {}
 
     def walk(level: Mapping[str, Any]) -> None:
         for name, value in level.items():
-            if isinstance(value, list):
+            if isinstance(value, Mapping):
+                walk(value)
+            elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, Mapping):
                         walk(item)
-            elif isinstance(value, str) and "." in value and 0 < len(value) <= 255 \
-                    and "/" not in value and "\\" not in value and " " not in value:
+            elif isinstance(value, str) and len(value) <= 255 and MEDIA_NAME.fullmatch(value):
                 found.setdefault(value, name)
     walk(answers)
     return tuple(found.items())

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.answers import check_answers
@@ -29,7 +30,7 @@ from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.access.scope import get_depot
 from sync.engine.ingest import apply_batch
-from sync.engine.types import BatchIn, OpIn
+from sync.engine.types import MAX_INT, BatchIn, OpIn
 from sync.inspections.registers import record_register
 from sync.inspections.visits import VisitPart, record_visit_part
 from sync.intake.entities import derived_op_id
@@ -94,17 +95,7 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
     existing = session.scalar(select(Submission).where(Submission.instance_id == sub.instance_id))
     if existing is not None:
-        if existing.content_hash == sub.content_hash:
-            return Accepted(existing, "duplicate")
-        session.add(OpIncident(device_id=principal.device_id, op_id=sub.instance_id,
-                               kind="submission_mismatch", at=now,
-                               payload={"form_id": sub.form_id, "content_hash": sub.content_hash},
-                               reason="The same instance ID came with different content."))
-        record_audit(session, actor, "submission.mismatch", now=now, entity="submission",
-                     entity_id=existing.id, country_code=principal.country_code,
-                     depot_id=existing.depot_id)
-        return Accepted(existing, "mismatch")
-
+        return _again(session, actor, principal, existing, sub, now)
     depot = _depot(session, principal, sub.depot_code)
     problems = list(sub.problems) + form_problems(session, sub.form_id, sub.form_version,
                                                   sub.answers)
@@ -119,10 +110,19 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     for att in sub.attachments:
         submission.attachments.append(SubmissionAttachment(
             name=att.name, question=att.question, photo_uuid=att.photo_uuid))
-    session.add(submission)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(submission)
+    except IntegrityError:
+        # the same submission, retried while the first POST was still running, waited for
+        # that one to commit: it is answered as the duplicate (or mismatch) it is
+        existing = session.scalar(select(Submission).where(
+            Submission.instance_id == sub.instance_id))
+        if existing is None:
+            raise
+        return _again(session, actor, principal, existing, sub, now)
     if sub.deprecated_id:
-        problems += _replace(session, submission, sub.deprecated_id)
+        problems += _replace(session, principal, submission, sub.deprecated_id)
     link_submission_photos(session, submission)
     problems += _derived_ops(session, principal, submission, sub, depot, now)
     if sub.visit is not None and depot is not None:
@@ -137,6 +137,22 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
                  details={"instance_id": sub.instance_id, "form_id": sub.form_id,
                           "problems": len(problems)})
     return Accepted(submission, "created", problems)
+
+
+def _again(session: Session, actor: Actor, principal: Principal, existing: Submission,
+           sub: SubmissionIn, now: datetime) -> Accepted:
+    """An instance ID already stored: the same content is a duplicate; other content is
+    recorded for review and the first stands."""
+    if existing.content_hash == sub.content_hash:
+        return Accepted(existing, "duplicate")
+    session.add(OpIncident(device_id=principal.device_id, op_id=sub.instance_id,
+                           kind="submission_mismatch", at=now,
+                           payload={"form_id": sub.form_id, "content_hash": sub.content_hash},
+                           reason="The same instance ID came with different content."))
+    record_audit(session, actor, "submission.mismatch", now=now, entity="submission",
+                 entity_id=existing.id, country_code=principal.country_code,
+                 depot_id=existing.depot_id)
+    return Accepted(existing, "mismatch")
 
 
 def form_problems(session: Session, form_id: str, version: str,
@@ -156,11 +172,17 @@ def form_problems(session: Session, form_id: str, version: str,
 def get_submission(session: Session, principal: Principal, instance_id: str) -> Submission:
     """A submission its depot's scope covers (or, without a depot, its own device's)."""
     found = session.scalar(select(Submission).where(Submission.instance_id == instance_id))
-    if found is not None and (
-            principal.sees_depot(found.depot_id, found.depot.country_code) if found.depot
-            else found.device_id is not None and found.device_id == principal.device_id):
+    if found is not None and _readable(principal, found):
         return found
     raise NotFound("No such submission.", instance_id=instance_id)
+
+
+def _readable(principal: Principal, found: Submission) -> bool:
+    """Its depot's scope covers it, or (without a depot) it came from this device or user."""
+    if found.depot is not None:
+        return principal.sees_depot(found.depot_id, found.depot.country_code)
+    return ((found.device_id is not None and found.device_id == principal.device_id)
+            or (found.user_id is not None and found.user_id == principal.user_id))
 
 
 def _depot(session: Session, principal: Principal, code: str | None) -> Depot | None:
@@ -169,11 +191,13 @@ def _depot(session: Session, principal: Principal, code: str | None) -> Depot | 
     return get_depot(session, principal, code)
 
 
-def _replace(session: Session, submission: Submission, deprecated_id: str) -> list[dict]:
-    """An edit replaces the earlier version and carries its photos forward."""
+def _replace(session: Session, principal: Principal, submission: Submission,
+             deprecated_id: str) -> list[dict]:
+    """An edit replaces the earlier version and carries its photos forward, if the sender
+    could read that version; one it could not read is treated as unknown (no oracle)."""
     earlier = session.scalar(select(Submission).where(Submission.instance_id == deprecated_id))
-    if earlier is None:
-        return [{"field": "deprecatedID", "problem": f"replaces unknown {deprecated_id}"}]
+    if earlier is None or earlier.id == submission.id or not _readable(principal, earlier):
+        return [{"field": "deprecatedID", "problem": f"replaces unknown {deprecated_id[:64]}"}]
     earlier.status, earlier.replaced_by = SubmissionStatus.REPLACED, submission.instance_id
     arrived = {a.name: a for a in earlier.attachments if a.photo_id}
     for att in submission.attachments:
@@ -189,18 +213,22 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
     engine, in one batch."""
     ops, problems = list(sub.ops), []
     for n, count in enumerate(sub.counts):
-        crate = _crate(session, count.get("crate"))
+        crate = _crate(session, principal, count.get("crate"))
         if crate is None:
             problems.append({"field": f"counts[{n}]", "problem": "unknown crate",
                              "crate": str(count.get("crate"))[:64]})
             continue
+        version = count.get("base_version")
+        if version is not None and not (type(version) is int and 0 <= version <= MAX_INT):
+            # still counted, against the crate's current version
+            problems.append({"field": f"counts[{n}].base_version", "problem": "not a version"})
+            version = None
         values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
-        ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values,
-                       count.get("base_version")))
+        ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values, version))
     for n, finding in enumerate(sub.findings):
         values = dict(finding)
         if "crate" in values:
-            crate = _crate(session, values.pop("crate"))
+            crate = _crate(session, principal, values.pop("crate"))
             if crate is not None:
                 values["crate_id"] = crate.id
         values.setdefault("depot", depot.code if depot else None)
@@ -217,22 +245,27 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
 
 
 def _op(submission: Submission, suffix: str, entity: str, entity_id: str, action: str,
-        values: dict, base_version: Any) -> OpIn:
+        values: dict, base_version: int | None) -> OpIn:
     op_id = derived_op_id(submission.instance_id, suffix)
     raw = {"op_id": op_id, "entity": entity, "entity_id": entity_id, "action": action,
            "set": values, "base_version": base_version, "submission_id": submission.id}
     return OpIn(op_id=op_id, entity=entity, entity_id=entity_id, action=action,
-                base_version=base_version if isinstance(base_version, int) else None,
+                base_version=base_version,
                 set=values, raw=raw)
 
 
-def _crate(session: Session, ref: Any) -> Crate | None:
-    """A crate named by label ID (printed, bare or typed) or by id."""
+def _crate(session: Session, principal: Principal, ref: Any) -> Crate | None:
+    """A crate in the sender's scope named by label ID (printed, bare or typed) or by id;
+    one outside it is as unknown as one that does not exist (no existence oracle)."""
     if not ref:
         return None
     ref = str(ref)
     try:
         label = str(parse_label(ref))
     except ValueError:
-        return session.get(Crate, ref[:36])
-    return session.scalar(select(Crate).where(Crate.label_id == label))
+        crate = session.get(Crate, ref[:36])
+    else:
+        crate = session.scalar(select(Crate).where(Crate.label_id == label))
+    if crate is None or not principal.sees_depot(crate.depot_id, crate.depot.country_code):
+        return None
+    return crate

@@ -151,12 +151,15 @@ def read_scan(value: str, key: bytes) -> Scan:
         raise LabelFormatError("Not a label ID.")
     head, sep, tail = text.rpartition(SIG_SEP)
     tail = tail.translate(TYPO)
-    if sep and len(tail) == SIG_LEN and all(ch in VALUE for ch in tail):
+    if sep:
         try:
             label = parse_label(head)
         except LabelFormatError:
             pass  # not ID.SIG after all: maybe an ID typed with dots; read it whole below
         else:
-            good = hmac.compare_digest(tail, signature(str(label), key))
+            # a whole ID then a signature of any shape: only this server's own is valid; a
+            # malformed one is as forged as a wrong one, never "unsigned"
+            good = (len(tail) == SIG_LEN and all(ch in VALUE for ch in tail)
+                    and hmac.compare_digest(tail, signature(str(label), key)))
             return Scan(label, Signature.VALID if good else Signature.INVALID)
     return Scan(parse_label(text), Signature.ABSENT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -55,6 +56,8 @@ def create_user(session: Session, username: str, *, role: str, country_code: str
         if depot is None:
             raise InvalidInput(f"No depot {code!r} in {country.code}.", depot=code)
         depots.append(depot)
+    if role is Role.INSPECTOR and not depots:
+        raise InvalidInput("An inspector needs at least one depot to inspect (--depot).")
     user = User(username=username, role=role, country_code=country.code, full_name=full_name,
                 language=language, depots=depots, created_at=now,
                 password_hash=generate_password_hash(password) if password else None)
@@ -67,10 +70,15 @@ def create_user(session: Session, username: str, *, role: str, country_code: str
     return user
 
 
+@functools.cache
+def _unknown_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def check_password(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.password_hash:
-        check_password_hash(generate_password_hash("x"), password)  # same time either way
+        check_password_hash(_unknown_hash(), password)  # one hash check either way
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

@@ -69,6 +69,13 @@ def _over_limit(session: Session, username: str, ip: str, now: datetime,
                                          LoginAttempt.at > since)) >= limits.per_ip
 
 
+def end_sessions(session: Session, user: User, *, now: datetime) -> None:
+    """Logout: every HQ session of the user ends, on the server, not only in this browser."""
+    user.session_epoch += 1
+    record_audit(session, Actor(user_id=user.id), "user.logout", now=now, entity="user",
+                 entity_id=str(user.id), country_code=user.country_code)
+
+
 def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     """Each user's full name (else username), for the people a page mentions, in one query."""
     wanted = sorted(i for i in ids if i is not None)

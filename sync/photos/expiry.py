@@ -6,8 +6,12 @@ bytes; spool and partial files no live upload owns are swept. Run by
 from __future__ import annotations
 
 import os
+import re
+import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -16,6 +20,7 @@ from server.models import Upload, UploadStatus
 from server.storage import UPLOAD_ID, PhotoStore
 
 STALE_FILES_SECONDS = 24 * 3600
+SPOOL_DIR = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -24,9 +29,11 @@ class Expired:
     bytes_freed: int
 
 
-def expire_uploads(session: Session, store: PhotoStore, *, now: datetime) -> Expired:
+def expire_uploads(session: Session, store: PhotoStore, *, now: datetime,
+                   spools: Sequence[Path] = ()) -> Expired:
     """Mark unfinished uploads past their expiry as expired (they answer 410) and delete their
-    bytes; also spool files and partial files that no live upload owns."""
+    bytes; also spool files and partial files that no live upload owns, and the request
+    folders under `spools` (OpenRosa bodies) that a killed worker left behind."""
     count = freed = 0
     due = session.scalars(select(Upload.id).where(Upload.status == UploadStatus.RECEIVING,
                                                   Upload.expires_at <= now)).all()
@@ -39,7 +46,23 @@ def expire_uploads(session: Session, store: PhotoStore, *, now: datetime) -> Exp
             freed += store.remove_partial(upload_id)
     freed += store.remove_stale_temp(STALE_FILES_SECONDS)
     freed += _remove_orphan_partials(session, store, now=now)
+    for root in spools:
+        freed += _sweep_spool(root, now.timestamp() - STALE_FILES_SECONDS)
     return Expired(uploads=count, bytes_freed=freed)
+
+
+def _sweep_spool(root: Path, cutoff: float) -> int:
+    """Request folders (32 hex characters) older than the cutoff: a live request's is
+    minutes old."""
+    if not root.is_dir():
+        return 0
+    freed = 0
+    for entry in os.scandir(root):
+        if (SPOOL_DIR.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+                and entry.stat().st_mtime < cutoff):
+            freed += sum(f.stat().st_size for f in Path(entry.path).rglob("*") if f.is_file())
+            shutil.rmtree(entry.path, ignore_errors=True)
+    return freed
 
 
 def _remove_orphan_partials(session: Session, store: PhotoStore, *, now: datetime) -> int:

@@ -67,6 +67,16 @@ def check_count(values: dict[str, Any]) -> None:
                                     and all(isinstance(s, str) and len(s) <= 64
                                             for s in serials)):
         raise InvalidInput("serials is a list of serial numbers as marked.")
+    photo_ids(values.get("photos"))
+
+
+def photo_ids(value: Any) -> list[str]:
+    """The photo ids an observation names: a list of short strings (at most 50 kept)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise InvalidInput("photos is a list of photo ids.", field="photos")
+    return [p[:64] for p in value][:50]
 
 
 def record_count(session: Session, book: CountBook, crate: Crate, values: dict[str, Any], *,
@@ -85,7 +95,7 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
         seal_intact=values.get("seal_intact") if isinstance(values.get("seal_intact"), bool)
         else None,
         seal_number=_short(values.get("seal_number")), blind=bool(values.get("blind")),
-        photos=[str(p)[:64] for p in values.get("photos") or []][:50],
+        photos=photo_ids(values.get("photos")),
         counted_at=counted_at, received_at=now)
     session.add(event)
     crate.last_counted_at = now  # derived, not a versioned change: phones do not need it

@@ -27,6 +27,7 @@ SHORTAGE_KINDS = {"shortage", "recorded_serial_missing", "transit_shortage"}
 # missing quantity is on no book of this depot)
 BOOKED_SHORTAGES = {"shortage", "recorded_serial_missing"}
 MOVEMENT_OUTCOMES = {"loss": BOOKED_SHORTAGES, "theft": BOOKED_SHORTAGES, "found": {"surplus"}}
+MAX_ADJUSTMENT = 10_000_000  # one bound for every door: more than any crate can hold
 
 
 def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
@@ -109,8 +110,10 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
 
 
 def _check_adjustment(found: Discrepancy, adjustment: int | None) -> None:
-    if not isinstance(adjustment, int) or isinstance(adjustment, bool) or adjustment == 0:
-        raise InvalidInput("An adjustment is a signed, non-zero whole quantity.")
+    if (not isinstance(adjustment, int) or isinstance(adjustment, bool) or adjustment == 0
+            or abs(adjustment) > MAX_ADJUSTMENT):
+        raise InvalidInput("An adjustment is a signed, non-zero whole quantity of at most "
+                           f"{MAX_ADJUSTMENT:,}.", limit=MAX_ADJUSTMENT)
     if found.crate.quantity + adjustment < 0:
         raise InvalidInput("The adjustment would take the book below zero.",
                            book=found.crate.quantity, adjustment=adjustment)

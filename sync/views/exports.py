@@ -6,6 +6,7 @@ audited."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
@@ -28,7 +29,9 @@ DISCREPANCY_COLUMNS = ("id", "depot", "crate", "kind", "status", "opened_at", "b
                        "observed_quantity", "details", "investigation_notes", "outcome",
                        "adjustment", "cause", "proposed_by", "approved_by", "closed_at",
                        "movement_id")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# characters no XLSX cell may hold (openpyxl refuses them): shown as U+FFFD
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,13 @@ class Export:
 
 
 def safe_cell(value: Any) -> Any:
-    """Text starting like a formula gets a leading apostrophe, so a spreadsheet shows it
-    instead of running it (an inspector's note must never become =HYPERLINK(...))."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Text starting like a formula (after spaces, or in full-width forms) gets a leading
+    apostrophe, so a spreadsheet shows it instead of running it (an inspector's note must
+    never become =HYPERLINK(...)); control characters no cell may hold become U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL.sub("\ufffd", value)
+    if value.lstrip(" ").startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -112,8 +112,10 @@ def test_a_disabled_user_is_logged_out(client, world, app):
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/hq/", "//evil.example/hq/",
-                                    "/api/v1/depots", "/hq/\\evil"],
-                         ids=["absolute", "scheme-relative", "outside hq", "backslash"])
+                                    "/api/v1/depots", "/hq/\\evil", "/hq/\r\nSet-Cookie: x=1",
+                                    "/hq/inspections\n"],
+                         ids=["absolute", "scheme-relative", "outside hq", "backslash", "CRLF",
+                              "LF"])
 def test_login_never_redirects_outside_hq(client, world, target):
     token = csrf_from(client.get("/hq/login").get_data(as_text=True))
     r = client.post("/hq/login", data={"username": "reviewer", "password": "correct horse "
@@ -174,3 +176,37 @@ def test_language_follows_the_browser_then_the_users_choice(client, world, app):
     assert "Journal des inspections" in other.get("/hq/inspections").get_data(as_text=True)
     r = post_form(client, "/hq/language", {"language": "de"})
     assert r.status_code == 422
+
+
+def test_a_copied_session_cookie_ends_with_logout(client, world, app):
+    login(client, "reviewer")
+    copy = app.test_client()
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    copy.set_cookie(cookie.key, cookie.value)
+    assert copy.get("/hq/inspections").status_code == 200
+    assert post_form(client, "/hq/logout", {}).status_code == 302
+    assert copy.get("/hq/inspections").status_code == 302  # to the login page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "user.logout")) == 1
+    assert login(client, "reviewer").status_code == 302  # a new login works
+
+
+def test_unknown_and_known_usernames_cost_the_same_hash_work(world, app, monkeypatch):
+    """One password hash check either way, and no new hash made per unknown name (the
+    difference was measurable from outside)."""
+    import werkzeug.security
+
+    from sync.people import accounts
+
+    calls = []
+    for name in ("check_password_hash", "generate_password_hash"):
+        real = getattr(werkzeug.security, name)
+        monkeypatch.setattr(accounts, name, lambda *a, _r=real, _n=name, **k: (
+            calls.append(_n), _r(*a, **k))[1])
+    with app.app_context():
+        accounts.check_password(db.session, "nobody", "guess")  # warms the one dummy hash
+        for username in ("reviewer", "nobody", "nobody-else"):
+            calls.clear()
+            accounts.check_password(db.session, username, "guess")
+            assert calls == ["check_password_hash"], username

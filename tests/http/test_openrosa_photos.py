@@ -115,3 +115,24 @@ def test_a_photo_that_arrives_before_its_submission_is_linked_when_it_comes(clie
         "instance_id": "uuid:early", "form_id": "own_app_form", "depot": "NMY",
         "answers": {}, "photos": [{"name": "early.jpg", "photo_id": "p-early"}]})
     assert r.status_code == 201 and r.json["missing_photos"] == []
+
+
+def test_an_edit_from_another_country_takes_neither_status_nor_photos(collect, client, world,
+                                                                      app):
+    from tests.collect import Collect
+
+    answers = {**HEAD, "fence_intact": "no", "fence_intact_comment": "hole",
+               "fence_intact_photo": "fence.jpg"}
+    first = new_instance_id()
+    collect.send(collect.fill("security_check", answers, instance_id=first),
+                 {"fence.jpg": jpeg()})
+    before = state(app, first)
+    foreign = Collect(client, world.tokens["ng_inspector"])
+    edit = new_instance_id()
+    r = foreign.send(foreign.fill("security_check", {**answers, "depot": "KDN"},
+                                  instance_id=edit, deprecated_id=first))
+    assert r.status_code == 201
+    attached, status, problems, _p, _o, _c = state(app, edit)
+    assert (attached, status) == ({"fence.jpg": None}, "flagged")
+    assert {"field": "deprecatedID", "problem": f"replaces unknown {first}"} in problems
+    assert state(app, first)[:3] == before[:3] and before[0]["fence.jpg"] is not None

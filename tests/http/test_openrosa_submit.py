@@ -200,13 +200,15 @@ def test_a_clean_checklist_makes_findings_from_each_no(collect, app, visit):
 def test_unknown_forms_and_versions_are_stored_and_flagged(collect, app, visit):
     iid = new_instance_id()
     xml = (b"<?xml version='1.0' ?><tutorial id='tutorial'><name>Larry</name>"
-           b"<picture>1333604907194.jpg</picture><meta><instanceID>" + iid.encode()
-           + b"</instanceID></meta></tutorial>")
+           b"<picture>1333604907194.jpg</picture><weight>12.5</weight><g><clip>a.m4a</clip>"
+           b"<when>2026-11-25T10:15:00.000+01:00</when><ratio>0.75</ratio></g>"
+           b"<meta><instanceID>" + iid.encode() + b"</instanceID></meta></tutorial>")
     assert collect.send(xml).status_code == 201
     sub = submissions(app)[iid]
     assert sub.status.value == "flagged"
     assert "no published form has this ID" in {p["problem"] for p in sub.problems}
-    assert [a.name for a in sub.attachments] == ["1333604907194.jpg"]
+    # file names only: 12.5, 0.75 and timestamps are answers, not photos still expected
+    assert sorted(a.name for a in sub.attachments) == ["1333604907194.jpg", "a.m4a"]
     iid = new_instance_id()
     xml = collect.fill("visit_header", visit, instance_id=iid).replace(
         b'version="2026120101"', b'version="1999"')

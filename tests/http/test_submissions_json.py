@@ -111,3 +111,41 @@ def test_photos_link_whichever_arrives_first(client, world, app):
     store("p-late", "late.jpg", "uuid:photos-1")  # after it
     r = client.get("/api/v1/submissions/uuid:photos-1", headers=bearer(world))
     assert r.json["missing_photos"] == []
+
+
+def test_an_edit_cannot_replace_what_its_sender_could_not_read(client, world, app):
+    """Another country's, another depot's, or a depot-less submission of another phone:
+    the edit is stored as new and flagged, the earlier one keeps its status and photos."""
+    ng = visit(world, instance_id="uuid:ng-1", depot="KDN", counts=[], findings=[])
+    assert client.post("/api/v1/submissions", json=ng,
+                       headers=bearer(world, "ng_inspector")).status_code == 201
+    zdr = visit(world, instance_id="uuid:zdr-1", depot="ZDR", counts=[], findings=[])
+    assert client.post("/api/v1/submissions", json=zdr,
+                       headers=bearer(world, "zdr_inspector")).status_code == 201
+    loose = visit(world, instance_id="uuid:loose-1", depot=None, counts=[], findings=[])
+    assert client.post("/api/v1/submissions", json=loose,
+                       headers=bearer(world, "zdr_inspector")).status_code == 201
+    for n, target in enumerate(("uuid:ng-1", "uuid:zdr-1", "uuid:loose-1", "uuid:never")):
+        r = client.post("/api/v1/submissions", json=visit(
+            world, instance_id=f"uuid:edit-{n}", deprecated_id=target, counts=[],
+            findings=[]), headers=bearer(world))
+        assert r.status_code == 201 and r.json["status"] == "flagged", r.json
+        assert r.json["problems"] == [{"field": "deprecatedID",
+                                       "problem": f"replaces unknown {target}"}]
+    with app.app_context():
+        rows = {s.instance_id: (s.status.value, s.replaced_by)
+                for s in db.session.scalars(select(Submission))}
+    assert rows["uuid:ng-1"] == rows["uuid:zdr-1"] == ("accepted", None)
+    assert rows["uuid:loose-1"] == ("flagged", None)  # flagged for naming no depot
+
+
+def test_another_countrys_crate_is_as_unknown_as_a_missing_one(client, world, app):
+    counts = [{"crate": world.crates["ng_ammo"], "quantity": 3},
+              {"crate": "NE-NMY-999999-X", "quantity": 3}]
+    r = client.post("/api/v1/submissions", json=visit(world, instance_id="uuid:oracle",
+                                                      counts=counts, findings=[]),
+                    headers=bearer(world))
+    assert r.status_code == 201
+    problems = [{k: v for k, v in p.items() if k != "crate"} for p in r.json["problems"]]
+    assert problems == [{"field": "counts[0]", "problem": "unknown crate"},
+                        {"field": "counts[1]", "problem": "unknown crate"}]

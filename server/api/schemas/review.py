@@ -8,12 +8,15 @@ from marshmallow import (
     validate,
 )
 
+from sync.engine.types import MAX_INT
+from sync.stock.discrepancies import MAX_ADJUSTMENT
+
 
 class ReviewListArgs(Schema):
     status = fields.String(load_default="open", validate=validate.Length(max=24))
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INT))
 
 
 class ConflictSchema(Schema):
@@ -63,7 +66,8 @@ class CloseSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(
         ["adjust", "no_adjustment", "loss", "theft", "found"]))
     cause = fields.String(required=True, validate=validate.Length(1, 5000))
-    adjustment = fields.Integer(load_default=None, allow_none=True)
+    adjustment = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
+        min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
 
 
 class NoteSchema(Schema):

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import (
     Schema,
+    ValidationError,
     fields,
     post_load,
     validate,
+    validates_schema,
 )
 
-from sync.engine.types import op_from_payload
+from sync.engine.types import MAX_INT, OpOutcome, op_from_payload
 
 OP_ENTITIES = ("crate", "finding", "voucher")
 OP_ACTIONS = ("create", "patch", "count")
 STATUSES = ("applied", "duplicate", "merged", "conflict", "held", "rejected", "blocked")
+
+
+class DeviceTime(fields.AwareDateTime):
+    """A phone's clock: any offset, but a time that exists in UTC (years 1 and 9999 with an
+    offset do not)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        when = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            when.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Not a representable time.") from None
+        return when
 
 
 class OpSchema(Schema):
@@ -24,14 +41,20 @@ class OpSchema(Schema):
     entity = fields.String(required=True, validate=validate.OneOf(OP_ENTITIES))
     entity_id = fields.String(required=True, validate=validate.Length(1, 64))
     action = fields.String(required=True, validate=validate.OneOf(OP_ACTIONS))
-    seq = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    seq = fields.Integer(load_default=None, allow_none=True,
+                         validate=validate.Range(min=0, max=MAX_INT))
     prev_seq = fields.Integer(load_default=None, allow_none=True,
-                              validate=validate.Range(min=0))
+                              validate=validate.Range(min=0, max=MAX_INT))
     base_version = fields.Integer(load_default=None, allow_none=True,
-                                  validate=validate.Range(min=1))
+                                  validate=validate.Range(min=1, max=MAX_INT))
     base = fields.Dict(keys=fields.String(validate=validate.Length(max=32)), load_default=dict)
     set = fields.Dict(keys=fields.String(validate=validate.Length(max=32)), required=True)
-    device_time = fields.AwareDateTime(load_default=None, allow_none=True)
+    device_time = DeviceTime(load_default=None, allow_none=True)
+
+    @validates_schema
+    def prev_needs_seq(self, data, **kwargs):
+        if data.get("prev_seq") is not None and data.get("seq") is None:
+            raise ValidationError("An op naming its prev_seq has a seq of its own.", "seq")
 
     @post_load
     def to_op(self, data, **kwargs):
@@ -40,10 +63,33 @@ class OpSchema(Schema):
         return op_from_payload(raw)
 
 
+class OpOrRefusal(fields.Nested):
+    """An op, or, for one that does not fit OpSchema, its refusal: rejected alone, so that its
+    neighbours in the batch still apply."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        try:
+            return super().deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            op_id = value.get("op_id") if isinstance(value, dict) else None
+            return OpOutcome(op_id if isinstance(op_id, str) else "", "rejected",
+                             code="sync.invalid_op",
+                             reason=f"The op does not fit the schema: {exc.messages}"[:1000])
+
+
 class PushSchema(Schema):
     batch_id = fields.String(required=True, validate=validate.Length(1, 64))
     cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=512))
-    ops = fields.List(fields.Nested(OpSchema), required=True, validate=validate.Length(min=1))
+    ops = fields.List(OpOrRefusal(OpSchema), required=True, validate=validate.Length(min=1))
+
+    @post_load
+    def split(self, data, **kwargs):
+        """The ops to apply, and the refused ones by their place in the batch."""
+        ops = data.pop("ops")
+        data["ops"] = tuple(op for op in ops if not isinstance(op, OpOutcome))
+        data["refused"] = tuple((n, op) for n, op in enumerate(ops)
+                                if isinstance(op, OpOutcome))
+        return data
 
 
 class OpResultSchema(Schema):
@@ -67,8 +113,8 @@ class PushResultSchema(Schema):
 
 
 class PullArgs(Schema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
-    limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    cursor = fields.String(load_default=None, validate=validate.Length(1, 512))
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INT))
 
 
 class PullResultSchema(Schema):
@@ -106,8 +152,8 @@ class SubmissionSchema(Schema):
     deprecated_id = fields.String(load_default=None, allow_none=True,
                                   validate=validate.Length(max=64))
     visit_type = fields.String(load_default="", validate=validate.Length(max=32))
-    started_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    ended_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    started_at = DeviceTime(load_default=None, allow_none=True)
+    ended_at = DeviceTime(load_default=None, allow_none=True)
     answers = fields.Dict(keys=fields.String(validate=validate.Length(max=128)),
                           required=True)
     photos = fields.List(fields.Nested(PhotoRefSchema), load_default=list,
