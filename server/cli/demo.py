@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
+from server.cli import season
 from server.db import utcnow
 from server.models import Country, Depot, Location, StorageBuilding, User
 from server.models.inventory import CrateKind, LotState
@@ -146,7 +147,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None)
                       else "Defence Headquarters")
     session.flush()
     _write_credentials(path, creds)
-    return "Demo data loaded.\n" + _describe(creds)
+    return "Demo data loaded.\n" + _describe(creds) + "\n" + season.replay(session, steps)
 
 
 def _places(session: Session) -> dict[str, Depot]:

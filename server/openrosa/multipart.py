@@ -28,7 +28,9 @@ class BadMultipart(AppError):
 class Limits:
     body: int  # the whole request body
     part: int  # any one file part
-    fields: int = 64 * 1024  # a non-file field, in memory
+    # a non-file field, in memory; werkzeug (3.1.9) also checks every chunk it reads (64 KiB)
+    # plus what it holds against this, so a smaller cap refuses any photo over ~64 KiB
+    fields: int = 512 * 1024
     parts: int = 1000
 
 
