@@ -115,5 +115,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     inspections,
     photos,
     review,
+    search,
+    stock,
     templating,
 )

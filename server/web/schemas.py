@@ -8,8 +8,11 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
+from server.models.inventory import Condition, CrateKind, CrateStatus, StockCategory
 from sync.people.staff import LANGUAGES
 from sync.views.inspection_log import SORTS, STATUSES, LogFilter
+from sync.views.stock import SORTS as CRATE_SORTS
+from sync.views.stock import CrateFilter
 
 
 class Form(Schema):
@@ -86,3 +89,33 @@ class EnrolForm(Form):
     user_id = fields.Integer(required=True)
     name = fields.String(load_default="", validate=validate.Length(max=100))
 
+
+
+def _one_of(enum_type) -> validate.OneOf:
+    return validate.OneOf([member.value for member in enum_type])
+
+
+class CrateArgs(Form):
+    building = fields.String(load_default=None, validate=validate.Length(max=16))
+    kind = fields.String(load_default=None, validate=_one_of(CrateKind))
+    nature = fields.String(load_default=None, validate=validate.Length(max=64))
+    calibre = fields.String(load_default=None, validate=validate.Length(max=32))
+    hd = fields.String(load_default=None, validate=validate.Regexp(r"^1\.[1-6]$"))
+    cg = fields.String(load_default=None, validate=validate.Regexp(r"^[A-HJKLNS]$"))
+    lot = fields.String(load_default=None, validate=validate.Length(max=64))
+    status = fields.String(load_default=None, validate=_one_of(CrateStatus))
+    condition = fields.String(load_default=None, validate=_one_of(Condition))
+    category = fields.String(load_default=None, validate=_one_of(StockCategory))
+    sort = fields.String(load_default="label", validate=validate.OneOf(sorted(CRATE_SORTS)))
+    dir = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+    @post_load
+    def to_filter(self, data: dict[str, Any], **kwargs: Any) -> tuple[CrateFilter, int]:
+        page = data.pop("page")
+        data["descending"] = data.pop("dir") == "desc"
+        return CrateFilter(**data), page
+
+
+class SearchArgs(Form):
+    q = fields.String(load_default="", validate=validate.Length(max=200))

@@ -56,6 +56,17 @@ WORDS = {
     "language": _l("language"), "from": _l("from"), "to": _l("to"), "page": _l("page"),
     "sort": _l("sort"), "dir": _l("order"), "form": _l("form"),
     "depot": _l("depot"),
+    "building": _l("building"), "nature": _l("nature"), "calibre": _l("calibre"),
+    "hd": _l("hazard division"), "cg": _l("compatibility group"), "q": _l("search"),
+    # weapon statuses
+    "issued": _l("issued"), "in_transit": _l("in transit"), "in_repair": _l("in repair"),
+    "lost": _l("lost"), "stolen": _l("stolen"), "recovered": _l("recovered"),
+    "surplus_awaiting_disposal": _l("surplus awaiting disposal"),
+    "destroyed": _l("destroyed"), "deactivated": _l("deactivated"), "exported": _l("exported"),
+    # conditions
+    "SERVICEABLE": _l("serviceable"), "SERVICEABLE_RESTRICTED": _l("serviceable, restricted"),
+    "SUSPENDED": _l("suspended"), "UNSERVICEABLE_REPAIRABLE": _l("unserviceable, repairable"),
+    "UNSERVICEABLE_FOR_DISPOSAL": _l("unserviceable, for disposal"), "UNKNOWN": _l("unknown"),
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
     "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
