@@ -118,4 +118,6 @@ class CrateArgs(Form):
 
 
 class SearchArgs(Form):
-    q = fields.String(load_default="", validate=validate.Length(max=200))
+    # no control characters: nothing searched holds one, and PostgreSQL refuses NUL
+    q = fields.String(load_default="", validate=[validate.Length(max=200), validate.Regexp(
+        r"^[^\x00-\x1f\x7f]*$", error="Control characters are not searched.")])

@@ -191,7 +191,7 @@ def test_hostile_searches_get_a_page_never_a_500(hq, q):
     r = as_user(hq, "reviewer").get("/hq/search", query_string={"q": q})
     assert r.status_code in (200, 422)
     assert "<script>alert(1)" not in r.get_data(as_text=True)
-    if len(q) > 200:
+    if len(q) > 200 or "\u0000" in q:
         assert r.status_code == 422
 
 
