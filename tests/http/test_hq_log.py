@@ -173,7 +173,7 @@ def test_an_inspection_shows_everything_in_the_readers_language(hq, labels):
     page = client.get(f"/hq/inspections/{hq['s'].submission_id}").get_data(as_text=True)
     assert "Is the perimeter fence intact?" in page and "Gates locked?" in page
     assert "Lighting working" in page  # no label known: the question's name, tidied
-    assert "Nov 20, 2026, 9:00:00\u202fAM" in page  # 08:00 UTC in Niamey, device clock
+    assert "20/11/2026 09:00" in page  # 08:00 UTC in Niamey, device clock; day first
     assert "inspector&#39;s phone" in page
     assert f'src="/hq/photos/{hq["s"].photo_id}/thumb"' in page
     assert f'href="/hq/photos/{hq["s"].photo_id}"' in page
@@ -186,7 +186,7 @@ def test_an_inspection_shows_everything_in_the_readers_language(hq, labels):
     assert r.status_code == 302
     page = french.get(f"/hq/inspections/{hq['s'].submission_id}").get_data(as_text=True)
     assert "La clôture d&#39;enceinte est-elle intacte ?" in page
-    assert "Réponses" in page and "20 nov. 2026, 09:00:00" in page
+    assert "Réponses" in page and "20/11/2026 09:00" in page
     assert "1 photo encore manquante" in page and "oui" in page
 
 
