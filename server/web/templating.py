@@ -19,7 +19,7 @@ from server.models import Country
 from server.web import bp
 from server.web.vocabulary import word
 from sync.people.staff import LANGUAGES
-from sync.views.questions import verdict
+from sync.views.questions import form_titles, verdict
 
 
 def zone(name: str | None) -> tzinfo:
@@ -87,6 +87,16 @@ def iso(moment: datetime | None) -> str:
 @bp.app_template_filter("word")
 def word_filter(code: object) -> str:
     return word(code)
+
+
+@bp.app_template_filter("form_title")
+def form_title(form_id: str | None) -> str:
+    """A form's title in the reader's language instead of its id (the id if unknown)."""
+    if not form_id:
+        return "—"
+    if "form_titles" not in g:
+        g.form_titles = form_titles(db.session, str(get_locale()))
+    return g.form_titles.get(form_id, form_id)
 
 
 @bp.app_template_filter("answer")

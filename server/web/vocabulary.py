@@ -3,7 +3,11 @@ in French or English. Unknown codes are shown as they are."""
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from forms.sources.common import EN, FR
+from forms.sources.visit import VISIT_TYPES
 
 WORDS = {
     # statuses
@@ -67,10 +71,29 @@ WORDS = {
     "SERVICEABLE": _l("serviceable"), "SERVICEABLE_RESTRICTED": _l("serviceable, restricted"),
     "SUSPENDED": _l("suspended"), "UNSERVICEABLE_REPAIRABLE": _l("unserviceable, repairable"),
     "UNSERVICEABLE_FOR_DISPOSAL": _l("unserviceable, for disposal"), "UNKNOWN": _l("unknown"),
+    # what a discrepancy found (its details)
+    "book_lot": _l("lot on the book"), "observed_lot": _l("lot seen"),
+    "serials": _l("serials"), "seal": _l("seal"), "broken": _l("broken"),
+    "counts": _l("counts"), "observed": _l("observed"),
+    # why an answer was flagged (forms/answers.py, sync/intake)
+    "required": _l("required"), "breaks the question's constraint": _l(
+        "breaks the question's constraint"), "not a single answer": _l("not a single answer"),
+    "too long": _l("too long"), "not one of the choices": _l("not one of the choices"),
+    "not a repeat (a list)": _l("not a repeat (a list)"),
+    "not a question of this form": _l("not a question of this form"),
+    "no depot named": _l("no depot named"),
+    "no published form has this ID": _l("no published form has this ID"),
+    "not a published version of this form": _l("not a published version of this form"),
+    "unknown crate": _l("unknown crate"), "entity id is not a UUID": _l(
+        "entity id is not a UUID"), "unknown crate properties": _l("unknown crate properties"),
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
     "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
 }
+
+
+# the visit types, as the visit header form names them in each language
+CHOICES = {c["name"]: c for c in VISIT_TYPES}
 
 
 def word(code: object) -> str:
@@ -78,4 +101,9 @@ def word(code: object) -> str:
         return ""
     text = str(getattr(code, "value", code))
     found = WORDS.get(text)
-    return str(found) if found is not None else text
+    if found is not None:
+        return str(found)
+    choice = CHOICES.get(text)
+    if choice is not None:
+        return choice.get(f"label::{FR if str(get_locale()) == 'fr' else EN}", text)
+    return text
