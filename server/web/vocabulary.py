@@ -50,7 +50,10 @@ WORDS = {
     # version causes
     "op": _l("phone"), "applied": _l("applied"), "merged": _l("merged"),
     "conflict": _l("conflict"), "movement": _l("ledger movement"),
-    "conflict_resolution": _l("conflict resolved"), "relabel": _l("relabelled"),
+    "conflict_resolution": _l("conflict resolved"),
+    # what a pushed op became (a device's last sync)
+    "duplicate": _l("duplicate"), "held": _l("held"), "rejected": _l("rejected"),
+    "blocked": _l("blocked"), "relabel": _l("relabelled"),
     # label states
     "reserved": _l("reserved"), "assigned": _l("on the crate"),
     # form fields, named when one is missing or not valid
