@@ -114,6 +114,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     exports,
     inspections,
     photos,
+    reports,
     review,
     search,
     stock,

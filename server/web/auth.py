@@ -65,3 +65,11 @@ def language():
 def home():
     target = "web.depots" if g.principal.can("review.read") else "web.inspections"
     return redirect(url_for(target))
+
+
+def root():
+    """The bare server address leads to the HQ pages."""
+    return redirect(url_for("web.home"))
+
+
+bp.record_once(lambda state: state.app.add_url_rule("/", "root", root))

@@ -121,3 +121,7 @@ class SearchArgs(Form):
     # no control characters: nothing searched holds one, and PostgreSQL refuses NUL
     q = fields.String(load_default="", validate=[validate.Length(max=200), validate.Regexp(
         r"^[^\x00-\x1f\x7f]*$", error="Control characters are not searched.")])
+
+
+class ReportArgs(Form):
+    lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES))
