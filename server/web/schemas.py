@@ -9,6 +9,10 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
 from server.models.inventory import Condition, CrateKind, CrateStatus, StockCategory
+from sync.labels.contents import Selection
+from sync.labels.printing import PrintOrder
+from sync.labels.sheets import LANGUAGES as LABEL_LANGUAGES
+from sync.labels.sheets import LAYOUTS
 from sync.people.staff import LANGUAGES
 from sync.views.inspection_log import SORTS, STATUSES, LogFilter
 from sync.views.stock import SORTS as CRATE_SORTS
@@ -125,3 +129,28 @@ class SearchArgs(Form):
 
 class ReportArgs(Form):
     lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES))
+
+
+class LabelSheetForm(Form):
+    """Label sheets from the crate list (ticked crates) or the depot page (a building or
+    every crate)."""
+
+    crate = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list,
+                        validate=validate.Length(max=2000))
+    building = fields.String(load_default=None, validate=validate.Length(max=16))
+    layout = fields.String(required=True, validate=validate.OneOf(sorted(LAYOUTS)))
+    lang = fields.String(load_default=None, validate=validate.OneOf(LABEL_LANGUAGES))
+
+    @pre_load
+    def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
+        """As every form, and an HTML form repeats "crate" once per ticked box."""
+        ticked = [v for v in data.getlist("crate") if v.strip()]
+        out = {k: v for k, v in data.items() if k != "crate" and v.strip() != ""}
+        return {**out, "crate": ticked} if ticked else out
+
+    @post_load
+    def to_order(self, data: dict[str, Any], **kwargs: Any) -> PrintOrder:
+        building = data["building"]
+        selection = Selection(crates=tuple(data["crate"])) if data["crate"] else Selection(
+            building=None if building in (None, "*") else building, all=building == "*")
+        return PrintOrder(selection=selection, layout=data["layout"], lang=data["lang"])
