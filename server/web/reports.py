@@ -37,7 +37,8 @@ def inspection_report(submission_id: str):
         view = inspection_view(db.session, g.principal, submission_id, lang, now=utcnow())
         pdf = render_report(view)
     db.session.commit()  # a restricted read (serial lists) is audited
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=(
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=(
         f"inspection-{view.submission.id[:8]}-{lang}.pdf"))
 
 
