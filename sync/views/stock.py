@@ -10,20 +10,16 @@ from decimal import Decimal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from server.errors import AppError
 from server.models import Crate, Depot, Location, StorageBuilding, Weapon
 from server.models.inventory import AmmoItemType, AmmoLot
 from sync.access.principal import Principal
 from sync.access.scope import get_depot
+from sync.views.paging import check_page
 
 SORTS = {"label": Crate.label_id, "location": StorageBuilding.code,
          "nature": AmmoItemType.nature, "calibre": AmmoItemType.calibre,
          "quantity": Crate.quantity, "counted": Crate.last_counted_at,
          "status": Crate.status}
-
-
-class PageOutOfRange(AppError):
-    status, code = 404, "page.out_of_range"
 
 
 @dataclass(frozen=True)
@@ -122,9 +118,7 @@ def crate_page(session: Session, principal: Principal, code: str, flt: CrateFilt
     depot = get_depot(session, principal, code)
     query = _filtered(_base(depot), flt)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    if page > 1 and (page - 1) * per_page >= total:
-        raise PageOutOfRange(f"There is no page {page}: the list has "
-                             f"{max(1, -(-total // per_page))}.", page=page)
+    check_page(page, total, per_page)
     order = SORTS[flt.sort]
     query = query.order_by(order.desc() if flt.descending else order.asc(), Crate.label_id)
     rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()

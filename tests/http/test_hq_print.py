@@ -97,6 +97,12 @@ def test_pages_hide_what_the_reader_may_not_do(hq):
     inspector = as_user(hq, "inspector").get("/hq/depots/NMY/crates").get_data(as_text=True)
     assert 'id="label-sheet"' not in inspector and 'form="label-sheet"' not in inspector
     assert "/hq/depots/NMY\"" not in inspector  # the dashboard would answer 403
+    client = as_user(hq, "inspector")
+    own = client.get(f"/hq/inspections/{hq['s'].submission_id}").get_data(as_text=True)
+    assert "Discrepancy" in own and 'href="/hq/discrepancies/' not in own
+    assert client.get(f"/hq/discrepancies/{hq['s'].discrepancy_id}").status_code == 403
+    reviewer = as_user(hq, "reviewer").get(f"/hq/inspections/{hq['s'].submission_id}")
+    assert 'href="/hq/discrepancies/' in reviewer.get_data(as_text=True)
 
 
 def test_the_server_root_leads_to_hq(hq):
