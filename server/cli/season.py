@@ -5,22 +5,20 @@ the review API (adjustments approved by a second person), commanders print label
 
 from __future__ import annotations
 
-import io
 import random
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, fromstring, tostring
+from xml.etree.ElementTree import Element
 
 from flask import Flask, current_app
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.sources.visit import F1_ITEMS
+from server.cli.phones import Phone, photo
 from server.db import utcnow
 from server.models import Crate, Depot, User
 from server.models.inventory import CrateKind
@@ -28,8 +26,6 @@ from sync.journal.trail import SYSTEM
 from sync.people import accounts
 
 Progress = Callable[[str, Iterable], Iterable]
-XF, H = "{http://www.w3.org/2002/xforms}", "{http://www.w3.org/1999/xhtml}"
-JR_TEMPLATE = "{http://openrosa.org/javarosa}template"
 WEEKS = 16
 # depot: (inspector, second phone's user, who closes, who approves an adjustment)
 CREW = {"NMY": ("inspecteur", "commandant", "commandant", "revue"),
@@ -45,43 +41,6 @@ REMARKS = {"gates_locked": "Portail B ouvert à l'arrivée / Gate B found open",
            "patrol_log": "Rondes de nuit non consignées / night rounds not logged",
            "fence_intact": "Grillage coupé près du bâtiment B2 / fence cut near B2",
            "visitors_escorted": "Visiteur seul dans la zone / visitor left alone"}
-
-
-@dataclass
-class Phone:
-    """One enrolled phone, speaking to the doors as Collect and the sync client do."""
-
-    client: Any
-    token: str
-    seq: int = 0
-    last: dict[str, int] = field(default_factory=dict)  # crate id -> seq of its last op
-
-    def op(self, crate: Crate, where: str, here: str, day: datetime) -> dict[str, Any]:
-        """A move of a crate as the sync client queues it."""
-        self.seq += 1
-        op = {"op_id": str(uuid.uuid4()), "entity": "crate", "entity_id": crate.id,
-                "action": "patch", "seq": self.seq, "prev_seq": self.last.get(crate.id),
-                "base_version": crate.version, "base": {"location": here},
-                "set": {"location": where}, "device_time": day.isoformat()}
-        self.last[crate.id] = self.seq
-        return op
-
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def call(self, method: str, path: str, **kw) -> Any:
-        r = self.client.open(path, method=method, headers=self.headers(), **kw)
-        if r.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {r.status_code} {r.get_data(as_text=True)}")
-        return r
-
-    def submit(self, xml: bytes, files: dict[str, bytes]) -> None:
-        data: dict[str, Any] = {"xml_submission_file": (io.BytesIO(xml), "submission.xml",
-                                                        "text/xml")}
-        for name, content in files.items():
-            data[name] = (io.BytesIO(content), name, "image/jpeg")
-        self.call("POST", f"/key/{self.token}/submission", data=data,
-                  content_type="multipart/form-data")
 
 
 def replay(session: Session, progress: Progress, *, seed: int = 2026) -> str:
@@ -123,8 +82,8 @@ class Season:
     def __init__(self, app: Flask, tokens: dict[tuple[str, int], str], seed: int) -> None:
         self.app, self.rng = app, random.Random(seed)
         self.client = app.test_client()
-        self.phones = {key: Phone(self.client, token) for key, token in tokens.items()}
-        self.forms: dict[str, Element] = {}
+        forms: dict[str, Element] = {}
+        self.phones = {key: Phone(self.client, token, forms) for key, token in tokens.items()}
         self.counts = {"visits": 0, "photos": 0, "conflicts": 0, "closed": 0, "prints": 0}
 
     def phone(self, user: str, n: int = 1) -> Phone:
@@ -152,17 +111,6 @@ class Season:
 
     # --- forms as ODK Collect fills them -------------------------------------------------
 
-    def fill(self, phone: Phone, form_id: str, answers: dict[str, Any]) -> bytes:
-        if form_id not in self.forms:
-            doc = fromstring(phone.call("GET", f"/key/{phone.token}/forms/{form_id}.xml").data)
-            self.forms[form_id] = doc.find(f"{H}head/{XF}model/{XF}instance")[0]
-        template = self.forms[form_id]
-        root = Element(template.tag.rsplit("}", 1)[-1], dict(template.attrib))
-        _fill(template, root, answers)
-        meta = next(c for c in root if c.tag == "meta")
-        meta.find("instanceID").text = f"uuid:{uuid.uuid4()}"
-        return b"<?xml version='1.0' ?>" + tostring(root, encoding="utf-8")
-
     def security_check(self, code: str, day: datetime) -> None:
         phone = self.phone(CREW[code][0])
         answers: dict[str, Any] = {
@@ -172,34 +120,16 @@ class Season:
             "alarm_test_date": (day - timedelta(days=20)).date().isoformat(),
             "last_key_inventory": (day - timedelta(days=35)).date().isoformat()}
         answers.update({name: "yes" for _g, name, *_ in F1_ITEMS})
-        files = {"log.jpg": self.photo(1600, 1200)}
+        files = {"log.jpg": photo(self.rng, 1600, 1200)}
         answers["access_log_photo"] = "log.jpg"
         for item in self.rng.sample(FAILING, self.rng.randrange(0, 3)):
             answers.update({item: "no", f"{item}_comment": REMARKS[item],
                             f"{item}_photo": f"{item}.jpg"})
-            files[f"{item}.jpg"] = self.photo(*self.rng.choice(
+            files[f"{item}.jpg"] = photo(self.rng, *self.rng.choice(
                 [(1600, 1200), (2048, 1536), (3264, 2448)]))
-        phone.submit(self.fill(phone, "security_check", answers), files)
+        phone.submit(phone.fill("security_check", answers), files)
         self.counts["visits"] += 1
         self.counts["photos"] += len(files)
-
-    def photo(self, width: int, height: int) -> bytes:
-        """A photo-like JPEG: a lit scene with shapes and sensor noise, as phones take them
-        (hundreds of kB to a few MB)."""
-        rng = self.rng
-        base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-        tint = Image.new("RGB", (width, height), tuple(rng.randrange(60, 200) for _ in "rgb"))
-        img = Image.blend(base, tint, 0.6)
-        draw = ImageDraw.Draw(img)
-        for _ in range(12):
-            x, y = rng.randrange(width), rng.randrange(height)
-            draw.rectangle((x, y, x + rng.randrange(width // 10, width // 3),
-                            y + rng.randrange(height // 10, height // 3)),
-                           fill=tuple(rng.randrange(256) for _ in "rgb"))
-        noise = Image.effect_noise((width, height), 28).convert("RGB")
-        out = io.BytesIO()
-        Image.blend(img, noise, 0.18).save(out, "JPEG", quality=88)
-        return out.getvalue()
 
     # --- counts, conflicts, review ---------------------------------------------------------
 
@@ -224,7 +154,7 @@ class Season:
                   for c in self.crates(code, CrateKind.WEAPON_CRATE, 1)]
         answers = {"start": day.isoformat(), "end": (day + timedelta(minutes=50)).isoformat(),
                    "depot": code, "lines": lines}
-        phone.submit(self.fill(phone, "crate_count", answers), {})
+        phone.submit(phone.fill("crate_count", answers), {})
         self.counts["visits"] += 1
 
     def count_line(self, crate: Crate, *, short: bool) -> dict[str, Any]:
@@ -294,24 +224,3 @@ class Season:
             phone.call("POST", f"/api/v1/depots/{code}/labels/print",
                        json={"layout": "a4-3x8", "building": "B1", "lang": lang})
             self.counts["prints"] += 1
-
-
-def _fill(template: Element, out: Element, answers: dict[str, Any]) -> None:
-    """Copy the form's instance, answering by question name; repeats are lists of dicts."""
-    seen: set[str] = set()
-    for child in template:
-        name = child.tag.rsplit("}", 1)[-1]
-        if child.get(JR_TEMPLATE) is not None or (name in seen and len(child)):
-            if name not in seen:
-                for item in answers.get(name, []):
-                    _fill(child, SubElement(out, name), item)
-            seen.add(name)
-            continue
-        seen.add(name)
-        # an entity block whose update_if is false, as Collect writes it
-        node = SubElement(out, name, {**child.attrib, "update": "false"}
-                          if name == "entity" else {})
-        if len(child):
-            _fill(child, node, answers)
-        elif answers.get(name) is not None:
-            node.text = str(answers[name])
