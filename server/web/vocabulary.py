@@ -75,7 +75,8 @@ WORDS = {
     "SUSPENDED": _l("suspended"), "UNSERVICEABLE_REPAIRABLE": _l("unserviceable, repairable"),
     "UNSERVICEABLE_FOR_DISPOSAL": _l("unserviceable, for disposal"), "UNKNOWN": _l("unknown"),
     # what a discrepancy found (its details)
-    "book_lot": _l("lot on the book"), "observed_lot": _l("lot seen"),
+    "missing": _l("missing"), "extra": _l("extra"), "book_lot": _l("lot on the book"),
+    "observed_lot": _l("lot seen"),
     "serials": _l("serials"), "seal": _l("seal"), "broken": _l("broken"),
     "counts": _l("counts"), "observed": _l("observed"),
     # why an answer was flagged (forms/answers.py, sync/intake)

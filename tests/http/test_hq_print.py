@@ -108,3 +108,15 @@ def test_pages_hide_what_the_reader_may_not_do(hq):
 def test_the_server_root_leads_to_hq(hq):
     r = hq["app"].test_client().get("/")
     assert r.status_code == 302 and r.headers["Location"].endswith("/hq/")
+
+
+def test_discrepancy_details_read_in_the_readers_language(hq):
+    client = as_user(hq, "reviewer")
+    page = client.get(f"/hq/discrepancies/{hq['s'].discrepancy_id}").get_data(as_text=True)
+    assert "<dt>missing</dt>" in page  # the shortage's detail key, as a word
+    token = csrf_from(page)
+    client.post("/hq/language", data={"language": "fr", "csrf_token": token,
+                                       "next": f"/hq/discrepancies/{hq['s'].discrepancy_id}"})
+    page = client.get(f"/hq/discrepancies/{hq['s'].discrepancy_id}").get_data(as_text=True)
+    assert "<dt>manquant</dt>" in page
+    client.post("/hq/language", data={"language": "en", "csrf_token": csrf_from(page)})
