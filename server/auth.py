@@ -4,14 +4,17 @@ server/access.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
+from sqlalchemy.orm import Session
 
-from server.db import db
+from server.db import db, utcnow
 from sync.access.principal import Principal
 from sync.people.accounts import authenticate_device
+from sync.people.devices import mark_seen
 
 
 def bearer_token() -> str:
@@ -21,7 +24,14 @@ def bearer_token() -> str:
 
 
 def load_device(token: str) -> Principal:
-    """Authenticate a device token and set g.device and g.principal."""
+    """Authenticate a device token and set g.device and g.principal. Its "last seen" is noted
+    first, in a short transaction of its own (before the request's session has read
+    anything, so on SQLite that read never sees a stale snapshot)."""
+    if token:
+        every = timedelta(seconds=current_app.config["DEVICE_SEEN_EVERY_SECONDS"])
+        with Session(db.engine) as own:
+            if mark_seen(own, token, now=utcnow(), every=every):
+                own.commit()
     device = authenticate_device(db.session, token)
     g.device = device
     g.principal = Principal.of_user(device.user, device)

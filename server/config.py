@@ -24,6 +24,8 @@ class Defaults:
     SYNC_PULL_PAGE = 500
     SYNC_PULL_MAX = 5000
     SYNC_HOLD_SECONDS = 2 * 24 * 3600  # held ops are force-applied after this
+    DEVICE_SEEN_EVERY_SECONDS = 300  # a device's "last seen" is written at most this often
+    DEVICE_SILENT_DAYS = 7  # phones not seen for this long are listed as silent
     PUBLIC_URL = "http://127.0.0.1:5000"  # how phones reach the server (Collect's QR code)
     OPENROSA_ACCEPT_CONTENT_LENGTH = 10 * 1024 * 1024  # Collect splits bigger sends
     OPENROSA_MAX_BODY_BYTES = 50 * 1024 * 1024  # one submission POST, 413 beyond

@@ -173,3 +173,29 @@ def test_enrolment_prints_the_public_url_and_warns_when_it_is_unset(world, datab
         assert ("PUBLIC_URL is not set" in r.output) is warned
         with app.app_context():
             db.engine.dispose()
+
+
+def test_demo_replays_a_season_through_the_doors(app):
+    from server.models import Conflict, Discrepancy, Finding, Photo, Submission
+    from server.models.labels import LabelPrint
+
+    r = app.test_cli_runner().invoke(args=["demo"])
+    assert r.exit_code == 0, r.output
+    assert "Season replayed" in r.output
+    with app.app_context():
+        s = db.session
+        forms = dict(s.execute(select(Submission.form_id, func.count())
+                               .group_by(Submission.form_id)).all())
+        assert forms["security_check"] >= 20 and forms["crate_count"] >= 10
+        assert {sub.status.value for sub in s.scalars(select(Submission))} == {"accepted"}
+        sizes = s.scalars(select(Photo.size)).all()
+        assert len(sizes) >= 30 and min(sizes) > 100_000 and max(sizes) > 1_000_000
+        assert s.scalar(select(func.count(Finding.id))) >= 10
+        conflicts = {c.status for c in s.scalars(select(Conflict))}
+        assert conflicts == {"open", "resolved"}
+        found = s.scalars(select(Discrepancy)).all()
+        assert {d.status for d in found} >= {"open", "closed"}
+        approved = [d for d in found if d.approved_by is not None]
+        assert approved and all(d.movement_id and d.approved_by != d.proposed_by
+                                for d in approved)
+        assert s.scalar(select(func.count(LabelPrint.id))) >= 2

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
+from server.cli import season
 from server.db import utcnow
 from server.models import Country, Crate, Depot, User
 from server.models.inventory import CrateKind
@@ -136,7 +137,8 @@ def load(session: Session, instance_path: str, progress: Progress | None = None,
     _season(session, rng, users, depots, now)
     session.flush()
     _write_credentials(path, creds)
-    return "Demo data loaded.\n" + _describe(creds, public_url)
+    return ("Demo data loaded.\n" + _describe(creds, public_url) + "\n"
+            + season.replay(session, steps))
 
 
 def _places(session: Session, now) -> dict[str, Depot]:

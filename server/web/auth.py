@@ -9,6 +9,7 @@ from server.db import db, utcnow
 from server.web import bp, login_required, safe_next, start_session
 from server.web.schemas import LanguageForm, LoginForm
 from server.wiring import login_limits
+from sync.access.principal import Principal
 from sync.people.staff import attempt_login, end_sessions, set_language
 
 
@@ -30,6 +31,10 @@ def login_post():
                  if result.blocked else _("Wrong username or password."))
         return render_template("login.html", error=error, next=form["next"],
                                username=form["username"]), 429 if result.blocked else 401
+    picked = session.get("lang")
+    if picked:  # chosen on the login page: it stays this user's language
+        set_language(db.session, Principal.of_user(result.user), picked, now=utcnow())
+        db.session.commit()
     start_session(result.user)
     return redirect(safe_next(form["next"]))
 
@@ -63,3 +68,11 @@ def language():
 def home():
     target = "web.depots" if g.principal.can("review.read") else "web.inspections"
     return redirect(url_for(target))
+
+
+def root():
+    """The bare server address leads to the HQ pages."""
+    return redirect(url_for("web.home"))
+
+
+bp.record_once(lambda state: state.app.add_url_rule("/", "root", root))

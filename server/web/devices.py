@@ -16,8 +16,10 @@ from sync.people import devices
 @bp.get("/devices")
 @login_required
 def device_list():
-    return render_template("devices/list.html", devices=devices.list_devices(
-        db.session, g.principal), users=devices.managed_users(db.session, g.principal))
+    overview = devices.device_overview(db.session, g.principal, now=utcnow(),
+                                       silent_days=current_app.config["DEVICE_SILENT_DAYS"])
+    return render_template("devices/list.html", overview=overview, devices=overview.devices,
+                           users=devices.managed_users(db.session, g.principal))
 
 
 @bp.post("/devices")

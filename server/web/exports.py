@@ -1,7 +1,7 @@
 """CSV and XLSX downloads of the inspection log and of discrepancies, as filtered on screen.
 CSV streams row by row; XLSX is written by openpyxl's write-only mode to a temporary file (it
 cannot write to a socket) and then streamed, so memory stays flat for any size. CSV headers
-are stable keys for scripts; XLSX headers are in the reader's language."""
+are stable keys for scripts; XLSX headers and code words are in the reader's language."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.schemas import LogArgs, QueueArgs
 from server.web.templating import country_zone
+from server.web.vocabulary import word
 from sync.views.exports import Export, discrepancy_export, inspection_export
 
+WORDED = ("visit_type", "status", "kind", "outcome")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLUSH_BYTES = 64 * 1024
 HEADERS = {
@@ -86,7 +88,10 @@ def _xlsx_file(export: Export, title: str):
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title)
     sheet.append([str(HEADERS.get(c, c)) for c in export.columns])
+    worded = [n for n, c in enumerate(export.columns) if c in WORDED]
     for row in export.rows:
+        for n in worded:  # codes in CSV (for scripts), words in the reader's language here
+            row[n] = word(row[n]) if row[n] else row[n]
         sheet.append(row)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # gone once the response closes it
     book.save(handle)

@@ -9,12 +9,19 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
+from server.models.inventory import Condition, CrateKind, CrateStatus, StockCategory
 from sync.engine.types import MAX_INT
 from sync.inspections.findings import STATUSES as FINDING_STATUSES
 from sync.inspections.stock_checks import KINDS as CHECK_KINDS
+from sync.labels.contents import Selection
+from sync.labels.printing import PrintOrder
+from sync.labels.sheets import LANGUAGES as LABEL_LANGUAGES
+from sync.labels.sheets import LAYOUTS
 from sync.people.staff import LANGUAGES
 from sync.stock.discrepancies import MAX_ADJUSTMENT
 from sync.views.inspection_log import SORTS, STATUSES, LogFilter
+from sync.views.stock import SORTS as CRATE_SORTS
+from sync.views.stock import CrateFilter
 
 
 class Form(Schema):
@@ -173,3 +180,64 @@ class ImportForm(Form):
     sha256 = fields.String(load_default=None, validate=validate.Length(max=64))
     ext = fields.String(load_default=None, validate=validate.OneOf(("csv", "xlsx")))
     book = fields.Boolean(load_default=False)
+
+
+def _one_of(enum_type) -> validate.OneOf:
+    return validate.OneOf([member.value for member in enum_type])
+
+
+class CrateArgs(Form):
+    building = fields.String(load_default=None, validate=validate.Length(max=16))
+    kind = fields.String(load_default=None, validate=_one_of(CrateKind))
+    nature = fields.String(load_default=None, validate=validate.Length(max=64))
+    calibre = fields.String(load_default=None, validate=validate.Length(max=32))
+    hd = fields.String(load_default=None, validate=validate.Regexp(r"^1\.[1-6]$"))
+    cg = fields.String(load_default=None, validate=validate.Regexp(r"^[A-HJKLNS]$"))
+    lot = fields.String(load_default=None, validate=validate.Length(max=64))
+    status = fields.String(load_default=None, validate=_one_of(CrateStatus))
+    condition = fields.String(load_default=None, validate=_one_of(Condition))
+    category = fields.String(load_default=None, validate=_one_of(StockCategory))
+    sort = fields.String(load_default="label", validate=validate.OneOf(sorted(CRATE_SORTS)))
+    dir = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+    @post_load
+    def to_filter(self, data: dict[str, Any], **kwargs: Any) -> tuple[CrateFilter, int]:
+        page = data.pop("page")
+        data["descending"] = data.pop("dir") == "desc"
+        return CrateFilter(**data), page
+
+
+class SearchArgs(Form):
+    # no control characters: nothing searched holds one, and PostgreSQL refuses NUL
+    q = fields.String(load_default="", validate=[validate.Length(max=200), validate.Regexp(
+        r"^[^\x00-\x1f\x7f]*$", error="Control characters are not searched.")])
+
+
+class ReportArgs(Form):
+    lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES))
+
+
+class LabelSheetForm(Form):
+    """Label sheets from the crate list (ticked crates) or the depot page (a building or
+    every crate)."""
+
+    crate = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list,
+                        validate=validate.Length(max=2000))
+    building = fields.String(load_default=None, validate=validate.Length(max=16))
+    layout = fields.String(required=True, validate=validate.OneOf(sorted(LAYOUTS)))
+    lang = fields.String(load_default=None, validate=validate.OneOf(LABEL_LANGUAGES))
+
+    @pre_load
+    def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
+        """As every form, and an HTML form repeats "crate" once per ticked box."""
+        ticked = [v for v in data.getlist("crate") if v.strip()]
+        out = {k: v for k, v in data.items() if k != "crate" and v.strip() != ""}
+        return {**out, "crate": ticked} if ticked else out
+
+    @post_load
+    def to_order(self, data: dict[str, Any], **kwargs: Any) -> PrintOrder:
+        building = data["building"]
+        selection = Selection(crates=tuple(data["crate"])) if data["crate"] else Selection(
+            building=None if building in (None, "*") else building, all=building == "*")
+        return PrintOrder(selection=selection, layout=data["layout"], lang=data["lang"])

@@ -20,7 +20,7 @@ from server.models import Country
 from server.web import bp
 from server.web.vocabulary import word
 from sync.people.staff import LANGUAGES
-from sync.views.questions import verdict
+from sync.views.questions import form_titles, verdict
 
 
 def zone(name: str | None) -> tzinfo:
@@ -42,8 +42,19 @@ def country_zone() -> tzinfo:
     return zone(None)
 
 
+# One way to write each kind of value on every page: day first (en-GB conventions in English,
+# the French ones in French), a 24-hour clock, months by name only where days are not shown.
+FORMATS = {"en": "en_GB", "fr": "fr_FR"}
+MOMENT, DAY, MONTH = "dd/MM/yyyy HH:mm", "dd/MM/yyyy", "LLL yyyy"
+
+
+def _formatting_locale() -> str:
+    language = str(get_locale())
+    return FORMATS.get(language, language)
+
+
 @bp.app_template_filter("local")
-def local(moment: datetime | str | None, tz: str | None = None, fmt: str = "medium") -> str:
+def local(moment: datetime | str | None, tz: str | None = None) -> str:
     """A moment in a depot's zone, formatted for the reader (ISO strings kept in JSON too)."""
     if isinstance(moment, str):
         try:
@@ -52,21 +63,21 @@ def local(moment: datetime | str | None, tz: str | None = None, fmt: str = "medi
             return moment
     if moment is None:
         return "—"
-    return format_datetime(moment, fmt, tzinfo=zone(tz), locale=str(get_locale()))
+    return format_datetime(moment, MOMENT, tzinfo=zone(tz), locale=_formatting_locale())
 
 
 @bp.app_template_filter("local_date")
-def local_date(moment: Any, tz: str | None = None, fmt: str = "medium") -> str:
+def local_date(moment: Any, tz: str | None = None) -> str:
     if moment is None:
         return "—"
     if isinstance(moment, datetime):
         moment = moment.astimezone(zone(tz)).date()
-    return format_date(moment, fmt, locale=str(get_locale()))
+    return format_date(moment, DAY, locale=_formatting_locale())
 
 
 @bp.app_template_filter("month")
 def month(day: Any) -> str:
-    return format_date(day, "LLL yy", locale=str(get_locale()))
+    return format_date(day, MONTH, locale=_formatting_locale())
 
 
 @bp.app_template_filter("iso")
@@ -77,6 +88,16 @@ def iso(moment: datetime | None) -> str:
 @bp.app_template_filter("word")
 def word_filter(code: object, context: str | None = None) -> str:
     return word(code, context)
+
+
+@bp.app_template_filter("form_title")
+def form_title(form_id: str | None) -> str:
+    """A form's title in the reader's language instead of its id (the id if unknown)."""
+    if not form_id:
+        return "—"
+    if "form_titles" not in g:
+        g.form_titles = form_titles(db.session, str(get_locale()))
+    return g.form_titles.get(form_id, form_id)
 
 
 @bp.app_template_filter("answer")

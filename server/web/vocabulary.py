@@ -3,7 +3,11 @@ in French or English. Unknown codes are shown as they are."""
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from forms.sources.common import EN, FR
+from forms.sources.visit import VISIT_TYPES
 
 WORDS = {
     # statuses
@@ -61,7 +65,10 @@ WORDS = {
     # version causes
     "op": _l("phone"), "applied": _l("applied"), "merged": _l("merged"),
     "conflict": _l("conflict"), "movement": _l("ledger movement"),
-    "conflict_resolution": _l("conflict resolved"), "relabel": _l("relabelled"),
+    "conflict_resolution": _l("conflict resolved"),
+    # what a pushed op became (a device's last sync)
+    "duplicate": _l("duplicate"), "held": _l("held"), "rejected": _l("rejected"),
+    "blocked": _l("blocked"), "relabel": _l("relabelled"),
     # label states
     "reserved": _l("reserved"), "assigned": _l("on the crate"),
     # form fields, named when one is missing or not valid
@@ -71,16 +78,47 @@ WORDS = {
     "language": _l("language"), "from": _l("from"), "to": _l("to"), "page": _l("page"),
     "sort": _l("sort"), "dir": _l("order"), "form": _l("form"),
     "depot": _l("depot"),
+    "building": _l("building"), "nature": _l("nature"), "calibre": _l("calibre"),
+    "hd": _l("hazard division"), "cg": _l("compatibility group"), "q": _l("search"),
+    # weapon statuses
+    "issued": _l("issued"), "in_transit": _l("in transit"), "in_repair": _l("in repair"),
+    "lost": _l("lost"), "stolen": _l("stolen"), "recovered": _l("recovered"),
+    "surplus_awaiting_disposal": _l("surplus awaiting disposal"),
+    "destroyed": _l("destroyed"), "deactivated": _l("deactivated"), "exported": _l("exported"),
+    # conditions
+    "SERVICEABLE": _l("serviceable"), "SERVICEABLE_RESTRICTED": _l("serviceable, restricted"),
+    "SUSPENDED": _l("suspended"), "UNSERVICEABLE_REPAIRABLE": _l("unserviceable, repairable"),
+    "UNSERVICEABLE_FOR_DISPOSAL": _l("unserviceable, for disposal"), "UNKNOWN": _l("unknown"),
+    # what a discrepancy found (its details)
+    "missing": _l("missing"), "extra": _l("extra"), "book_lot": _l("lot on the book"),
+    "observed_lot": _l("lot seen"),
+    "serials": _l("serials"), "seal": _l("seal"), "broken": _l("broken"),
+    "counts": _l("counts"), "observed": _l("observed"),
+    # why an answer was flagged (forms/answers.py, sync/intake)
+    "required": _l("required"), "breaks the question's constraint": _l(
+        "breaks the question's constraint"), "not a single answer": _l("not a single answer"),
+    "too long": _l("too long"), "not one of the choices": _l("not one of the choices"),
+    "not a repeat (a list)": _l("not a repeat (a list)"),
+    "not a question of this form": _l("not a question of this form"),
+    "no depot named": _l("no depot named"),
+    "no published form has this ID": _l("no published form has this ID"),
+    "not a published version of this form": _l("not a published version of this form"),
+    "unknown crate": _l("unknown crate"), "entity id is not a UUID": _l(
+        "entity id is not a UUID"), "unknown crate properties": _l("unknown crate properties"),
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
     "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
     # the books: more movements, proposals, consignments
     "condition_change": _l("condition change"), "marking": _l("marking"),
-    "pending": _l("pending"), "held": _l("held for review"), "approved": _l("approved"),
-    "rejected": _l("rejected"), "transit_shortage": _l("short on receipt"),
-    "in_transit": _l("in transit"), "consignment.short": _l("received short"),
+    "pending": _l("pending"), "proposal.held": _l("held for review"),
+    "approved": _l("approved"), "transit_shortage": _l("short on receipt"),
+    "consignment.short": _l("received short"),
     "received": _l("received"),
 }
+
+
+# the visit types, as the visit header form names them in each language
+CHOICES = {c["name"]: c for c in VISIT_TYPES}
 
 
 def word(code: object, context: str | None = None) -> str:
@@ -91,4 +129,9 @@ def word(code: object, context: str | None = None) -> str:
     text = str(getattr(code, "value", code))
     found = WORDS.get(f"{context}.{text}") if context else None
     found = found if found is not None else WORDS.get(text)
-    return str(found) if found is not None else text
+    if found is not None:
+        return str(found)
+    choice = CHOICES.get(text)
+    if choice is not None:
+        return choice.get(f"label::{FR if str(get_locale()) == 'fr' else EN}", text)
+    return text

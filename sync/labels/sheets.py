@@ -128,6 +128,23 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 LANGUAGES = tuple(TEXTS)
 BLANK = "______"
+# item names as stored (English, IATG usage) in the other languages; a name not listed is
+# printed as stored
+NAMES: dict[str, dict[str, str]] = {"fr": {
+    "cartridge": "cartouche", "grenade, hand": "grenade à main", "grenade": "grenade",
+    "mortar bomb": "obus de mortier", "rocket": "roquette", "shell": "obus",
+    "projectile": "projectile", "fuze": "fusée", "mine": "mine", "bomb": "bombe",
+    "charge, propelling": "charge propulsive", "charge, demolition": "charge de démolition",
+    "ball": "ordinaire", "tracer": "traçante", "blank": "à blanc", "smoke": "fumigène",
+    "illuminating": "éclairante",
+    "assault rifle": "fusil d'assaut", "battle rifle": "fusil de combat", "rifle": "fusil",
+    "machine gun": "mitrailleuse", "pistol": "pistolet", "submachine gun": "pistolet-mitrailleur",
+    "sniper rifle": "fusil de précision", "rocket launcher": "lance-roquettes",
+}}
+
+
+def named(lang: str, text: str) -> str:
+    return NAMES.get(lang, {}).get(text, text)
 
 
 def default_lang(languages) -> str:
@@ -186,12 +203,12 @@ def crate_face(facts: CrateFacts, *, lang: str, qr: str, day: date, print_no: in
     t = TEXTS[lang]
     lines = [place_line(t, facts.depot, facts.building, facts.stack)]
     if facts.weapons:
-        lines += [weapons_line(facts.weapons), weapon_count(t, facts.weapons)]
+        lines += [weapons_line(facts.weapons, lang), weapon_count(t, facts.weapons)]
     elif facts.kind == "weapon_crate":
         lines += [weapon_count(t, ())]
     else:
-        what = " ".join(part for part in (facts.nature, facts.calibre,
-                                          facts.ammo_type.upper()) if part)
+        what = " ".join(part for part in (named(lang, facts.nature), facts.calibre,
+                                          named(lang, facts.ammo_type).upper()) if part)
         lot = facts.lot_number if facts.lot_state in (None, "known") else t[facts.lot_state]
         lines += [what or f"{t['contents']} {BLANK}", f"{t['lot']} {lot or BLANK}",
                   f"{t['qty']} {facts.quantity}"]
@@ -202,10 +219,10 @@ def crate_face(facts: CrateFacts, *, lang: str, qr: str, day: date, print_no: in
                 flag=reprint_flag(t, print_no))
 
 
-def weapons_line(weapons: tuple[tuple[str, str, int], ...]) -> str:
+def weapons_line(weapons: tuple[tuple[str, str, int], ...], lang: str = "en") -> str:
     if len(weapons) == 1:
         model, kind, _n = weapons[0]
-        return f"{model} {kind}".strip()
+        return f"{model} {named(lang, kind)}".strip()
     return " · ".join(f"{model} ×{n}" for model, _kind, n in weapons)
 
 

@@ -1,18 +1,21 @@
 """Phones as the HQ pages manage them: whose devices a person sees, enrolment for someone
-they manage (the token is shown once), revocation. Who manages whom is decided in access.py."""
+they manage (the token is shown once), revocation, when each was last seen and what its last
+sync brought. Who manages whom is decided in access.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from server.models import Device, User
+from server.models import AppliedOp, Device, User
 from sync.access.principal import Principal
 from sync.access.scope import get_device, get_user, manages_user
 from sync.journal.trail import Actor
-from sync.people.accounts import Enrolment, enroll_device, revoke_device
+from sync.people.accounts import Enrolment, enroll_device, hash_token, revoke_device
 
 
 def managed_users(session: Session, principal: Principal) -> list[User]:
@@ -44,3 +47,64 @@ def enrol_device(session: Session, principal: Principal, user_id: int, *, name: 
 def revoke(session: Session, principal: Principal, device_id: str, *, now: datetime) -> Device:
     device = get_device(session, principal, device_id)
     return revoke_device(session, device.id, actor=Actor(user_id=principal.user_id), now=now)
+
+
+def mark_seen(session: Session, token: str, *, now: datetime, every: timedelta) -> bool:
+    """Note that a token's device called now, unless that was noted within `every`: one
+    indexed read per request, a write at most once per `every` per device. Whether the token
+    is valid is decided afterwards by authenticate_device (an unknown one matches nothing)."""
+    found = session.execute(select(Device.id, Device.last_seen_at).where(
+        Device.token_hash == hash_token(token), Device.revoked_at.is_(None))).first()
+    if found is None or (found.last_seen_at is not None and found.last_seen_at >= now - every):
+        return False
+    changed = session.execute(  # the same test again: two workers do not both write
+        update(Device).where(Device.id == found.id,
+                             or_(Device.last_seen_at.is_(None),
+                                 Device.last_seen_at < now - every))
+        .values(last_seen_at=now).execution_options(synchronize_session=False))
+    return bool(changed.rowcount)
+
+
+@dataclass(frozen=True)
+class LastSync:
+    """A device's most recent batch of ops: when, and how many ended in each status."""
+
+    at: datetime | None = None
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def last_syncs(session: Session, device_ids: list[str]) -> dict[str, LastSync]:
+    latest = dict(session.execute(
+        select(AppliedOp.device_id, func.max(AppliedOp.id))
+        .where(AppliedOp.device_id.in_(device_ids)).group_by(AppliedOp.device_id)).all())
+    out: dict[str, LastSync] = {}
+    for device_id, op_id in latest.items():
+        last = session.get(AppliedOp, op_id)
+        rows = session.execute(select(AppliedOp.status, AppliedOp.applied_at).where(
+            AppliedOp.device_id == device_id, AppliedOp.batch_id == last.batch_id)).all()
+        out[device_id] = LastSync(max(at for _s, at in rows),
+                                  dict(sorted(Counter(s for s, _at in rows).items())))
+    return out
+
+
+def silent(devices: list[Device], *, now: datetime, days: int) -> list[Device]:
+    """Live phones not seen for `days` (or never): the ones to chase."""
+    cutoff = now - timedelta(days=days)
+    return [d for d in devices if d.revoked_at is None
+            and (d.last_seen_at or d.created_at) < cutoff]
+
+
+@dataclass(frozen=True)
+class Overview:
+    devices: list[Device]
+    syncs: dict[str, LastSync]
+    silent: list[Device]
+    silent_days: int
+
+
+def device_overview(session: Session, principal: Principal, *, now: datetime,
+                    silent_days: int) -> Overview:
+    """The devices page: the phones one sees, their last sync, and those gone silent."""
+    found = list_devices(session, principal)
+    return Overview(found, last_syncs(session, [d.id for d in found]),
+                    silent(found, now=now, days=silent_days), silent_days)

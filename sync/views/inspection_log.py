@@ -28,6 +28,7 @@ from server.models import (
 from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.access.scope import submission_clause, visible_depots
+from sync.views.paging import check_page
 
 STATUSES = ("discrepancies", "conflicts", "photos_missing", "flagged", "replaced")
 SORTS = ("received", "started", "depot", "form", "inspector")
@@ -188,8 +189,7 @@ def inspection_page(session: Session, principal: Principal, flt: LogFilter, tz: 
     facts = _facts(session.get_bind().dialect.name)
     ids = _filtered(principal, flt, tz, facts, (Submission.id,)).subquery()
     total = session.scalar(select(func.count()).select_from(ids))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    check_page(page, total, per_page)
     query = _rows_query(session, principal, flt, tz).limit(per_page).offset((page - 1) * per_page)
     return Page([_row(r) for r in session.execute(query)], total, page, per_page)
 

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import current_version, get_version, spec_of
 from forms.spec import labels_by_path
+from server.models.forms import FormDefinition
 
 
 @dataclass(frozen=True)
@@ -201,3 +203,14 @@ def compliance(inspections: Iterable[tuple[str, Mapping[str, Any], Catalogue]],
             counts[word] += 1
     return [SectionScore(key, labels[key], c["yes"], c["no"], c["na"])
             for key, c in sorted(tally.items())]
+
+
+def form_titles(session: Session, language: str) -> dict[str, str]:
+    """Each published form's title in the reader's language: titles are written
+    "English / Français", and a title without the separator is the same in both."""
+    out = {}
+    for form_id, title in session.execute(select(FormDefinition.form_id, FormDefinition.title)):
+        parts = [p.strip() for p in (title or "").split(" / ")]
+        out[form_id] = (parts[1] if language == "fr" and len(parts) > 1 else parts[0]) \
+            or form_id
+    return out

@@ -165,15 +165,18 @@ def test_language_follows_the_browser_then_the_users_choice(client, world, app):
     r = post_form(client, "/hq/language", {"language": "fr"}, page="/hq/login")
     assert r.status_code == 302 and "Se connecter" in client.get("/hq/login").get_data(
         as_text=True)  # chosen before logging in: kept in the session
-    login(client, "reviewer")  # the reviewer's own setting (English) wins once logged in
-    assert "Inspection log" in client.get("/hq/inspections").get_data(as_text=True)
-    post_form(client, "/hq/language", {"language": "fr", "next": "/hq/inspections"})
+    login(client, "reviewer")  # picked on the login page: kept once logged in (was English)
     assert "Journal des inspections" in client.get("/hq/inspections").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, world.users["reviewer"]).language == "fr"
     other = app.test_client()  # another browser: the choice travels with the user
     login(other, "reviewer")
     assert "Journal des inspections" in other.get("/hq/inspections").get_data(as_text=True)
+    post_form(other, "/hq/language", {"language": "en", "next": "/hq/inspections"})
+    assert "Inspection log" in other.get("/hq/inspections").get_data(as_text=True)
+    fresh = app.test_client()  # nothing picked on this login page: the user's own setting
+    login(fresh, "reviewer")
+    assert "Inspection log" in fresh.get("/hq/inspections").get_data(as_text=True)
     r = post_form(client, "/hq/language", {"language": "de"})
     assert r.status_code == 422
 

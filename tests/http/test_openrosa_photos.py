@@ -136,3 +136,18 @@ def test_an_edit_from_another_country_takes_neither_status_nor_photos(collect, c
     assert (attached, status) == ({"fence.jpg": None}, "flagged")
     assert {"field": "deprecatedID", "problem": f"replaces unknown {first}"} in problems
     assert state(app, first)[:3] == before[:3] and before[0]["fence.jpg"] is not None
+
+
+def test_phone_size_photos_are_accepted(collect, app):
+    """Photos of the sizes phones take (hundreds of kB to several MB) pass the multipart
+    limits: only non-file fields are capped in memory."""
+    from tests.imaging import noisy_jpeg
+
+    iid = new_instance_id()
+    xml = registration(collect, app, "small.jpg", "large.jpg", instance_id=iid)
+    files = {"small.jpg": noisy_jpeg(260), "large.jpg": noisy_jpeg(1500)}
+    assert 100_000 < len(files["small.jpg"]) < 500_000 < 4_000_000 < len(files["large.jpg"])
+    r = collect.send(xml, files)
+    assert r.status_code == 201, r.data
+    attached, status, problems, photos, _ops, _crates = state(app, iid)
+    assert all(attached.values()) and (status, problems, photos) == ("accepted", [], 2)

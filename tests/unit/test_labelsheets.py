@@ -89,7 +89,7 @@ RIFLES = CrateFacts(label_id="NE-NMY-000124-9", depot="NMY", building="B1", stac
 
 
 @pytest.mark.parametrize(("lang", "lines"), [
-    ("fr", ("NMY · Bât. B1 · Pile A2", "cartridge 7.62x39mm BALL", "Lot BG-98-117",
+    ("fr", ("NMY · Bât. B1 · Pile A2", "cartouche 7.62x39mm ORDINAIRE", "Lot BG-98-117",
             "Qté 1000", "Étiqueté le 2026-11-25")),
     ("en", ("NMY · Bldg B1 · Stack A2", "cartridge 7.62x39mm BALL", "Lot BG-98-117",
             "Qty 1000", "Labelled 2026-11-25")),
@@ -105,7 +105,7 @@ def test_weapon_crate_shows_models_and_number_never_serials():
     assert face.lines[1:3] == ("AKM ×8 · Type 56-1 ×2", "10 weapons")
     one = crate_face(CrateFacts(**{**RIFLES.__dict__, "weapons": (("AKM", "assault rifle", 1),)}),
                      lang="fr", qr="QR", day=date(2026, 11, 25), print_no=1)
-    assert one.lines[1:3] == ("AKM assault rifle", "1 arme") and one.badge == ""
+    assert one.lines[1:3] == ("AKM fusil d'assaut", "1 arme") and one.badge == ""
 
 
 @pytest.mark.parametrize(("state", "number", "fr", "en"), [

@@ -1,0 +1,170 @@
+"""Stock at a glance for HQ pages: one depot's crates filtered, sorted and paged (filters in the
+URL), the choices those filters offer, and the depot's totals by nature and by hazard
+division. Weapons count by crate; ammunition by book quantity and net explosive quantity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from server.models import Crate, Depot, Location, StorageBuilding, Weapon
+from server.models.inventory import AmmoItemType, AmmoLot
+from sync.access.principal import Principal
+from sync.access.scope import get_depot
+from sync.views.paging import check_page
+
+SORTS = {"label": Crate.label_id, "location": StorageBuilding.code,
+         "nature": AmmoItemType.nature, "calibre": AmmoItemType.calibre,
+         "quantity": Crate.quantity, "counted": Crate.last_counted_at,
+         "status": Crate.status}
+
+
+@dataclass(frozen=True)
+class CrateFilter:
+    """What the reader asked for; each field travels in the URL under its own name."""
+
+    building: str | None = None
+    kind: str | None = None
+    nature: str | None = None
+    calibre: str | None = None
+    hd: str | None = None
+    cg: str | None = None
+    lot: str | None = None
+    status: str | None = None
+    condition: str | None = None
+    category: str | None = None
+    sort: str = "label"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class CrateRow:
+    label_id: str
+    kind: str
+    status: str
+    category: str
+    condition: str | None
+    location: str
+    nature: str | None
+    calibre: str | None
+    hazard: str | None
+    lot_number: str | None
+    quantity: int
+    weapons: int
+    last_counted_at: object
+
+
+@dataclass(frozen=True)
+class CratePage:
+    depot: Depot
+    rows: list[CrateRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class Total:
+    key: str
+    crates: int
+    quantity: int
+    weapons: int
+    neq_kg: Decimal
+
+
+def _joined(query: Select) -> Select:
+    """Crates with where they are and what their lot is (a weapon crate has no lot)."""
+    return (query.outerjoin(Location, Crate.location_id == Location.id)
+            .outerjoin(StorageBuilding, Location.building_id == StorageBuilding.id)
+            .outerjoin(AmmoLot, Crate.lot_id == AmmoLot.id)
+            .outerjoin(AmmoItemType, AmmoLot.item_type_id == AmmoItemType.id))
+
+
+def _live(depot: Depot):
+    return (Crate.depot_id == depot.id) & Crate.deleted_at.is_(None)
+
+
+def _base(depot: Depot) -> Select:
+    weapons = (select(func.count(Weapon.id)).where(Weapon.crate_id == Crate.id)
+               .correlate(Crate).scalar_subquery())
+    return _joined(select(Crate, StorageBuilding.code, Location.code, AmmoItemType,
+                          AmmoLot.lot_number, weapons.label("weapons"))
+                   .select_from(Crate)).where(_live(depot))
+
+
+def _filtered(query: Select, flt: CrateFilter) -> Select:
+    wanted = {
+        "building": StorageBuilding.code, "kind": Crate.kind, "nature": AmmoItemType.nature,
+        "calibre": AmmoItemType.calibre, "hd": AmmoItemType.hazard_division,
+        "cg": AmmoItemType.compatibility_group, "lot": AmmoLot.lot_number,
+        "status": Crate.status, "condition": Crate.condition, "category": Crate.category}
+    for name, column in wanted.items():
+        value = getattr(flt, name)
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def crate_page(session: Session, principal: Principal, code: str, flt: CrateFilter, *,
+               page: int, per_page: int) -> CratePage:
+    """One page of a depot's crates; a page past the last is an error, not page 1."""
+    depot = get_depot(session, principal, code)
+    query = _filtered(_base(depot), flt)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    check_page(page, total, per_page)
+    order = SORTS[flt.sort]
+    query = query.order_by(order.desc() if flt.descending else order.asc(), Crate.label_id)
+    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return CratePage(depot, [_row(*r) for r in rows], total, page, per_page)
+
+
+def _row(crate: Crate, building: str | None, stack: str | None, item: AmmoItemType | None,
+         lot_number: str | None, weapons: int) -> CrateRow:
+    return CrateRow(
+        label_id=crate.label_id, kind=crate.kind.value, status=crate.status.value,
+        category=crate.category.value,
+        condition=crate.condition.value if crate.condition else None,
+        location=f"{building}/{stack}" if building else "—",
+        nature=item.nature if item else None, calibre=item.calibre if item else None,
+        hazard=item.hazard_code if item else None, lot_number=lot_number,
+        quantity=crate.quantity, weapons=weapons, last_counted_at=crate.last_counted_at)
+
+
+def crate_choices(session: Session, depot: Depot) -> dict[str, list[str]]:
+    """The values each filter can take in this depot, for its select boxes."""
+    columns = {"building": StorageBuilding.code, "nature": AmmoItemType.nature,
+               "calibre": AmmoItemType.calibre, "hd": AmmoItemType.hazard_division,
+               "cg": AmmoItemType.compatibility_group}
+    return {name: list(session.scalars(
+        _joined(select(column).distinct().select_from(Crate))
+        .where(_live(depot), column.is_not(None)).order_by(column)))
+        for name, column in columns.items()}
+
+
+def stock_totals(session: Session, principal: Principal,
+                 code: str) -> tuple[list[Total], list[Total]]:
+    """A depot's live stock by nature and by hazard division; weapon crates (no lot) are
+    the group "weapons" (by nature) and "—" (by division)."""
+    depot = get_depot(session, principal, code)
+    by_nature = func.coalesce(AmmoItemType.nature, "weapons")
+    by_hd = func.coalesce(AmmoItemType.hazard_division, "—")
+    return _grouped(session, depot, by_nature), _grouped(session, depot, by_hd)
+
+
+def _grouped(session: Session, depot: Depot, key) -> list[Total]:
+    crates = session.execute(
+        _joined(select(key, func.count(Crate.id), func.sum(Crate.quantity),
+                       func.sum(Crate.quantity * AmmoItemType.neq_kg)).select_from(Crate))
+        .where(_live(depot)).group_by(key).order_by(key)).all()
+    weapons = dict(session.execute(
+        _joined(select(key, func.count(Weapon.id)).select_from(Crate))
+        .join(Weapon, Weapon.crate_id == Crate.id).where(_live(depot)).group_by(key)).all())
+    return [Total(name, n, int(quantity or 0), weapons.get(name, 0), Decimal(neq or 0))
+            for name, n, quantity, neq in crates]
