@@ -30,6 +30,23 @@ BY_CODE = {
     "internal_error": _l("Something went wrong on the server; nothing was written. The error "
                          "was logged."),
     "unavailable": _l("The database is busy or unavailable; try again."),
+    # refusals a submission is flagged with (a photo, one of its changes)
+    "photos.refused": _l("The photo was refused."),
+    "photos.not_an_image": _l("The file is not a JPEG, PNG or WebP image."),
+    "photos.too_many_pixels": _l("The image has more pixels than allowed."),
+    "photos.corrupt_image": _l("The image is damaged."),
+    "photos.sha256_mismatch": _l("The file was damaged on the way; send it again."),
+    "photos.id_conflict": _l("Another file was already stored under this photo id."),
+    "labels.taken": _l("This label is already on another crate."),
+    "labels.bad_check": _l("The label's check character is wrong: it was misread or "
+                           "mistyped."),
+    "labels.bad_label": _l("This is not a crate label."),
+    "labels.not_allocated": _l("This label was never handed out to this depot."),
+    "sync.invalid_op": _l("The phone sent a change the server cannot read."),
+    "sync.rejected": _l("The change was refused."),
+    "sync.blocked": _l("The crate is retired; it takes no more changes."),
+    "sync.op_id_reused": _l("The same change came again with other content; the first "
+                            "stands."),
 }
 
 # messages the engine raises word for word, so the reader gets them in their language

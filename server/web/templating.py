@@ -5,20 +5,22 @@ current filters. Jinja autoescaping stays on for every template: nothing here re
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
 from flask import current_app, g, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import gettext as _
 
 from server.db import db
 from server.db import zone as db_zone
 from server.models import Country
 from server.web import bp
-from server.web.vocabulary import word
+from server.web.errors import reader_message
+from server.web.vocabulary import OVER_ENTRIES, PROBLEM_PREFIXES, WORDS, word
 from sync.people.staff import LANGUAGES
 from sync.views.questions import form_titles, verdict
 
@@ -88,6 +90,24 @@ def iso(moment: datetime | None) -> str:
 @bp.app_template_filter("word")
 def word_filter(code: object, context: str | None = None) -> str:
     return word(code, context)
+
+
+@bp.app_template_filter("problem")
+def problem_filter(problem: Mapping[str, Any]) -> str:
+    """A flag reason in the reader's language: a fixed wording, a wording around the value it
+    names (the instance an edit replaces, a count), or a refusal worded by its code."""
+    text = str(problem.get("problem") or "")
+    for prefix, wording in PROBLEM_PREFIXES:
+        if text.startswith(prefix):
+            rest = text[len(prefix):]
+            if problem.get("code"):
+                rest = reader_message(problem["code"], rest)
+            return str(wording) % {"rest": rest}
+    if (over := OVER_ENTRIES.fullmatch(text)) is not None:
+        return gettext("over %(num)s entries", num=int(over[1]))
+    if text in WORDS or not problem.get("code"):
+        return word(text)
+    return reader_message(problem["code"], text)
 
 
 @bp.app_template_filter("form_title")

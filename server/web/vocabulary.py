@@ -3,6 +3,8 @@ in French or English. Unknown codes are shown as they are."""
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -105,6 +107,15 @@ WORDS = {
     "not a published version of this form": _l("not a published version of this form"),
     "unknown crate": _l("unknown crate"), "entity id is not a UUID": _l(
         "entity id is not a UUID"), "unknown crate properties": _l("unknown crate properties"),
+    "forged label: its QR signature is not this server's": _l(
+        "forged label: its QR signature is not this server's"),
+    "no time": _l("no time"), "not a register": _l("not a register"),
+    "not a user of this country": _l("not a user of this country"),
+    "not users of this country": _l("not users of this country"),
+    "not a version": _l("not a version"), "not a visit id": _l("not a visit id"),
+    "the visit is at another depot": _l("the visit is at another depot"),
+    "needs a severity, an owner of this country and a due date": _l(
+        "needs a severity, an owner of this country and a due date"),
     # depot types
     "central_depot": _l("central depot"), "unit_armoury": _l("unit armoury"),
     "small_unit_store": _l("small unit store"), "container_armoury": _l("container armoury"),
@@ -115,6 +126,15 @@ WORDS = {
     "consignment.short": _l("received short"),
     "received": _l("received"),
 }
+
+
+# flag reasons the rules word around a value: (how they begin, the reader's wording)
+PROBLEM_PREFIXES = (
+    ("replaces unknown ", _l("replaces unknown %(rest)s")),
+    ("unknown entity list ", _l("unknown entity list %(rest)s")),
+    ("photo refused: ", _l("photo refused: %(rest)s")),
+)
+OVER_ENTRIES = re.compile(r"over (\d+) entries")
 
 
 # the visit types, as the visit header form names them in each language
