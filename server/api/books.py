@@ -153,7 +153,7 @@ def create_lot():
     return LotOut().dump(lot), 201
 
 
-@bp.post("/lots/<int:lot_id>/suspension")
+@bp.post("/lots/<int(max=2147483647):lot_id>/suspension")
 @device_required
 def suspend_lot(lot_id: int):
     data = SuspensionIn().load(read_json())

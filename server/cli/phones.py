@@ -57,14 +57,16 @@ class Phone:
         self.call("POST", f"/key/{self.token}/submission", data=data,
                   content_type="multipart/form-data")
 
-    def fill(self, form_id: str, answers: dict[str, Any]) -> bytes:
-        """The submission XML of a form downloaded from the door, as Collect fills it."""
+    def fill(self, form_id: str, answers: dict[str, Any],
+             entity: dict[str, str] | None = None) -> bytes:
+        """The submission XML of a form downloaded from the door, as Collect fills it;
+        `entity` gives the attributes and label of an entity the form makes (a visit)."""
         if form_id not in self.forms:
             doc = fromstring(self.call("GET", f"/key/{self.token}/forms/{form_id}.xml").data)
             self.forms[form_id] = doc.find(f"{H}head/{XF}model/{XF}instance")[0]
         template = self.forms[form_id]
         root = Element(template.tag.rsplit("}", 1)[-1], dict(template.attrib))
-        _fill(template, root, answers)
+        _fill(template, root, answers, entity)
         meta = next(c for c in root if c.tag == "meta")
         meta.find("instanceID").text = f"uuid:{uuid.uuid4()}"
         return b"<?xml version='1.0' ?>" + tostring(root, encoding="utf-8")
@@ -88,7 +90,8 @@ def photo(rng: random.Random, width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def _fill(template: Element, out: Element, answers: dict[str, Any]) -> None:
+def _fill(template: Element, out: Element, answers: dict[str, Any],
+          entity: dict[str, str] | None = None) -> None:
     """Copy the form's instance, answering by question name; repeats are lists of dicts."""
     seen: set[str] = set()
     for child in template:
@@ -100,10 +103,15 @@ def _fill(template: Element, out: Element, answers: dict[str, Any]) -> None:
             seen.add(name)
             continue
         seen.add(name)
+        if name == "entity" and entity:
+            made = {k: v for k, v in entity.items() if k != "label"}
+            SubElement(SubElement(out, name, {**child.attrib, **made}), "label").text = \
+                entity.get("label", "")
+            continue
         # an entity block whose update_if is false, as Collect writes it
         node = SubElement(out, name, {**child.attrib, "update": "false"}
                           if name == "entity" else {})
         if len(child):
-            _fill(child, node, answers)
+            _fill(child, node, answers, entity)
         elif answers.get(name) is not None:
             node.text = str(answers[name])

@@ -32,6 +32,8 @@ CREW = {"NMY": ("inspecteur", "commandant", "commandant", "revue"),
         "ZDR": ("inspecteur", "inspecteur", "revue", "admin"),
         "KDN": ("ng_inspector", "ng_inspector", "ng_reviewer", None)}
 PRINTER = {"NMY": "commandant"}
+POSITIONS = {"NMY": "13.51 2.11 210.0 4.0", "ZDR": "13.80 8.99 460.0 4.0",
+             "KDN": "10.52 7.44 610.0 4.0"}
 FAILING = ["gates_locked", "lighting_working", "clear_zone", "alarm_log_kept", "patrol_log",
            "fence_intact", "visitors_escorted"]
 REMARKS = {"gates_locked": "Portail B ouvert à l'arrivée / Gate B found open",
@@ -85,6 +87,10 @@ class Season:
         forms: dict[str, Element] = {}
         self.phones = {key: Phone(self.client, token, forms) for key, token in tokens.items()}
         self.counts = {"visits": 0, "photos": 0, "conflicts": 0, "closed": 0, "prints": 0}
+        with app.app_context():
+            from server.db import db
+
+            self.user_ids = dict(db.session.execute(select(User.username, User.id)).all())
 
     def phone(self, user: str, n: int = 1) -> Phone:
         return self.phones[(user, n)]
@@ -111,11 +117,24 @@ class Season:
 
     # --- forms as ODK Collect fills them -------------------------------------------------
 
+    def open_visit(self, phone: Phone, code: str, day: datetime) -> str:
+        """F0: the visit header opens the visit (an entity made on the phone) that the
+        checklists of the same day name."""
+        visit_id, label = str(uuid.uuid4()), f"{code} {day.date().isoformat()}"
+        phone.submit(phone.fill("visit_header", {
+            "start": day.isoformat(), "end": (day + timedelta(minutes=100)).isoformat(),
+            "depot": code, "visit_type": "routine_internal",
+            "inspectors": str(self.user_ids[CREW[code][0]]),
+            "people_present": "Adj. Issa (magasinier)", "position": POSITIONS[code],
+            "visit_label": label}, entity={"id": visit_id, "create": "1", "label": label}), {})
+        return visit_id
+
     def security_check(self, code: str, day: datetime) -> None:
         phone = self.phone(CREW[code][0])
         answers: dict[str, Any] = {
             "start": day.isoformat(), "end": (day + timedelta(minutes=95)).isoformat(),
-            "depot": code, "guards_count": str(self.rng.randrange(2, 7)),
+            "depot": code, "visit": self.open_visit(phone, code, day),
+            "guards_count": str(self.rng.randrange(2, 7)),
             "security_plan_date": "2025-03-01", "risk_assessment_date": "2025-04-01",
             "alarm_test_date": (day - timedelta(days=20)).date().isoformat(),
             "last_key_inventory": (day - timedelta(days=35)).date().isoformat()}
@@ -143,6 +162,7 @@ class Season:
             picked = self.rng.sample(rows, min(n, len(rows)))
             for crate in picked:
                 _ = crate.location.building.code, crate.lot, list(crate.weapons)
+                _ = [stack.code for stack in crate.location.building.locations]
             return picked
 
     def count(self, code: str, day: datetime) -> None:
@@ -170,8 +190,8 @@ class Season:
             line["serials_seen"] = [{"serial_typed": s, "serial": s}
                                     for s in serials[: len(serials) - short]]
         else:
-            gap = self.rng.randrange(5, 40) if short else 0
-            line["quantity"] = str(crate.quantity - gap)
+            gap = min(self.rng.randrange(5, 40), crate.quantity) if short else 0
+            line["quantity"] = str(crate.quantity - gap)  # a small box may be found empty
             line["lot_number"] = crate.lot.lot_number or "" if crate.lot else ""
         return line
 
@@ -181,8 +201,12 @@ class Season:
         a = self.phone(first_user, 1)
         b = self.phone(second_user, 2 if second_user == first_user else 1)
         crate = self.crates(code, CrateKind.AMMO_BOX, 1)[0]
-        here = f"{crate.location.building.code}/{crate.location.code}"
-        spots = [f"B1/{s}1" for s in "ABCDE"] + [f"B2/{s}2" for s in "ABCDE"]
+        building = crate.location.building
+        here = f"{building.code}/{crate.location.code}"
+        # stacks of the same building: a move never breaks its licence or its mix of groups
+        spots = [f"{building.code}/{stack.code}" for stack in building.locations]
+        if len(spots) < 3:
+            return
         first, second = [s for s in spots if s != here][:2] if self.rng.random() < 0.5 else \
             [s for s in reversed(spots) if s != here][:2]
         for phone, where in ((a, first), (b, second)):

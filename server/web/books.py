@@ -39,7 +39,7 @@ def voucher_book(code: str):
                            more=len(rows) > size, args=args, types=VoucherBookArgs.TYPES)
 
 
-@bp.get("/depots/<code>/vouchers/<int:seq>.pdf")
+@bp.get("/depots/<code>/vouchers/<int(max=2147483647):seq>.pdf")
 @login_required
 def voucher_document(code: str, seq: int):
     depot = access.get_depot(db.session, g.principal, code)

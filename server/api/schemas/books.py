@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_load, validate
 
+from server.api.schemas import ID
 from sync.stock.setup import BuildingIn
 
 SHORT, NAME = validate.Length(max=64), validate.Length(1, 200)
@@ -102,7 +103,7 @@ class ItemTypeSchema(Schema):
 
 
 class LotIn(Schema):
-    item_type_id = fields.Integer(required=True)
+    item_type_id = fields.Integer(required=True, validate=ID)
     lot_number = fields.String(load_default=None, allow_none=True, validate=SHORT)
     lot_state = fields.String(load_default="known", validate=validate.Length(max=16))
     manufacturer = fields.String(load_default="", validate=validate.Length(max=100))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_load, validate
 
+from server.api.schemas import ID
 from server.models.ledger import MovementType
+from sync.engine.types import MAX_INT
 from sync.stock.ledger import LineIn, Voucher
 from sync.stock.transfers import AckIn
 
@@ -16,10 +18,10 @@ class LineInSchema(Schema):
     crate_id = fields.String(load_default=None, validate=validate.Length(max=36))
     quantity = fields.Integer(load_default=0, strict=True,
                               validate=validate.Range(min=-10_000_000, max=10_000_000))
-    lot_id = fields.Integer(load_default=None, strict=True)
+    lot_id = fields.Integer(load_default=None, strict=True, validate=ID)
     weapon_id = fields.String(load_default=None, validate=validate.Length(max=36))
     to_crate_id = fields.String(load_default=None, validate=validate.Length(max=36))
-    to_location_id = fields.Integer(load_default=None, strict=True)
+    to_location_id = fields.Integer(load_default=None, strict=True, validate=ID)
     details = fields.Dict(load_default=None, keys=fields.String(
         validate=validate.OneOf(["condition", "category", "marking"])))
 
@@ -115,7 +117,7 @@ class BookArgs(Schema):
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INT))
 
 
 class ApprovalArgs(Schema):
@@ -123,7 +125,7 @@ class ApprovalArgs(Schema):
         ["pending", "held", "approved", "rejected", "all"]))
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INT))
 
 
 class RejectIn(Schema):
@@ -164,11 +166,11 @@ class TransferInSchema(Schema):
 
 
 class AckLineSchema(Schema):
-    line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    line_no = fields.Integer(required=True, strict=True, validate=ID)
     received_quantity = fields.Integer(required=True, strict=True,
                                        validate=validate.Range(min=0, max=10_000_000))
     to_crate_id = fields.String(load_default=None, validate=validate.Length(max=36))
-    to_location_id = fields.Integer(load_default=None, strict=True)
+    to_location_id = fields.Integer(load_default=None, strict=True, validate=ID)
     lot_seen = fields.String(load_default=None, validate=validate.Length(max=64))
 
     @post_load
