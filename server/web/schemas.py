@@ -49,7 +49,22 @@ class LanguageForm(Form):
 DAYS = validate.Range(min=date(1900, 1, 1), max=date(9000, 12, 31))
 
 
-class LogArgs(Form):
+class ListArgs(Form):
+    """A list's arguments as its filter (FILTER) and the page asked for; `dir` becomes
+    `descending`."""
+
+    FILTER: type
+
+    @post_load
+    def to_filter(self, data: dict[str, Any], **kwargs: Any) -> tuple[Any, int]:
+        page = data.pop("page")
+        data["descending"] = data.pop("dir") == "desc"
+        return self.FILTER(**data), page
+
+
+class LogArgs(ListArgs):
+    FILTER = LogFilter
+
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
     inspector = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INT))
     form = fields.String(load_default=None, validate=validate.Length(max=64))
@@ -60,11 +75,6 @@ class LogArgs(Form):
     dir = fields.String(load_default="desc", validate=validate.OneOf(("asc", "desc")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
 
-    @post_load
-    def to_filter(self, data: dict[str, Any], **kwargs: Any) -> tuple[LogFilter, int]:
-        page = data.pop("page")
-        data["descending"] = data.pop("dir") == "desc"
-        return LogFilter(**data), page
 
 
 class QueueArgs(Form):
@@ -186,7 +196,9 @@ def _one_of(enum_type) -> validate.OneOf:
     return validate.OneOf([member.value for member in enum_type])
 
 
-class CrateArgs(Form):
+class CrateArgs(ListArgs):
+    FILTER = CrateFilter
+
     building = fields.String(load_default=None, validate=validate.Length(max=16))
     kind = fields.String(load_default=None, validate=_one_of(CrateKind))
     nature = fields.String(load_default=None, validate=validate.Length(max=64))
@@ -201,11 +213,6 @@ class CrateArgs(Form):
     dir = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
 
-    @post_load
-    def to_filter(self, data: dict[str, Any], **kwargs: Any) -> tuple[CrateFilter, int]:
-        page = data.pop("page")
-        data["descending"] = data.pop("dir") == "desc"
-        return CrateFilter(**data), page
 
 
 class SearchArgs(Form):

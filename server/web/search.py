@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 
 from server.db import db
 from server.web import bp, login_required
@@ -26,7 +26,7 @@ def hit_url(hit: Hit) -> str:
 @login_required
 def search_page():
     query = SearchArgs().load(request.args)["q"]
-    found = search(db.session, g.principal, query, key=label_key(current_app.config)) \
+    found = search(db.session, g.principal, query, key=label_key()) \
         if query else None
     if found is not None and len(found.hits) == 1 and found.problem is None:
         return redirect(hit_url(found.hits[0]), 303)

@@ -49,7 +49,7 @@ def _label_choices() -> dict:
 def label_sheet(code: str):
     order = LabelSheetForm().load(request.form)
     depot = get_depot(db.session, g.principal, code, "labels.print")
-    job = prepare_print(db.session, depot, order, key=label_key(current_app.config),
+    job = prepare_print(db.session, depot, order, key=label_key(),
                         actor=Actor(user_id=g.principal.user_id), now=utcnow(),
                         limit=current_app.config.get("LABELS_MAX_PER_PDF", 2000))
     pdf = io.BytesIO()
