@@ -14,7 +14,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.db import db, utcnow
-from server.models import Crate, Discrepancy, Submission
+from server.models import Crate, Discrepancy, Submission, User
+from server.web import session_key
 from tests.conftest import fresh_database, make_app
 from tests.factories import PASSWORD, build_world
 from tests.http.sync_helpers import Phone, bearer
@@ -149,6 +150,18 @@ def login(client, username: str, password: str = PASSWORD):
     token = csrf_from(client.get("/hq/login").get_data(as_text=True))
     return client.post("/hq/login", data={"username": username, "password": password,
                                           "csrf_token": token})
+
+
+def as_user(hq, username: str):
+    """A test client already signed in as username (its session set as a login sets it),
+    for the module's seeded app `hq`."""
+    app, client = hq["app"], hq["app"].test_client()
+    with app.app_context():
+        user = db.session.get(User, hq["world"].users[username])
+        uid, key = user.id, session_key(user)
+    with client.session_transaction() as session:
+        session["uid"], session["key"] = uid, key
+    return client
 
 
 def login_as(client, username: str) -> None:

@@ -15,10 +15,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.db import db
-from server.models import AuditEvent, Submission, User
-from server.web import session_key
+from server.models import AuditEvent, Submission
 from sync.views import questions
-from tests.hq_seed import SCRIPT, post_form, post_visit, seeded_app
+from tests.hq_seed import SCRIPT, as_user, post_form, post_visit, seeded_app
 from tests.http.sync_helpers import Phone, bearer
 
 ROW = re.compile(r'href="/hq/inspections/([0-9a-f-]{36})"')
@@ -66,16 +65,6 @@ def rifles_serials(app, client, world):
     phone = Phone(client, world)
     phone.push([phone.op(crate_id, "count", {"serials": ["AK100001", "AK999999"]},
                          base_version=version)])
-
-
-def as_user(hq, username: str):
-    app, client = hq["app"], hq["app"].test_client()
-    with app.app_context():
-        user = db.session.get(User, hq["world"].users[username])
-        uid, key = user.id, session_key(user)
-    with client.session_transaction() as session:
-        session["uid"], session["key"] = uid, key
-    return client
 
 
 def listed(client, query: str = "") -> list[str]:

@@ -8,11 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import db
-from server.models import User
 from server.models.labels import LabelPrint
-from server.web import session_key
 from sync.labels.sheets import get_layout
-from tests.hq_seed import SCRIPT, csrf_from, seeded_app
+from tests.hq_seed import SCRIPT, as_user, csrf_from, seeded_app
 from tests.pdfcodes import decode_pdf, pdf_text
 
 
@@ -22,16 +20,6 @@ def hq(migrated, tmp_path_factory):
     yield {"app": app, "world": world, "s": seeded}
     with app.app_context():
         db.engine.dispose()
-
-
-def as_user(hq, username: str):
-    app, client = hq["app"], hq["app"].test_client()
-    with app.app_context():
-        user = db.session.get(User, hq["world"].users[username])
-        uid, key = user.id, session_key(user)
-    with client.session_transaction() as session:
-        session["uid"], session["key"] = uid, key
-    return client
 
 
 @pytest.mark.parametrize(("lang", "words"), [

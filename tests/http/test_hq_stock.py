@@ -11,13 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from server.db import db
-from server.models import Depot, Submission, User
-from server.web import session_key
+from server.models import Depot, Submission
 from sync.labels.ids import make_label
 from sync.stock import inventory
 from tests.conftest import fresh_database, make_app
 from tests.factories import add_ammo_crate, build_world
-from tests.hq_seed import post_visit
+from tests.hq_seed import as_user, post_visit
 
 LABEL = re.compile(r'href="/hq/crates/([0-9A-Z-]+)"')
 
@@ -45,16 +44,6 @@ def hq(migrated, tmp_path_factory):
     yield {"app": app, "world": world, "instance": visit["instance_id"]}
     with app.app_context():
         db.engine.dispose()
-
-
-def as_user(hq, username: str):
-    app, client = hq["app"], hq["app"].test_client()
-    with app.app_context():
-        user = db.session.get(User, hq["world"].users[username])
-        uid, key = user.id, session_key(user)
-    with client.session_transaction() as session:
-        session["uid"], session["key"] = uid, key
-    return client
 
 
 def labels(html: str) -> list[str]:
