@@ -30,6 +30,8 @@ BY_CODE = {
     "internal_error": _l("Something went wrong on the server; nothing was written. The error "
                          "was logged."),
     "unavailable": _l("The database is busy or unavailable; try again."),
+    "export.failed": _l("The export could not be written; nothing was recorded. Try again "
+                        "later."),
     # refusals a submission is flagged with (a photo, one of its changes)
     "photos.refused": _l("The photo was refused."),
     "photos.not_an_image": _l("The file is not a JPEG, PNG or WebP image."),

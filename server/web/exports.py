@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from server.db import db, utcnow
+from server.errors import AppError
 from server.web import bp, login_required
 from server.web.schemas import LogArgs, QueueArgs
 from server.web.templating import country_zone
@@ -38,6 +39,10 @@ HEADERS = {
     "approved_by": _l("Approved by"), "closed_at": _l("Closed"),
     "movement_id": _l("Ledger movement"),
 }
+
+
+class ExportFailed(AppError):
+    status, code = 503, "export.failed"
 
 
 @bp.get("/exports/inspections.<any(csv, xlsx):fmt>")
@@ -85,6 +90,17 @@ def _csv_chunks(export: Export) -> Iterator[str]:
 
 
 def _xlsx_file(export: Export, title: str):
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # gone once it is closed or collected
+    try:
+        _write_xlsx(export, title, handle)
+    except OSError as exc:  # the disk filled up midway: nothing is sent, nothing audited
+        raise ExportFailed("The export could not be written; nothing was recorded. Try "
+                           "again later.", reason=exc.strerror or type(exc).__name__) from None
+    handle.seek(0)
+    return handle
+
+
+def _write_xlsx(export: Export, title: str, handle) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title)
     sheet.append([str(HEADERS.get(c, c)) for c in export.columns])
@@ -93,7 +109,4 @@ def _xlsx_file(export: Export, title: str):
         for n in worded:  # codes in CSV (for scripts), words in the reader's language here
             row[n] = word(row[n]) if row[n] else row[n]
         sheet.append(row)
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # gone once the response closes it
     book.save(handle)
-    handle.seek(0)
-    return handle
