@@ -39,8 +39,8 @@ OPERATIONS = {
     "/discrepancies/{discrepancy_id}/close": {"post": (
         "Close with no adjustment, or propose an adjustment", "Close", "Discrepancy", 200)},
     "/discrepancies/{discrepancy_id}/approve": {"post": (
-        "Approve a proposed adjustment (someone other than its proposer)", None,
-        "Discrepancy", 200)},
+        "Approve a proposed closure (someone other than its proposer); an adjustment by "
+        "naming its amount", "Approve", "Discrepancy", 200)},
     "/books/agencies": {"post": ("Add an agency (administrators)", "AgencyIn", "Agency", 201)},
     "/books/depots": {"post": ("Set a depot up (administrators)", "DepotIn", "DepotSetup",
                                201)},
@@ -94,7 +94,7 @@ SCHEMAS = {
     "Submission": sync.SubmissionSchema, "SubmissionResult": sync.SubmissionResultSchema,
     "ReviewListArgs": review.ReviewListArgs, "Conflict": review.ConflictSchema,
     "Resolve": review.ResolveSchema, "Discrepancy": review.DiscrepancySchema,
-    "Close": review.CloseSchema, "Note": review.NoteSchema,
+    "Close": review.CloseSchema, "Approve": review.ApproveSchema, "Note": review.NoteSchema,
     "AgencyIn": books.AgencyIn, "Agency": books.AgencySchema, "DepotIn": books.DepotIn,
     "Building": books.BuildingSchema, "DepotSetup": books.DepotSetupSchema,
     "BuildingIn": books.BuildingInSchema, "LocationIn": books.LocationIn, "AliasIn": books.AliasIn,

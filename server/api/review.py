@@ -6,6 +6,7 @@ from flask import g, request
 
 from server.api import bp
 from server.api.schemas.review import (
+    ApproveSchema,
     CloseSchema,
     ConflictSchema,
     DiscrepancySchema,
@@ -76,7 +77,8 @@ def close_discrepancy(discrepancy_id: str):
 @bp.post("/discrepancies/<discrepancy_id>/approve")
 @device_required
 def approve_discrepancy(discrepancy_id: str):
+    data = ApproveSchema().load(read_json() if request.content_length else {})
     found = discrepancies.approve_discrepancy(db.session, g.principal, discrepancy_id,
-                                              now=utcnow())
+                                              adjustment=data["adjustment"], now=utcnow())
     db.session.commit()
     return DiscrepancySchema().dump(found)

@@ -231,7 +231,8 @@ class Season:
                     "outcome": "adjust", "adjustment": gap,
                     "cause": "Cartouches utilisées au tir d'entraînement sans bon"})
                 self.phone(approver).call("POST",
-                                          f"/api/v1/discrepancies/{item['id']}/approve")
+                                          f"/api/v1/discrepancies/{item['id']}/approve",
+                                          json={"adjustment": gap})
             else:
                 phone.call("POST", f"/api/v1/discrepancies/{item['id']}/close", json={
                     "outcome": "no_adjustment",

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from server.db import db, utcnow
 from server.web import bp, login_required
-from server.web.schemas import CloseForm, NoteForm, QueueArgs, ResolveForm
+from server.web.schemas import ApproveForm, CloseForm, NoteForm, QueueArgs, ResolveForm
 from sync.access.scope import visible_depots
 from sync.stock import discrepancies
 from sync.views import review
@@ -105,8 +105,9 @@ def close_discrepancy(discrepancy_id: str):
 @bp.post("/discrepancies/<discrepancy_id>/approve")
 @login_required
 def approve_discrepancy(discrepancy_id: str):
+    form = ApproveForm().load(request.form)
     found = discrepancies.approve_discrepancy(db.session, g.principal, discrepancy_id,
-                                              now=utcnow())
+                                              adjustment=form["adjustment"], now=utcnow())
     db.session.commit()
     flash(_("Adjustment approved and posted to the ledger.") if found.movement_id
           else _("Closure approved."))

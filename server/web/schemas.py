@@ -108,6 +108,11 @@ class CloseForm(Form):
         min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
 
 
+class ApproveForm(Form):
+    adjustment = fields.Integer(load_default=None, validate=validate.Range(
+        min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
+
+
 class EnrolForm(Form):
     user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_INT))
     name = fields.String(load_default="", validate=validate.Length(max=100))

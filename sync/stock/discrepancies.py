@@ -30,6 +30,18 @@ MOVEMENT_OUTCOMES = {"loss": BOOKED_SHORTAGES, "theft": BOOKED_SHORTAGES, "found
 MAX_ADJUSTMENT = 10_000_000  # one bound for every door: more than any crate can hold
 
 
+class ProposalPending(ConflictError):
+    code = "discrepancies.proposal_pending"
+
+
+class AmountRequired(InvalidInput):
+    code = "discrepancies.amount_required"
+
+
+class AmountChanged(ConflictError):
+    code = "discrepancies.amount_changed"
+
+
 def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
                     permission: str = "review.read") -> Discrepancy:
     return get_in_scope(session, principal, Discrepancy, discrepancy_id, permission,
@@ -84,6 +96,8 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
     found = get_discrepancy(session, principal, discrepancy_id, "discrepancies.close")
     if found.status == "closed":
         raise ConflictError("This discrepancy is already closed.")
+    if found.status == "awaiting_approval":
+        return _proposed_already(found, outcome, adjustment)
     if outcome not in OUTCOMES:
         raise InvalidInput("outcome is adjust or no_adjustment.", outcome=outcome)
     if not (cause or "").strip():
@@ -107,6 +121,16 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
                  country_code=principal.country_code,
                  details={"outcome": outcome, "adjustment": adjustment, "cause": found.cause})
     return found
+
+
+def _proposed_already(found: Discrepancy, outcome: str, adjustment: int | None) -> Discrepancy:
+    """The same proposal again (a retry, a second tab) is answered by the one waiting; another
+    one would let its approver approve what they never saw."""
+    if outcome == found.outcome and (outcome != "adjust" or adjustment == found.adjustment):
+        return found
+    raise ProposalPending("Another proposal already awaits approval on this discrepancy; it "
+                          "must be approved or rejected first.", outcome=found.outcome,
+                          adjustment=found.adjustment)
 
 
 def _check_adjustment(found: Discrepancy, adjustment: int | None) -> None:
@@ -143,12 +167,19 @@ def _propose_movement(session: Session, principal: Principal, found: Discrepancy
 
 
 def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: str, *,
-                        now: datetime) -> Discrepancy:
+                        now: datetime, adjustment: int | None = None) -> Discrepancy:
     """The second person: post the adjustment movement (whose two-person rule refuses the
-    proposer) and close."""
+    proposer) and close. An adjustment is approved by naming its amount, so what is posted is
+    exactly what the approver saw."""
     found = get_discrepancy(session, principal, discrepancy_id, "ledger.approve")
     if found.status != "awaiting_approval":
         raise ConflictError("Nothing awaits approval on this discrepancy.", status=found.status)
+    if found.outcome == "adjust" and adjustment is None:
+        raise AmountRequired("Approving an adjustment names its amount.",
+                             adjustment=found.adjustment)
+    if found.outcome == "adjust" and adjustment != found.adjustment:
+        raise AmountChanged("The adjustment awaiting approval is not the amount approved.",
+                            adjustment=found.adjustment, approved=adjustment)
     if found.outcome in MOVEMENT_OUTCOMES:
         approve_proposal(session, principal, found.details["proposal_id"], now=now)
         return found

@@ -182,9 +182,9 @@ def test_a_discrepancy_from_opening_to_approved_adjustment(session, w):
     assert session.get(Discrepancy, found.id).status == "awaiting_approval"
     assert session.get(Crate, crate.id).quantity == 1000  # nothing moves before approval
     with pytest.raises(SelfApproval):
-        approve_discrepancy(session, commander, found.id, now=utcnow())
+        approve_discrepancy(session, commander, found.id, adjustment=-20, now=utcnow())
     session.rollback()
-    approve_discrepancy(session, reviewer, found.id, now=utcnow())
+    approve_discrepancy(session, reviewer, found.id, adjustment=-20, now=utcnow())
     session.commit()
     closed = session.get(Discrepancy, found.id)
     movement = session.get(Movement, closed.movement_id)

@@ -120,7 +120,7 @@ ACTIONS = [
      expect(DENY, 403, 302, 302, 302, 404, 404)),
     # the commander proposed these adjustments: approving their own is refused (422)
     ("approve adjustment", lambda hq, role: (
-        f"/hq/discrepancies/{hq['per_role'].proposed[role]}/approve", {}),
+        f"/hq/discrepancies/{hq['per_role'].proposed[role]}/approve", {"adjustment": "-10"}),
      expect(DENY, 403, 422, 302, 302, 404, 404)),
     ("enrol for the NMY inspector", lambda hq, role: (
         "/hq/devices", {"user_id": hq["world"].users["inspector"], "name": "spare"}),
@@ -153,7 +153,8 @@ def test_actions(hq, role, make, expected):
 
 def test_self_approval_names_the_rule(hq):
     response = _post(hq, "commander",
-                     f"/hq/discrepancies/{hq['per_role'].proposed['commander']}/approve", {})
+                     f"/hq/discrepancies/{hq['per_role'].proposed['commander']}/approve",
+                     {"adjustment": "-10"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "ledger.self_approval" in page
     assert "someone other than the person who proposed it" in page

@@ -76,13 +76,14 @@ def test_an_adjustment_needs_a_second_person(app, client, world, seeded):
     page = client.get(url).get_data(as_text=True)
     assert "awaiting approval" in page and "another person must approve it" in page
     assert "&lt;b&gt;verbally&lt;/b&gt;" in page
-    mine = post_form(client, f"{url}/approve", {})
+    assert 'name="adjustment" value="-60"' in page  # the approver approves what is shown
+    mine = post_form(client, f"{url}/approve", {"adjustment": "-60"})
     assert mine.status_code == 422 and "someone other than the person who proposed it" in \
         mine.get_data(as_text=True)
 
     other = app.test_client()
     login(other, "reviewer")
-    r = post_form(other, f"{url}/approve", {}, page=url)
+    r = post_form(other, f"{url}/approve", {"adjustment": "-60"}, page=url)
     assert r.status_code == 302
     with app.app_context():
         found = db.session.get(Discrepancy, seeded.discrepancy_id)

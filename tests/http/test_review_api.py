@@ -1,10 +1,10 @@
 """Review API: roles and scope, resolving conflicts, closing discrepancies with two people."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.db import db
-from server.models import Crate, Movement
+from server.models import AuditEvent, Crate, Movement
 from sync.stock.ledger import verify_ledgers
 from tests.http.sync_helpers import Phone, bearer
 
@@ -101,11 +101,12 @@ def test_adjustment_needs_a_second_person_and_writes_the_ledger(client, world, s
     assert r.json["status"] == "awaiting_approval"
     with app.app_context():
         assert db.session.get(Crate, crate_id).quantity == 1000
-    own = client.post(f"{base}/approve", headers=bearer(world, "commander"))
+    amount = {"adjustment": -30}
+    own = client.post(f"{base}/approve", json=amount, headers=bearer(world, "commander"))
     assert (own.status_code, own.json["error"]["code"]) == (422, "ledger.self_approval")
-    inspector = client.post(f"{base}/approve", headers=bearer(world, "inspector"))
+    inspector = client.post(f"{base}/approve", json=amount, headers=bearer(world, "inspector"))
     assert inspector.status_code == 403
-    ok = client.post(f"{base}/approve", headers=bearer(world, "reviewer"))
+    ok = client.post(f"{base}/approve", json=amount, headers=bearer(world, "reviewer"))
     assert ok.status_code == 200 and ok.json["status"] == "closed"
     with app.app_context():
         assert db.session.get(Crate, crate_id).quantity == 970
@@ -115,6 +116,40 @@ def test_adjustment_needs_a_second_person_and_writes_the_ledger(client, world, s
         assert verify_ledgers(db.session) == []
     listed = client.get("/api/v1/discrepancies?status=closed", headers=bearer(world, "reviewer"))
     assert [d["id"] for d in listed.json["items"]] == [shortage_id]
+
+
+def test_a_pending_adjustment_is_answered_not_replaced_and_approved_by_its_amount(
+        client, world, shortage_id, app, crate_id):
+    base = f"/api/v1/discrepancies/{shortage_id}"
+    proposal = {"outcome": "adjust", "adjustment": -30, "cause": "30 rounds issued"}
+    first = client.post(f"{base}/close", json=proposal, headers=bearer(world, "commander"))
+    assert first.json["status"] == "awaiting_approval"
+    again = client.post(f"{base}/close", json=proposal, headers=bearer(world, "commander"))
+    assert again.status_code == 200 and again.json == first.json  # a retry: the same proposal
+    other = client.post(f"{base}/close", headers=bearer(world, "reviewer"), json={
+        "outcome": "adjust", "adjustment": -300, "cause": "it was 300"})
+    assert (other.status_code, other.json["error"]["code"]) == (
+        409, "discrepancies.proposal_pending")
+    assert other.json["error"]["details"] == {"outcome": "adjust", "adjustment": -30}
+    closing = client.post(f"{base}/close", headers=bearer(world, "reviewer"), json={
+        "outcome": "no_adjustment", "cause": "miscount"})
+    assert closing.json["error"]["code"] == "discrepancies.proposal_pending"
+    unnamed = client.post(f"{base}/approve", headers=bearer(world, "reviewer"))
+    assert (unnamed.status_code, unnamed.json["error"]["code"]) == (
+        422, "discrepancies.amount_required")
+    wrong = client.post(f"{base}/approve", json={"adjustment": -300},
+                        headers=bearer(world, "reviewer"))
+    assert (wrong.status_code, wrong.json["error"]["code"]) == (
+        409, "discrepancies.amount_changed")
+    with app.app_context():
+        assert db.session.get(Crate, crate_id).quantity == 1000
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "discrepancy.propose_adjustment")) == 1
+    ok = client.post(f"{base}/approve", json={"adjustment": -30},
+                     headers=bearer(world, "reviewer"))
+    assert ok.status_code == 200 and ok.json["status"] == "closed"
+    with app.app_context():
+        assert db.session.get(Crate, crate_id).quantity == 970
 
 
 def test_other_country_cannot_see_discrepancies(client, world, shortage_id):

@@ -70,5 +70,11 @@ class CloseSchema(Schema):
         min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
 
 
+class ApproveSchema(Schema):
+    """An adjustment is approved by naming its amount (what the approver was shown)."""
+    adjustment = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
+        min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
+
+
 class NoteSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(1, 5000))
