@@ -17,6 +17,9 @@ ops (sync/engine/ingest.py).
   the phone, so they merge field by field against `base` (never a blind overwrite).
 - Op IDs derive from the instance ID and the block's position: a retried submission
   replays the same ops and the engine answers them as duplicates.
+- A count line beside an update of a crate the server does not know yet (registered
+  offline, its registration still on the way) is held with that update (`count_after`):
+  it waits for the update's seq and is written when the update applies.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +52,7 @@ MAX_BRANCHES = 2**31 // STEPS - 1
 class EntityOps:
     ops: tuple[OpIn, ...]
     problems: tuple[dict, ...]
+    awaited: dict[str, OpIn] = field(default_factory=dict)  # count's crate ref -> its update
 
 
 def derived_op_id(instance_id: str, suffix: str) -> str:
@@ -61,7 +65,7 @@ def derived_op_id(instance_id: str, suffix: str) -> str:
 
 def entity_ops(session: Session, device_id: str, instance_id: str,
                blocks: Sequence[EntityBlock], spec: FormSpec | None) -> EntityOps:
-    ops, problems = [], []
+    ops, problems, awaited = [], [], {}
     for n, block in enumerate(blocks[:1000]):
         where = f"entity[{n}]"
         if not (block.create or block.update) or block.dataset == VISITS:
@@ -83,7 +87,24 @@ def entity_ops(session: Session, device_id: str, instance_id: str,
                                              base, derived_op_id(instance_id, f"entity:{n}"))
         if op is not None:
             ops.append(op)
-    return EntityOps(tuple(ops), tuple(problems))
+            if op.seq is not None:
+                awaited.update(dict.fromkeys(_count_refs(block, spec), op))
+    return EntityOps(tuple(ops), tuple(problems), awaited)
+
+
+def _count_refs(block: EntityBlock, spec: FormSpec | None) -> list[str]:
+    """How the count line of the block's container names its crate (its label)."""
+    fields = spec.fields_in(block.container) if spec else []
+    return [str(block.values.get(f.name) or "").strip() for f in fields
+            if f.ds.get("count") == "crate" and str(block.values.get(f.name) or "").strip()]
+
+
+def count_after(session: Session, device_id: str, op_id: str, update: OpIn,
+                values: dict) -> OpIn:
+    """A count of the crate `update` changes, held until that update has applied."""
+    seq = _seq(session, device_id, f"count:{op_id}", 0)
+    return _op(op_id, update.entity_id, "count", values, seq=seq,
+               prev_seq=update.seq if seq is not None else None, base_version=None, base={})
 
 
 def _entity_id(raw: str) -> str | None:

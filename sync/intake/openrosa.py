@@ -97,7 +97,7 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
         return photo_id_for(inst.instance_id, name)
 
     problems: list[dict[str, Any]] = []
-    ops = ()
+    ops, awaited = (), {}
     if spec is None and current_version(session, inst.form_id) is None:
         problems.append({"field": "form", "problem": "no published form has this ID",
                          "value": inst.form_id})  # (an unknown version: accept_submission)
@@ -108,6 +108,7 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
         entities = entity_ops(session, principal.device_id, inst.instance_id, inst.entities,
                               spec)
         ops, problems = entities.ops, problems + list(entities.problems)
+        awaited = entities.awaited
     files = derived.attachments if spec else _named_files(inst.answers)
     opened = next((e.id for e in inst.entities if e.dataset == VISITS and e.create), None)
     return SubmissionIn(
@@ -119,7 +120,8 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
         attachments=tuple(AttachmentIn(name, question[:128], photo_ref(name))
                           for name, question in files[:500]),
         counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops,
-        visit=visit_part(derived, opened), register=derived.register, entries=derived.entries)
+        awaited=awaited, visit=visit_part(derived, opened), register=derived.register,
+        entries=derived.entries)
 
 
 def _forged(scans, key: bytes, principal: Principal, instance_id: str) -> list[dict]:

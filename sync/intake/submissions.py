@@ -33,7 +33,7 @@ from sync.engine.ingest import apply_batch
 from sync.engine.types import MAX_INT, BatchIn, OpIn
 from sync.inspections.registers import record_register
 from sync.inspections.visits import VisitPart, record_visit_part
-from sync.intake.entities import derived_op_id
+from sync.intake.entities import count_after, derived_op_id
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
 from sync.photos.links import link_submission_photos
@@ -65,6 +65,7 @@ class SubmissionIn:
     findings: tuple[dict[str, Any], ...] = ()  # each: item, severity, text, crate…
     problems: tuple[dict[str, Any], ...] = ()  # found by the door (e.g. form rules)
     ops: tuple[OpIn, ...] = ()  # derived by the door (ODK entity blocks), applied first
+    awaited: dict[str, OpIn] = field(default_factory=dict)  # counts' crates not known yet
     visit: VisitPart | None = None  # the visit it opens (F0) or is part of
     register: str = ""  # a register's day sheet: which register (keys, access…)
     entries: tuple[dict[str, Any], ...] = ()  # and its entries
@@ -214,6 +215,12 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
     ops, problems = list(sub.ops), []
     for n, count in enumerate(sub.counts):
         crate = _crate(session, principal, count.get("crate"))
+        update = sub.awaited.get(str(count.get("crate") or ""))
+        if crate is None and update is not None:  # registered offline, still on the way
+            values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
+            ops.append(count_after(session, principal.device_id, derived_op_id(
+                submission.instance_id, f"count:{n}"), update, values))
+            continue
         if crate is None:
             problems.append({"field": f"counts[{n}]", "problem": "unknown crate",
                              "crate": str(count.get("crate"))[:64]})

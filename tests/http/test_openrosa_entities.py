@@ -215,3 +215,47 @@ def test_a_scanned_label_with_a_forged_signature_flags_the_submission(collect, w
             if p["problem"].startswith("forged")] == [("label_scan", good["label"])]
     with app.app_context():  # a count is an observation: kept for review all the same
         assert db.session.scalar(select(func.count(CountEvent.id))) == 3
+
+
+def test_a_count_whose_update_arrives_before_the_registration_is_held_with_it(
+        collect, world, app):
+    """Registered offline, then counted and moved offline: the count form (whose update waits
+    for the create) arrives first; its count line waits with the update, and both are
+    written once the registration arrives."""
+    from sync.stock.inventory import allocate_labels
+
+    with app.app_context():
+        depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))
+        label = allocate_labels(db.session, depot, 1)[0]
+        db.session.commit()
+    entity_id, branch = str(uuid.uuid4()), str(uuid.uuid4())
+    key = label.replace("-", "")
+    count = collect.fill("crate_count", {**HEAD, "lines": [{
+        "label_scan": printed(app, label), "label": label, "label_key": key,
+        "crate": entity_id, "crate_label": label, "crate_version": "1",
+        "crate_kind": "ammo_box", "location_was": "B2/A1", "seal_was": "S-1001",
+        "lot_number": "BG-98-117", "quantity": "480", "condition": "SERVICEABLE",
+        "seal_intact": "yes", "moved": "yes", "new_location": "B2/A2", "resealed": "no",
+        "__entity": {"update": "1", "id": entity_id, "baseVersion": "1", "trunkVersion": "",
+                     "branchId": branch}}]}, instance_id=(count_iid := new_instance_id()))
+    assert collect.send(count).status_code == 201
+    assert crate(app, entity_id) is None
+    sub = submission(app, count_iid)
+    assert "unknown crate" not in str(sub.problems), sub.problems
+    registration = collect.fill("crate_registration", {**HEAD, "new_crates": [{
+        "label_scan": printed(app, label), "label": label, "label_key": key,
+        "key_saved": key, "kind": "ammo_box", "location": "B2/A1", "seal_number": "S-1001",
+        "condition": "SERVICEABLE", "crate_photo": "new.jpg",
+        "__entity": {"create": "1", "id": entity_id, "baseVersion": "", "branchId": branch,
+                     "label": label}}]})
+    assert collect.send(registration).status_code == 201
+    row = crate(app, entity_id)
+    assert (row.location.code, row.version) == ("A2", 2)
+    with app.app_context():
+        (event,) = db.session.scalars(select(CountEvent).where(
+            CountEvent.crate_id == entity_id))
+        assert event.observed_quantity == 480
+    assert collect.send(count).status_code == 201  # a retry writes nothing twice
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CountEvent.id)).where(
+            CountEvent.crate_id == entity_id)) == 1
