@@ -35,7 +35,9 @@ from sqlalchemy.orm import Session
 
 from forms.instance import EntityBlock
 from forms.spec import FormSpec
-from server.models import Crate, EntityBranch
+from server.errors import InvalidInput
+from server.models import Crate, Depot, EntityBranch
+from sync.engine.crates import Locations
 from sync.engine.types import OpIn
 from sync.inspections.visits import VISITS
 from sync.labels.ids import parse_label
@@ -82,6 +84,10 @@ def entity_ops(session: Session, device_id: str, instance_id: str,
         if unknown:
             problems.append({"field": where, "problem": "unknown crate properties",
                              "properties": sorted(unknown)})
+        if not _known_location(session, block, entity_id, values.get("location")):
+            problems.append({"field": where, "problem": "unknown location",
+                             "value": values.pop("location")[:64]})
+            base.pop("location", None)
         update = block.update and (not block.create or session.get(Crate, entity_id))
         op = (_patch if update else _create)(session, device_id, block, entity_id, values,
                                              base, derived_op_id(instance_id, f"entity:{n}"))
@@ -90,6 +96,33 @@ def entity_ops(session: Session, device_id: str, instance_id: str,
             if op.seq is not None:
                 awaited.update(dict.fromkeys(_count_refs(block, spec), op))
     return EntityOps(tuple(ops), tuple(problems), awaited)
+
+
+def _known_location(session: Session, block: EntityBlock, entity_id: str,
+                    code: str | None) -> bool:
+    """Whether a location the phone typed is one of its crate's depot (also when the depot is
+    not known yet: the engine decides then). An unknown one is left out of the op, so the
+    block's other fields (a new seal) still apply and the submission is flagged."""
+    if not code:
+        return True
+    crate = session.get(Crate, entity_id)
+    depot_id = crate.depot_id if crate is not None else _label_depot(session, block.label)
+    if depot_id is None:
+        return True
+    try:
+        Locations(session).find(depot_id, code)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _label_depot(session: Session, label: str | None) -> int | None:
+    try:
+        parsed = parse_label(label or "")
+    except ValueError:
+        return None
+    return session.scalar(select(Depot.id).where(Depot.country_code == parsed.country,
+                                                 Depot.code == parsed.depot))
 
 
 def _count_refs(block: EntityBlock, spec: FormSpec | None) -> list[str]:

@@ -259,3 +259,43 @@ def test_a_count_whose_update_arrives_before_the_registration_is_held_with_it(
     with app.app_context():
         assert db.session.scalar(select(func.count(CountEvent.id)).where(
             CountEvent.crate_id == entity_id)) == 1
+
+
+def test_an_unknown_location_is_flagged_and_the_rest_of_the_update_applies(
+        collect, world, app):
+    before = crate(app, world.crate_ids["ammo"])
+    line = moved_to(world, app, "B9/Z9", resealed="yes", new_seal="S-2002")
+    iid = new_instance_id()
+    assert collect.send(collect.fill("crate_count", {**HEAD, "lines": [line]},
+                                     instance_id=iid)).status_code == 201
+    row = crate(app, world.crate_ids["ammo"])
+    assert (row.seal_number, row.location_id, row.version) == (
+        "S-2002", before.location_id, before.version + 1)
+    sub = submission(app, iid)
+    assert sub.status.value == "flagged"
+    assert {"field": "entity[0]", "problem": "unknown location", "value": "B9/Z9"} in \
+        sub.problems
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CountEvent.id))) == 1  # still counted
+
+
+def test_a_registration_with_an_unknown_location_creates_the_crate_flagged(
+        collect, world, app):
+    from sync.stock.inventory import allocate_labels
+
+    with app.app_context():
+        depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))
+        label = allocate_labels(db.session, depot, 1)[0]
+        db.session.commit()
+    entity_id, iid = str(uuid.uuid4()), new_instance_id()
+    r = collect.send(collect.fill("crate_registration", {**HEAD, "new_crates": [{
+        "label_scan": printed(app, label), "label": label, "label_key": label.replace("-", ""),
+        "key_saved": label.replace("-", ""), "kind": "ammo_box", "location": "B7/Q1",
+        "seal_number": "S-1001", "condition": "SERVICEABLE", "crate_photo": "new.jpg",
+        "__entity": {"id": entity_id, "label": label}}]}, instance_id=iid))
+    assert r.status_code == 201
+    row = crate(app, entity_id)
+    assert (row.label_id, row.seal_number, row.location_id) == (label, "S-1001", None)
+    sub = submission(app, iid)
+    assert sub.status.value == "flagged"
+    assert [p["problem"] for p in sub.problems] == ["unknown location"]
