@@ -39,7 +39,8 @@ def list_crates(code: str):
     crates = list(db.session.scalars(query))
     more = len(crates) > limit
     crates = crates[:limit]
-    return {"items": CrateSchema(many=True).dump(crates),
+    hidden = access.book_fields_hidden(db.session, g.principal)
+    return {"items": [_without(c, hidden) for c in CrateSchema(many=True).dump(crates)],
             "next": crates[-1].label_id if more else None}
 
 
@@ -51,4 +52,9 @@ def show_crate(label_id: str):
     except ValueError:
         pass  # not a well-formed ID: looked up as given, and so not found
     crate = access.get_crate(db.session, g.principal, label_id)
-    return CrateDetailSchema().dump(crate)
+    return _without(CrateDetailSchema().dump(crate),
+                    access.book_fields_hidden(db.session, g.principal))
+
+
+def _without(crate: dict, hidden: tuple[str, ...]) -> dict:
+    return {k: v for k, v in crate.items() if k not in hidden}

@@ -107,6 +107,7 @@ WORDS = {
     "not a published version of this form": _l("not a published version of this form"),
     "unknown crate": _l("unknown crate"), "entity id is not a UUID": _l(
         "entity id is not a UUID"), "unknown crate properties": _l("unknown crate properties"),
+    "unknown location": _l("unknown location"),
     "forged label: its QR signature is not this server's": _l(
         "forged label: its QR signature is not this server's"),
     "no time": _l("no time"), "not a register": _l("not a register"),

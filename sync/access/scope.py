@@ -17,6 +17,7 @@ from server.models import (
     Depot,
     Device,
     Role,
+    StockCheck,
     Submission,
     User,
 )
@@ -27,6 +28,28 @@ def visible_depots(session: Session, principal: Principal) -> list[Depot]:
     return list(session.scalars(
         select(Depot).where(Depot.country_code == principal.country_code,
                             principal.depot_clause()).order_by(Depot.code)))
+
+
+BOOK_FIELDS = ("lot", "quantity", "weapons")  # what a crate's book says it holds
+
+
+def counts_blind(session: Session, principal: Principal) -> bool:
+    """Whether the principal's user is on the team of a blind stock check of their country
+    not yet done: their phones then get no book figures anywhere (no lots, quantities or
+    weapon lists), so the count they send is what they saw."""
+    if principal.user_id is None:
+        return False
+    checks = session.execute(select(StockCheck.team_ids, StockCheck.independent_id)
+                             .join(Depot, Depot.id == StockCheck.depot_id)
+                             .where(StockCheck.blind.is_(True), StockCheck.status != "done",
+                                    Depot.country_code == principal.country_code))
+    return any(principal.user_id in (team or []) or principal.user_id == independent
+               for team, independent in checks)
+
+
+def book_fields_hidden(session: Session, principal: Principal) -> tuple[str, ...]:
+    """The crate fields to leave out of what this principal is sent."""
+    return BOOK_FIELDS if counts_blind(session, principal) else ()
 
 
 def get_depot(session: Session, principal: Principal, code: str,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from server.errors import AppError
 from server.models import AmmoLot, Change, Conflict, Crate, SyncState, VoucherProposal, Weapon
 from sync.access.principal import Principal
-from sync.access.scope import visible_depots
+from sync.access.scope import book_fields_hidden, visible_depots
 from sync.engine.crates import state_rows
 from sync.stock.ledger import IN_DEPOT
 
@@ -62,7 +62,7 @@ def pull_snapshot(session: Session, principal: Principal, *, seq: int | None,
     _fill(session, page, rows)
     page.conflicts = _own_conflicts(session, principal)
     page.held_vouchers = _own_held_vouchers(session, principal)
-    return page
+    return _for_reader(session, principal, page)
 
 
 def pull_changes(session: Session, principal: Principal, *, since: int, limit: int) -> Page:
@@ -85,6 +85,17 @@ def pull_changes(session: Session, principal: Principal, *, since: int, limit: i
     _fill(session, page, list(state_rows(session, Crate.id.in_(wanted))) if wanted else [])
     page.conflicts = _own_conflicts(session, principal)
     page.held_vouchers = _own_held_vouchers(session, principal)
+    return _for_reader(session, principal, page)
+
+
+def _for_reader(session: Session, principal: Principal, page: Page) -> Page:
+    """A blind counter's phone gets the crates without their book figures."""
+    hidden = book_fields_hidden(session, principal)
+    if hidden:
+        page.lots = {}
+        for crate in page.crates:
+            for name in hidden:
+                crate.pop(name, None)
     return page
 
 

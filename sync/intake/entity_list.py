@@ -6,7 +6,8 @@ phone holds are gone (the integrity answer).
 crates.csv is an ODK entity list: name (the crate UUID, the entity ID updates name),
 label (the printed label ID), __version (the crate's version, the baseVersion of updates),
 then properties. It holds no book quantities and no lot numbers, so a blind count is blind:
-those are in crate_book.csv, attached only to the open count form.
+those are in crate_book.csv, attached only to the open count form, and empty (its header
+only) for a user on the team of a blind stock check (sync.access.scope.counts_blind).
 Each file's bytes are stable for the same data, so its md5 changes when it does, and only then.
 """
 
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from server.db import utcnow
 from server.models import AmmoLot, Crate, Depot, Location, Weapon
 from sync.access.principal import Principal
-from sync.access.scope import visible_depots
+from sync.access.scope import counts_blind, visible_depots
 from sync.engine.crates import location_code
 from sync.inspections.phone_lists import (
     REGISTER_COLUMNS,
@@ -123,6 +124,8 @@ def media_file(session: Session, principal: Principal, name: str) -> bytes | Non
     maker = MAKERS.get(name)
     if maker is None:
         return None
+    if name == "crate_book.csv" and counts_blind(session, principal):
+        return _csv(BOOK_COLUMNS, [])  # the open form still opens; it shows no figures
     if name not in CRATE_FILES:
         return maker(session, principal)
     principal.require("inventory.read")

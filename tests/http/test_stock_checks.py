@@ -12,6 +12,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import Country, StockCheck
 from tests.hq_seed import login_as, post_form
+from tests.http.sync_helpers import bearer
 
 PAGE = "/hq/stock-checks"
 
@@ -81,3 +82,46 @@ def test_the_teams_counts_are_the_lines_and_the_accuracy(app, client, collect, w
     assert post_form(client, f"{check}/start", {}, page="/hq/inspections").status_code == 403
     login_as(client, "ng_commander")
     assert client.get(check).status_code == 404
+
+
+def book_figures(collect, client, world) -> dict[str, object]:
+    """What the inspector's phone is told of the crates' books, door by door."""
+    book = collect.get("/forms/crate_count/attachments/crate_book.csv").data.decode()
+    pulled = client.get("/api/v1/sync/pull", headers=bearer(world)).get_json()
+    ammo = client.get(f"/api/v1/crates/{world.crates['ammo']}", headers=bearer(world)).json
+    rifles = client.get(f"/api/v1/crates/{world.crates['rifles']}",
+                        headers=bearer(world)).json
+    listed = client.get("/api/v1/depots/NMY/crates", headers=bearer(world)).json["items"]
+    return {"crate_book.csv rows": len(book.strip().splitlines()) - 1,
+            "pulled": sorted({k for c in pulled["crates"] for k in c} & set(BOOK)),
+            "pulled lots": len(pulled["lots"]),
+            "crate": sorted(set(ammo) & set(BOOK)), "weapons": "weapons" in rifles,
+            "list": sorted({k for c in listed for k in c} & set(BOOK))}
+
+
+BOOK = ("lot", "quantity", "weapons")
+
+
+def test_a_blind_counter_is_sent_no_book_figures_until_the_check_is_done(
+        app, client, collect, world):
+    seen = book_figures(collect, client, world)
+    assert seen["crate_book.csv rows"] > 0 and seen["pulled"] == ["lot", "quantity", "weapons"]
+    assert seen["weapons"] and seen["crate"] == ["lot", "quantity", "weapons"]
+    login_as(client, "commander")
+    check = plan(client, world, blind="true").headers["Location"]
+    assert book_figures(collect, client, world) == {
+        "crate_book.csv rows": 0, "pulled": [], "pulled lots": 0, "crate": [],
+        "weapons": False, "list": []}
+    manifest = collect.get("/forms/crate_count/manifest").data.decode()
+    assert "crate_book.csv" in manifest  # the open form still opens, with nothing in it
+    assert post_form(client, f"{check}/start", {}, page=check).status_code == 302
+    assert book_figures(collect, client, world)["pulled lots"] == 0
+    assert post_form(client, f"{check}/complete", {}, page=check).status_code == 302
+    assert book_figures(collect, client, world) == seen
+
+
+def test_an_open_check_leaves_the_book_figures(client, collect, world):
+    seen = book_figures(collect, client, world)
+    login_as(client, "commander")
+    plan(client, world)
+    assert book_figures(collect, client, world) == seen
