@@ -13,6 +13,8 @@ still sees which shipped form a country's version stands for (base_form_id).
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -29,6 +31,13 @@ MEDIA = {"crates.csv": "entity", "visits.csv": "entity", "depots.csv": "file",
          "crate_book.csv": "file", "users.csv": "file", "registers.csv": "file"}
 DATASETS = {"crates", "visits"}
 MAX_XLSX = 5 * 1024 * 1024
+
+
+# ODK Collect names itself in its User-Agent ("org.odk.collect.android/v2024.3.1 Dalvik/…");
+# entity blocks inside repeats (entities-version 2025.1.0) are read from v2026.1 on
+COLLECT = re.compile(r"org\.odk\.collect\.android/v(\d{4})\.(\d+)")
+ENTITIES_VERSION = re.compile(r'entities-version="(\d{4})\.(\d+)')
+REPEAT_ENTITIES, COLLECT_WITH_REPEAT_ENTITIES = (2025, 1), (2026, 1)
 
 
 class VersionTaken(Conflict):
@@ -131,6 +140,21 @@ def current_versions(session: Session, country: str | None = None) -> list[FormV
                                                 FormDefinition.country_code == country))))
     replaced = {r.definition.base_form_id for r in rows if r.definition.country_code}
     return [r for r in rows if r.form_id not in replaced]
+
+
+def readable_by(rows: Sequence[FormVersion], user_agent: str) -> list[FormVersion]:
+    """The forms a client can open: an ODK Collect older than v2026.1 is not offered forms
+    with entity blocks in repeats (their one-crate twins, `…_one`, stand in); any other
+    client gets them all."""
+    found = COLLECT.search(user_agent or "")
+    if found is None or (int(found[1]), int(found[2])) >= COLLECT_WITH_REPEAT_ENTITIES:
+        return list(rows)
+    return [r for r in rows if _entities_version(r.xml) < REPEAT_ENTITIES]
+
+
+def _entities_version(xml: str) -> tuple[int, int]:
+    found = ENTITIES_VERSION.search(xml)
+    return (int(found[1]), int(found[2])) if found else (0, 0)
 
 
 def current_version(session: Session, form_id: str,

@@ -5,9 +5,16 @@ printed label ID, and properties (label_key, depot, location, kind, status, seal
 nature, calibre, hazard). It never holds book quantities or lot numbers: the open count form
 also attaches crate_book.csv (name, lot_number, quantity, weapons, models), the blind one does
 not, so a blind counter's phone has no expected contents anywhere on it.
+
+Each crate form also ships one crate per instance (`…_one`): the same questions without the
+repeat, so its entity block is the form's own and pyxform declares entities-version 2024.1.0,
+which ODK Collect releases before v2026.1 read (entities inside repeats, 2025.1.0, they
+refuse). The server reads both alike: a top-level entity block takes the top-level answers.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from forms.sources.common import (
     CONDITIONS,
@@ -160,6 +167,32 @@ CRATE_REGISTRATION = Source(
     choices=(*CRATE_KINDS, *CONDITIONS),
     entities=({"dataset": "crates", "label": "${label}"},),
 )
+
+
+
+def one_crate(source: Source, repeat: str) -> Source:
+    """The form with its outer repeat `repeat` unwrapped: one crate per form instance."""
+    survey, depth, inside = [], 0, False
+    for r in source.survey:
+        if r["type"] == "begin repeat" and r["name"] == repeat:
+            inside, depth = True, 0
+            continue
+        if inside and r["type"].startswith("begin"):
+            depth += 1
+        elif inside and r["type"].startswith("end"):
+            if depth == 0:
+                inside = False
+                continue
+            depth -= 1
+        survey.append(r)
+    en, fr = source.title.split(" / ")
+    return replace(source, form_id=f"{source.form_id}_one", survey=tuple(survey),
+                   title=f"{en} (one crate) / {fr} (une caisse)")
+
+
+CRATE_COUNT_ONE = one_crate(CRATE_COUNT, "lines")
+CRATE_COUNT_BLIND_ONE = one_crate(CRATE_COUNT_BLIND, "lines")
+CRATE_REGISTRATION_ONE = one_crate(CRATE_REGISTRATION, "new_crates")
 
 # name, English, French, severity if "no"
 F5_ITEMS = (

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from werkzeug.http import http_date
 
 from forms.instance import InvalidXml
-from forms.registry import MEDIA, current_version, current_versions, spec_of
+from forms.registry import MEDIA, current_version, current_versions, readable_by, spec_of
 from server import wiring
 from server.auth import load_device
 from server.db import db, utcnow
@@ -115,7 +115,8 @@ def form_list() -> Response:
         download_url=url_for(".form_xml", form_id=row.form_id, _external=True),
         manifest_url=url_for(".form_manifest", form_id=row.form_id, _external=True)
         if row.spec["media"] else None)
-        for row in current_versions(db.session, g.principal.country_code)
+        for row in readable_by(current_versions(db.session, g.principal.country_code),
+                               request.headers.get("User-Agent", ""))
         if wanted in (None, row.form_id)]
     return _xml(openrosa_xml.form_list(entries))
 

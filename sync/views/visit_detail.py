@@ -21,7 +21,8 @@ from sync.inspections.scoring import Estimate, LevelScore
 from sync.journal.restricted import record_restricted_read
 
 PART_ORDER = ("visit_header", "security_check", "records_audit", "crate_count",
-              "crate_count_blind", "marking_check", "close_out")
+              "crate_count_one", "crate_count_blind", "crate_count_blind_one", "marking_check",
+              "close_out")
 
 
 @dataclass(frozen=True)

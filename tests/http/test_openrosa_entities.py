@@ -299,3 +299,35 @@ def test_a_registration_with_an_unknown_location_creates_the_crate_flagged(
     sub = submission(app, iid)
     assert sub.status.value == "flagged"
     assert [p["problem"] for p in sub.problems] == ["unknown location"]
+
+
+def test_the_one_crate_forms_for_older_collect_count_move_and_register(collect, world, app):
+    from sync.stock.inventory import allocate_labels
+
+    before = crate(app, world.crate_ids["ammo"]).version
+    line = moved_to(world, app, "B2/A2", quantity="990")
+    entity = line.pop("__entity")
+    iid = new_instance_id()
+    assert collect.send(collect.fill("crate_count_one", {**HEAD, **line}, entity=entity,
+                                     instance_id=iid)).status_code == 201
+    assert submission(app, iid).status.value == "accepted", submission(app, iid).problems
+    row = crate(app, world.crate_ids["ammo"])
+    assert (row.location.building.code, row.location.code, row.version) == (
+        "B2", "A2", before + 1)
+    with app.app_context():
+        (event,) = db.session.scalars(select(CountEvent))
+        assert (event.crate_id, event.observed_quantity) == (row.id, 990)
+    with app.app_context():
+        depot = db.session.scalar(select(Depot).where(Depot.code == "NMY"))
+        label = allocate_labels(db.session, depot, 1)[0]
+        db.session.commit()
+    entity_id = str(uuid.uuid4())
+    r = collect.send(collect.fill("crate_registration_one", {
+        **HEAD, "label_scan": printed(app, label), "label": label,
+        "label_key": label.replace("-", ""), "key_saved": label.replace("-", ""),
+        "kind": "ammo_box", "location": "B2/A1", "seal_number": "S-1001",
+        "condition": "SERVICEABLE", "crate_photo": "new.jpg"},
+        entity={"id": f"uuid:{entity_id}", "label": label}))
+    assert r.status_code == 201
+    new = crate(app, entity_id)
+    assert (new.label_id, new.location.code, new.seal_number) == (label, "A1", "S-1001")

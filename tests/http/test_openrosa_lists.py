@@ -5,6 +5,7 @@ import csv
 import dataclasses
 import hashlib
 import io
+import re
 from datetime import UTC, datetime
 from xml.etree.ElementTree import fromstring
 
@@ -17,9 +18,11 @@ from tests.http.sync_helpers import Phone
 
 LIST = "{http://openrosa.org/xforms/xformsList}"
 MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
-SHIPPED = {"visit_header", "security_check", "records_audit", "crate_count",
-           "crate_count_blind", "crate_registration", "marking_check", "close_out",
-           "key_register", "access_log", "alarm_log", "patrol_log"}
+REPEAT_ENTITIES = {"crate_count", "crate_count_blind", "crate_registration"}
+SHIPPED = {"visit_header", "security_check", "records_audit", *REPEAT_ENTITIES,
+           "crate_count_one", "crate_count_blind_one", "crate_registration_one",
+           "marking_check", "close_out", "key_register", "access_log", "alarm_log",
+           "patrol_log"}
 
 
 def assert_openrosa_headers(r):
@@ -28,8 +31,8 @@ def assert_openrosa_headers(r):
     assert r.headers["Date"].endswith(" GMT")
 
 
-def form_list(collect):
-    r = collect.get("/formList")
+def form_list(collect, user_agent: str = "Werkzeug/3"):
+    r = collect.get("/formList", headers={"User-Agent": user_agent})
     assert r.status_code == 200 and r.content_type == "text/xml; charset=utf-8"
     assert_openrosa_headers(r)
     root = fromstring(r.data)
@@ -75,6 +78,23 @@ def test_form_list_names_every_form_with_the_hash_of_what_it_serves(collect, pub
             form_id][1]
         assert f["manifestUrl"].endswith(f"/forms/{form_id}/manifest")
         assert f["name"] and "/" in f["name"]  # English / French title
+
+
+COLLECT_UA = ("org.odk.collect.android/{} Dalvik/2.1.0 (Linux; U; Android 13; SM-A145F "
+              "Build/TP1A.220624.014)")
+
+
+@pytest.mark.parametrize(("version", "offered"), [
+    ("v2024.3.4", SHIPPED - REPEAT_ENTITIES), ("v2025.4.3", SHIPPED - REPEAT_ENTITIES),
+    ("v2026.1.0", SHIPPED), ("v2026.2.1", SHIPPED)], ids=lambda v: str(v)[:9])
+def test_older_collect_is_offered_only_forms_it_can_open(collect, published, version, offered):
+    forms = form_list(collect, COLLECT_UA.format(version))
+    assert set(forms) == offered
+    for form_id in forms:
+        xml = collect.get(f"/forms/{form_id}.xml").data.decode()
+        declared = set(re.findall(r'entities-version="([^"]+)"', xml))
+        if version < "v2026.1":
+            assert declared <= {"2024.1.0"}, form_id  # what Collect before v2026.1 reads
 
 
 def test_manifest_lists_the_crate_entity_list_with_an_integrity_url(collect):

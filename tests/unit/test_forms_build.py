@@ -87,6 +87,25 @@ def test_count_forms_look_crates_up_and_only_the_open_one_shows_the_book(convert
     assert label_key.calculate and "translate(" in converted["crate_count"]
 
 
+@pytest.mark.parametrize(("form_id", "dataset", "create"), [
+    ("crate_count_one", "crates", False), ("crate_count_blind_one", "crates", False),
+    ("crate_registration_one", "crates", True), ("visit_header", "visits", True)])
+def test_forms_for_older_collect_declare_one_entity_of_their_own(converted, form_id, dataset,
+                                                                 create):
+    """entities-version 2024.1.0: the block is the form's own, not a repeat's, so ODK Collect
+    releases before v2026.1 open the form; the questions are those of the repeat form."""
+    assert 'entities-version="2024.1.0"' in converted[form_id]
+    s = spec(converted, form_id)
+    (entity,) = s.entities
+    assert (entity.dataset, entity.container, entity.create) == (dataset, None, create)
+    if form_id.endswith("_one"):
+        twin = spec(converted, form_id.removesuffix("_one"))
+        assert {f.name for f in s.fields} == {f.name for f in twin.fields}
+        assert ({f.ds.get("count") for f in s.fields} == {f.ds.get("count") for f in twin.fields})
+        assert s.media == twin.media
+        assert [r.name for r in s.repeats] == [r.name for r in twin.repeats][1:]
+
+
 def test_registration_creates_crate_entities_labelled_by_the_scan(converted):
     s = spec(converted, "crate_registration")
     (entity,) = s.entities
@@ -98,7 +117,8 @@ def test_registration_creates_crate_entities_labelled_by_the_scan(converted):
 
 
 VISIT_PARTS = {"security_check": True, "records_audit": True, "close_out": True,
-               "crate_count": False, "crate_count_blind": False, "marking_check": False}
+               "crate_count": False, "crate_count_blind": False, "marking_check": False,
+               "crate_count_one": False, "crate_count_blind_one": False}
 
 
 def test_every_form_names_its_depot_and_times_and_the_parts_their_visit(converted):
