@@ -103,6 +103,7 @@ WORDS = {
     "not a repeat (a list)": _l("not a repeat (a list)"),
     "not a question of this form": _l("not a question of this form"),
     "no depot named": _l("no depot named"),
+    "depot outside the sender's scope": _l("depot outside the sender's scope"),
     "no published form has this ID": _l("no published form has this ID"),
     "not a published version of this form": _l("not a published version of this form"),
     "unknown crate": _l("unknown crate"), "entity id is not a UUID": _l(

@@ -97,15 +97,13 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     existing = session.scalar(select(Submission).where(Submission.instance_id == sub.instance_id))
     if existing is not None:
         return _again(session, actor, principal, existing, sub, now)
-    depot = _depot(session, principal, sub.depot_code)
+    depot, filed_at, depot_problems = _depot(session, principal, sub.depot_code)
     problems = list(sub.problems) + form_problems(session, sub.form_id, sub.form_version,
-                                                  sub.answers)
-    if depot is None:
-        problems.append({"field": "depot", "problem": "no depot named"})
+                                                  sub.answers) + depot_problems
     submission = Submission(
         instance_id=sub.instance_id, form_id=sub.form_id, form_version=sub.form_version,
         source=sub.source, content_hash=sub.content_hash, raw=sub.raw, answers=sub.answers,
-        deprecated_id=sub.deprecated_id, depot_id=depot and depot.id,
+        deprecated_id=sub.deprecated_id, depot_id=filed_at and filed_at.id,
         device_id=principal.device_id, user_id=principal.user_id, visit_type=sub.visit_type,
         started_at=sub.started_at, ended_at=sub.ended_at, received_at=now)
     for att in sub.attachments:
@@ -179,17 +177,31 @@ def get_submission(session: Session, principal: Principal, instance_id: str) -> 
 
 
 def _readable(principal: Principal, found: Submission) -> bool:
-    """Its depot's scope covers it, or (without a depot) it came from this device or user."""
-    if found.depot is not None:
-        return principal.sees_depot(found.depot_id, found.depot.country_code)
-    return ((found.device_id is not None and found.device_id == principal.device_id)
-            or (found.user_id is not None and found.user_id == principal.user_id))
+    """It came from this device or user, or its depot's scope covers it."""
+    if ((found.device_id is not None and found.device_id == principal.device_id)
+            or (found.user_id is not None and found.user_id == principal.user_id)):
+        return True
+    return found.depot is not None and principal.sees_depot(found.depot_id,
+                                                            found.depot.country_code)
 
 
-def _depot(session: Session, principal: Principal, code: str | None) -> Depot | None:
+def _depot(session: Session, principal: Principal,
+           code: str | None) -> tuple[Depot | None, Depot | None, list[dict]]:
+    """(the depot the submission applies to, the depot it is filed at, problems). A depot
+    outside the sender's scope (a form finalized before a scope change) is still filed at
+    that depot, flagged for its reviewers, and changes nothing there; one of another country
+    or none at all is filed at no depot. Both are worded alike, so the answer tells the
+    phone nothing of other depots."""
     if not code:
-        return None
-    return get_depot(session, principal, code)
+        return None, None, [{"field": "depot", "problem": "no depot named"}]
+    try:
+        depot = get_depot(session, principal, code)
+        return depot, depot, []
+    except NotFound:
+        filed_at = session.scalar(select(Depot).where(
+            Depot.country_code == principal.country_code, Depot.code == str(code).upper()))
+        return None, filed_at, [{"field": "depot", "problem": "depot outside the sender's "
+                                 "scope", "value": str(code)[:16]}]
 
 
 def _replace(session: Session, principal: Principal, submission: Submission,
@@ -232,13 +244,14 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
             version = None
         values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
         ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values, version))
-    for n, finding in enumerate(sub.findings):
+    # findings are filed at the submission's depot: with none in scope they stay in its answers
+    for n, finding in enumerate(sub.findings if depot is not None else ()):
         values = dict(finding)
         if "crate" in values:
             crate = _crate(session, principal, values.pop("crate"))
             if crate is not None:
                 values["crate_id"] = crate.id
-        values.setdefault("depot", depot.code if depot else None)
+        values.setdefault("depot", depot.code)
         ops.append(_op(submission, f"finding:{n}", "finding",
                        f"{submission.instance_id}:finding:{n}"[:64], "create", values, None))
     if not ops:

@@ -227,10 +227,20 @@ def test_an_older_version_keeps_accepting_and_is_checked_by_its_own_rules(collec
     assert (sub.form_version, sub.status.value) == ("2026120101", "accepted")
 
 
-def test_another_countrys_depot_is_not_found(collect, app, visit):
-    r = collect.send(collect.fill("visit_header", {**visit, "depot": "KDN"}))
-    assert (r.status_code, r.headers["X-Depotsync-Error"]) == (404, "not_found")
-    assert submissions(app) == {}
+@pytest.mark.parametrize(("depot", "filed_at"), [("ZDR", "NE-ZDR"), ("KDN", None)],
+                         ids=["same country", "another country"])
+def test_a_depot_outside_the_devices_scope_is_stored_flagged(collect, app, world, visit,
+                                                             depot, filed_at):
+    """Finalized before a scope change: kept for the depot's reviewers, never linked to
+    another country's data, and answered alike either way."""
+    iid = new_instance_id()
+    r = collect.send(collect.fill("visit_header", {**visit, "depot": depot}, instance_id=iid))
+    assert r.status_code == 201, r.data
+    sub = submissions(app)[iid]
+    assert sub.status.value == "flagged" and sub.visit_id is None
+    assert {"field": "depot", "problem": "depot outside the sender's scope",
+            "value": depot} in sub.problems
+    assert sub.depot_id == (world.depots[filed_at] if filed_at else None)
 
 
 def test_a_phone_whose_user_may_not_submit_gets_nothing(client, world, published):

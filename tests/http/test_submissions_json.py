@@ -70,9 +70,32 @@ def test_an_edit_replaces_the_earlier_version(client, world, app):
         assert (old.status.value, old.replaced_by) == ("replaced", "uuid:7d5f3a1e-0002")
 
 
-def test_another_countrys_depot_is_not_found(client, world):
-    r = client.post("/api/v1/submissions", json=visit(world, depot="KDN"), headers=bearer(world))
-    assert (r.status_code, r.json["error"]["code"]) == (404, "not_found")
+def test_a_depot_outside_the_senders_scope_is_stored_flagged_and_changes_nothing(
+        client, world, app):
+    """A form finalized before a scope change: kept and flagged for the depot's own reviewers;
+    another country's depot is worded alike and filed at no depot."""
+    answers = {}
+    for code in ("ZDR", "KDN", "XYZ"):
+        body = visit(world, instance_id=f"uuid:scope-{code}", depot=code,
+                     counts=[{"crate": world.crates["ng_ammo"], "quantity": 1}])
+        r = client.post("/api/v1/submissions", json=body, headers=bearer(world))
+        assert r.status_code == 201 and r.json["status"] == "flagged", r.json
+        answers[code] = [p["problem"] for p in r.json["problems"]]
+        seen = client.get(f"/api/v1/submissions/uuid:scope-{code}", headers=bearer(world))
+        assert seen.status_code == 200  # the sender reads what it sent
+    assert answers["ZDR"] == answers["KDN"] == answers["XYZ"] == [
+        "depot outside the sender's scope", "unknown crate"]
+    with app.app_context():
+        rows = {s.instance_id: s.depot_id for s in db.session.scalars(select(Submission))}
+        assert db.session.scalar(select(func.count(CountEvent.id))) == 0
+        assert db.session.scalar(select(func.count(Finding.id))) == 0
+    assert rows == {"uuid:scope-ZDR": world.depots["NE-ZDR"], "uuid:scope-KDN": None,
+                    "uuid:scope-XYZ": None}
+    for reader, sees in (("zdr_inspector", True), ("ng_inspector", False)):
+        r = client.get("/api/v1/submissions/uuid:scope-ZDR", headers=bearer(world, reader))
+        assert r.status_code == (200 if sees else 404)
+    r = client.get("/api/v1/submissions/uuid:scope-KDN", headers=bearer(world, "ng_inspector"))
+    assert r.status_code == 404  # never linked to another country's data
     r = client.get("/api/v1/submissions/uuid:nothing", headers=bearer(world))
     assert r.status_code == 404
 
