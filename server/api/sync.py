@@ -130,17 +130,19 @@ def post_submission():
     if accepted.outcome == "mismatch":
         raise SubmissionMismatch.of(sub.instance_id)
     status = 201 if accepted.outcome == "created" else 200
-    return _submission_result(accepted.submission), status
+    return _submission_result(accepted.submission, sub.instance_id), status
 
 
 @bp.get("/submissions/<instance_id>")
 @device_required
 def show_submission(instance_id: str):
-    return _submission_result(get_submission(db.session, g.principal, instance_id))
+    return _submission_result(get_submission(db.session, g.principal, instance_id),
+                              instance_id)
 
 
-def _submission_result(submission: Submission) -> dict:
+def _submission_result(submission: Submission, instance_id: str) -> dict:
+    """Named by the phone's instance ID (the stored key may be the sender's own)."""
     return SubmissionResultSchema().dump({
-        "instance_id": submission.instance_id, "status": submission.status.value,
+        "instance_id": instance_id, "status": submission.status.value,
         "problems": submission.problems,
         "missing_photos": [a.name for a in missing_photos(submission)]})

@@ -178,7 +178,7 @@ def submission() -> Response:
                                       label_key=wiring.label_key(), now=utcnow())
         db.session.commit()
     if received.outcome == "mismatch":
-        raise SubmissionMismatch.of(received.submission.instance_id)
+        raise SubmissionMismatch.of(received.instance_id)
     return _xml(openrosa_xml.message(_receipt(received), "submit_success"), 201)
 
 

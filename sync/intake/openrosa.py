@@ -35,7 +35,12 @@ from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.inspections.visits import VISITS, visit_part
 from sync.intake.entities import entity_ops
-from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission
+from sync.intake.submissions import (
+    AttachmentIn,
+    SubmissionIn,
+    accept_submission,
+    instance_key,
+)
 from sync.labels.ids import Signature, read_scan
 
 log = logging.getLogger(__name__)
@@ -57,6 +62,7 @@ class Received:
     outcome: str  # created | duplicate | mismatch
     submission: Submission
     stored: list[str] = field(default_factory=list)  # attachments kept by this POST
+    instance_id: str = ""  # as the phone sent it (answers name it, not the stored key)
 
 
 def photo_id_for(instance_id: str, name: str) -> str:
@@ -78,23 +84,24 @@ def receive_submission(session: Session, principal: Principal, upload: Upload, *
         raw = upload.xml.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidXml("The submission XML is not UTF-8.") from None
+    key = instance_key(session, principal, inst.instance_id)  # photo ids derive from it
     known = session.scalar(select(Submission.id).where(
-        Submission.instance_id == inst.instance_id)) is not None
+        Submission.instance_id == key)) is not None
     sub = _submission_in(session, principal, inst, spec, raw, upload.xml, new=not known,
-                         label_key=label_key)
+                         label_key=label_key, key=key)
     accepted = accept_submission(session, principal, sub, now=now)
     if accepted.outcome == "mismatch":
-        return Received("mismatch", accepted.submission)
+        return Received("mismatch", accepted.submission, instance_id=inst.instance_id)
     stored = _keep_attachments(session, principal, accepted.submission, upload.files,
                                keep_photo, now)
-    return Received(accepted.outcome, accepted.submission, stored)
+    return Received(accepted.outcome, accepted.submission, stored, inst.instance_id)
 
 
 def _submission_in(session: Session, principal: Principal, inst: Instance,
                    spec: FormSpec | None, raw: str, data: bytes, *, new: bool,
-                   label_key: bytes | None) -> SubmissionIn:
+                   label_key: bytes | None, key: str) -> SubmissionIn:
     def photo_ref(name: str) -> str:
-        return photo_id_for(inst.instance_id, name)
+        return photo_id_for(key, name)
 
     problems: list[dict[str, Any]] = []
     ops, awaited = (), {}

@@ -151,3 +151,34 @@ def test_phone_size_photos_are_accepted(collect, app):
     assert r.status_code == 201, r.data
     attached, status, problems, photos, _ops, _crates = state(app, iid)
     assert all(attached.values()) and (status, problems, photos) == ("accepted", [], 2)
+
+
+def test_an_instance_id_of_another_country_neither_409s_nor_touches_its_photos(
+        collect, client, world, app):
+    """Another country's phone sends our instance ID with its own XML and photo: answered
+    as a new submission (no oracle), its photo kept apart, ours untouched."""
+    from tests.collect import Collect
+
+    answers = {**HEAD, "fence_intact": "no", "fence_intact_comment": "hole",
+               "fence_intact_photo": "fence.jpg"}
+    iid = new_instance_id()
+    collect.send(collect.fill("security_check", answers, instance_id=iid),
+                 {"fence.jpg": jpeg(color=(10, 20, 30))})
+    before = state(app, iid)
+    foreign = Collect(client, world.tokens["ng_inspector"])
+    xml = foreign.fill("security_check", {**answers, "depot": "KDN"}, instance_id=iid)
+    r = foreign.send(xml, {"fence.jpg": jpeg(color=(200, 10, 10))})
+    assert r.status_code == 201 and b"Submission received. 1 photo(s) stored." in r.data
+    assert foreign.send(xml, {"fence.jpg": jpeg(color=(200, 10, 10))}).status_code == 201
+    other = foreign.send(foreign.fill("security_check", {**answers, "depot": "KDN",
+                                                         "fence_intact_comment": "x"},
+                                      instance_id=iid))
+    assert other.status_code == 409  # against its own first, as for any instance ID
+    assert state(app, iid)[:3] == before[:3]
+    with app.app_context():
+        subs = list(db.session.scalars(select(Submission)))
+        assert {s.device_id for s in subs} == {world.devices["inspector"],
+                                                world.devices["ng_inspector"]}
+        theirs = next(s for s in subs if s.device_id == world.devices["ng_inspector"])
+        assert theirs.attachments[0].photo_id not in (None, before[0]["fence.jpg"])
+        assert db.session.scalar(select(func.count(Photo.id))) == 2

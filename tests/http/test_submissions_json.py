@@ -172,3 +172,36 @@ def test_another_countrys_crate_is_as_unknown_as_a_missing_one(client, world, ap
     problems = [{k: v for k, v in p.items() if k != "crate"} for p in r.json["problems"]]
     assert problems == [{"field": "counts[0]", "problem": "unknown crate"},
                         {"field": "counts[1]", "problem": "unknown crate"}]
+
+
+def test_an_instance_id_of_another_country_is_answered_as_a_new_one(client, world, app):
+    """No 409 oracle: the phone's submission is kept under a key of its own, answered, read
+    and retried as any new one; the other country's stays as it was."""
+    ng = visit(world, instance_id="uuid:taken-1", depot="KDN", counts=[], findings=[])
+    assert client.post("/api/v1/submissions", json=ng,
+                       headers=bearer(world, "ng_inspector")).status_code == 201
+    fresh = client.post("/api/v1/submissions", headers=bearer(world), json=visit(
+        world, instance_id="uuid:fresh-1", counts=[], findings=[]))
+    mine = visit(world, instance_id="uuid:taken-1", counts=[], findings=[])
+    first = client.post("/api/v1/submissions", json=mine, headers=bearer(world))
+    assert first.status_code == 201
+    assert {**first.json, "instance_id": "uuid:fresh-1"} == fresh.json
+    assert client.post("/api/v1/submissions", json=mine,
+                       headers=bearer(world)).status_code == 200  # a retry: duplicate
+    other = client.post("/api/v1/submissions", headers=bearer(world),
+                        json={**mine, "visit_type": "unannounced"})
+    assert other.status_code == 409  # against its own first, as for any instance ID
+    assert other.json["error"]["details"] == {"instance_id": "uuid:taken-1"}
+    read = client.get("/api/v1/submissions/uuid:taken-1", headers=bearer(world))
+    assert read.status_code == 200 and read.json["instance_id"] == "uuid:taken-1"
+    theirs = client.get("/api/v1/submissions/uuid:taken-1",
+                        headers=bearer(world, "ng_inspector")).json
+    assert theirs["instance_id"] == "uuid:taken-1"
+    with app.app_context():
+        rows = {s.instance_id: (s.depot.code if s.depot else None, s.device_id)
+                for s in db.session.scalars(select(Submission))}
+        assert db.session.scalar(select(func.count(OpIncident.id)).where(
+            OpIncident.kind == "instance_id_elsewhere")) == 1
+    assert rows["uuid:taken-1"] == ("KDN", world.devices["ng_inspector"])
+    (own,) = [k for k in rows if k.startswith("elsewhere:")]
+    assert rows[own] == ("NMY", world.devices["inspector"])
