@@ -94,6 +94,17 @@ CRATE_KINDS = tuple(choice("crate_kind", name, en, fr) for name, en, fr in (
 LOCATION_CONSTRAINT = "regex(., '^[A-Za-z0-9_-]{1,16}/[A-Za-z0-9_-]{1,16}$')"
 
 
+def unlisted_location(field: str) -> dict[str, Any]:
+    """A note under a typed place that is not a stack of the depot in locations.csv: the
+    inspector may keep it (a stack headquarters has not heard of yet); it is flagged."""
+    listed = f"instance('locations')/root/item[name=${{{field}}} and depot=${{depot}}]"
+    return row("note", f"{field}_unlisted", "This stack is not in the list of the depot's "
+               "stacks: check it, or keep it and headquarters will check it.",
+               "Cette pile n'est pas dans la liste des piles du dépôt : vérifiez-la, ou "
+               "gardez-la et le siège la vérifiera.",
+               relevant=f"${{{field}}} != '' and count({listed}) = 0")
+
+
 def header(visit: str = "") -> tuple[dict[str, Any], ...]:
     """What every form records first: when it was filled, at which depot and, for the parts
     of a visit, which visit (visit="yes" required, "no" optional, "" not asked). The visits

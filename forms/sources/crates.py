@@ -26,6 +26,7 @@ from forms.sources.common import (
     header,
     label_scan,
     row,
+    unlisted_location,
     yes_no_item,
 )
 
@@ -105,6 +106,7 @@ def _observed() -> list[dict]:
         row("text", "new_location", "Where it is (building/stack, e.g. B1/A2)",
             "Où elle se trouve (bâtiment/pile, ex. B1/A2)", relevant="${moved} = 'yes'",
             required="yes", constraint=LOCATION_CONSTRAINT, save_to="location"),
+        unlisted_location("new_location"),
         row("select_one yes_no", "resealed", "New seal applied?", "Nouveau scellé posé ?",
             relevant="${crate} != ''"),
         row("text", "new_seal", "New seal number", "Numéro du nouveau scellé",
@@ -118,9 +120,9 @@ CRATE_UPDATE = ({"dataset": "crates", "entity_id": "${crate}", "update_if": UPDA
 CRATE_COUNT = Source(
     form_id="crate_count",
     title="Crate count / Comptage des caisses",
-    version="2026120101",
+    version="2026120102",
     survey=(*header(visit="no"), row("csv-external", "crates"),
-            row("csv-external", "crate_book"),
+            row("csv-external", "crate_book"), row("csv-external", "locations"),
             *_count_line(blind=False)),
     choices=(*YES_NO, *CONDITIONS),
     entities=CRATE_UPDATE,
@@ -129,8 +131,9 @@ CRATE_COUNT = Source(
 CRATE_COUNT_BLIND = Source(
     form_id="crate_count_blind",
     title="Blind crate count / Comptage à l'aveugle",
-    version="2026120101",
-    survey=(*header(visit="no"), row("csv-external", "crates"), *_count_line(blind=True)),
+    version="2026120102",
+    survey=(*header(visit="no"), row("csv-external", "crates"),
+            row("csv-external", "locations"), *_count_line(blind=True)),
     choices=(*YES_NO, *CONDITIONS),
     entities=CRATE_UPDATE,
 )
@@ -138,10 +141,11 @@ CRATE_COUNT_BLIND = Source(
 CRATE_REGISTRATION = Source(
     form_id="crate_registration",
     title="Crate registration / Enregistrement des caisses",
-    version="2026112501",
+    version="2026120102",
     survey=(
         *header(),
         row("csv-external", "crates"),
+        row("csv-external", "locations"),
         row("begin repeat", "new_crates", "New crate", "Nouvelle caisse"),
         row("note", "fresh_label", "Stick a fresh pre-printed label on the crate, then scan "
             "it.", "Collez une étiquette pré-imprimée neuve sur la caisse, puis scannez-la."),
@@ -157,6 +161,7 @@ CRATE_REGISTRATION = Source(
         row("text", "location", "Where it is stored (building/stack, e.g. B1/A2)",
             "Où elle est stockée (bâtiment/pile, ex. B1/A2)", required="yes",
             constraint=LOCATION_CONSTRAINT, save_to="location"),
+        unlisted_location("location"),
         row("text", "seal_number", "Seal number", "Numéro de scellé", save_to="seal_number"),
         row("select_one condition", "condition", "Condition", "État", required="yes",
             save_to="condition"),

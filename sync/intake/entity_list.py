@@ -1,6 +1,6 @@
 """The files Collect downloads with the forms, made for one device's depots: the crate
 entity list (crates.csv), the book contents for open counts (crate_book.csv), the depot list
-(depots.csv), the visits and users of sync.inspections.phone_lists; and which entity IDs a
+(depots.csv), the stacks of those depots (locations.csv), the visits and users of sync.inspections.phone_lists; and which entity IDs a
 phone holds are gone (the integrity answer).
 
 crates.csv is an ODK entity list: name (the crate UUID, the entity ID updates name),
@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from server.db import utcnow
-from server.models import AmmoLot, Crate, Depot, Location, Weapon
+from server.models import AmmoLot, Crate, Depot, Location, StorageBuilding, Weapon
 from sync.access.principal import Principal
 from sync.access.scope import counts_blind, visible_depots
 from sync.engine.crates import location_code
@@ -42,6 +42,7 @@ CRATE_COLUMNS = ("name", "label", "__version", "label_key", "depot", "location",
                  "status", "seal_number", "nature", "calibre", "hazard")
 BOOK_COLUMNS = ("name", "label", "lot_number", "quantity", "weapons", "models")
 DEPOT_COLUMNS = ("name", "label")
+LOCATION_COLUMNS = ("name", "label", "depot")
 MAX_IDS = 5000
 
 
@@ -103,7 +104,19 @@ def depots_csv(session: Session, principal: Principal) -> bytes:
                                 for d in visible_depots(session, principal)))
 
 
-MAKERS = {"crates.csv": crates_csv, "crate_book.csv": crate_book_csv, "depots.csv": depots_csv,
+def locations_csv(session: Session, principal: Principal) -> bytes:
+    """Every stack of the device's depots ("B1/A2"), for the forms to check a typed place."""
+    principal.require("inventory.read")
+    depots = {d.id: d.code for d in visible_depots(session, principal)}
+    rows = session.scalars(select(Location).join(Location.building)
+                           .where(StorageBuilding.depot_id.in_(list(depots)))
+                           .options(selectinload(Location.building)))
+    return _csv(LOCATION_COLUMNS, sorted(
+        (location_code(loc), location_code(loc), depots[loc.building.depot_id])
+        for loc in rows))
+
+
+MAKERS = {"crates.csv": crates_csv, "locations.csv": locations_csv, "crate_book.csv": crate_book_csv, "depots.csv": depots_csv,
           "visits.csv": lambda session, principal: _csv(
               VISIT_COLUMNS, visit_rows(session, principal, now=utcnow())),
           "users.csv": lambda session, principal: _csv(USER_COLUMNS,

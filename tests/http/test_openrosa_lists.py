@@ -99,7 +99,8 @@ def test_older_collect_is_offered_only_forms_it_can_open(collect, published, ver
 
 def test_manifest_lists_the_crate_entity_list_with_an_integrity_url(collect):
     files = manifest(collect, "crate_count")
-    assert set(files) == {"crates.csv", "crate_book.csv", "depots.csv", "visits.csv"}
+    assert set(files) == {"crates.csv", "crate_book.csv", "depots.csv", "locations.csv",
+                          "visits.csv"}
     crates = files["crates.csv"]
     assert crates["type"] == "entityList"
     assert crates["integrityUrl"].endswith("/datasets/crates/integrity")
@@ -108,12 +109,24 @@ def test_manifest_lists_the_crate_entity_list_with_an_integrity_url(collect):
         body = download(collect, f["downloadUrl"]).data
         assert f["hash"] == "md5:" + hashlib.md5(body).hexdigest()
     assert set(manifest(collect, "crate_count_blind")) == {"crates.csv", "depots.csv",
-                                                           "visits.csv"}
+                                                           "locations.csv", "visits.csv"}
     assert set(manifest(collect, "visit_header")) == {"depots.csv", "users.csv"}
 
 
 def rows(body):
     return list(csv.DictReader(io.StringIO(body.decode())))
+
+
+def test_the_stacks_of_the_devices_depots_only_are_listed(collect, client, world):
+    from tests.collect import Collect
+
+    listed = rows(collect.get("/forms/crate_registration/attachments/locations.csv").data)
+    assert {"name": "B1/A1", "label": "B1/A1", "depot": "NMY"} in listed
+    assert {r["depot"] for r in listed} == {"NMY"}
+    assert all(re.fullmatch(r"B\d/A\d", r["name"]) for r in listed)
+    ng = rows(Collect(client, world.tokens["ng_inspector"]).get(
+        "/forms/crate_registration/attachments/locations.csv").data)
+    assert ng and {r["depot"] for r in ng} == {"KDN"}
 
 
 def test_the_entity_list_holds_the_devices_depots_and_no_book_contents(collect, world, app):

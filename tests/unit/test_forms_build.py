@@ -71,8 +71,11 @@ def test_the_checklist_makes_every_no_a_finding_with_comment_and_photo(converted
 
 def test_count_forms_look_crates_up_and_only_the_open_one_shows_the_book(converted):
     open_, blind = spec(converted, "crate_count"), spec(converted, "crate_count_blind")
-    assert open_.media == ("crate_book.csv", "crates.csv", "depots.csv", "visits.csv")
-    assert blind.media == ("crates.csv", "depots.csv", "visits.csv")
+    assert open_.media == ("crate_book.csv", "crates.csv", "depots.csv", "locations.csv",
+                           "visits.csv")
+    assert blind.media == ("crates.csv", "depots.csv", "locations.csv", "visits.csv")
+    for form in ("crate_count", "crate_count_blind", "crate_registration"):
+        assert "instance('locations')/root/item[name=" in converted[form]  # typed places
     assert "instance('crate_book')" not in converted["crate_count_blind"]
     roles = {f.ds["count"] for f in blind.tagged("count")}
     assert roles == {"crate", "base_version", "blind", "lot_number", "quantity", "serial",
