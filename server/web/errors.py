@@ -66,6 +66,10 @@ MESSAGES = (
     _l("The adjustment would take the book below zero."),
     _l("Nothing awaits approval on this discrepancy."),
     _l("The adjustment must be approved by someone other than the person who proposed it."),
+    _l("Another proposal already awaits approval on this discrepancy; it must be approved or "
+       "rejected first."),
+    _l("Approving an adjustment names its amount."),
+    _l("The adjustment awaiting approval is not the amount approved."),
     _l("The language is en or fr."),
     _l("The CSRF token is missing."),
     _l("The CSRF token is invalid."),
