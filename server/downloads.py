@@ -11,12 +11,13 @@ from server.errors import NotFound
 from server.models import Depot, Photo
 from server.wiring import photo_store
 from sync.access.scope import check_photo
-from sync.photos.links import photo_depot_id
+from sync.photos.links import photo_depot_id, photo_key
 
 
 def send_photo(photo_id: str, *, thumbnail: bool):
     """The photo or its thumbnail, if g.principal's scope covers it."""
-    photo = db.session.get(Photo, photo_id) if len(photo_id) <= 64 else None
+    photo = db.session.get(Photo, photo_key(db.session, g.principal.country_code, photo_id)) \
+        if len(photo_id) <= 64 else None
     if photo is None:
         raise NotFound("No such photo.", photo_id=photo_id)
     depot_id = photo_depot_id(db.session, photo)

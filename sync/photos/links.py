@@ -3,6 +3,7 @@ whichever order they arrive, and only where the phone that sent the photo may se
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -10,9 +11,29 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput, NotFound
-from server.models import Crate, Depot, Device, Photo, Submission, SubmissionAttachment
+from server.models import Crate, Depot, Device, Photo, Submission, SubmissionAttachment, Upload
 from sync.access.principal import Principal
 from sync.labels.ids import parse_label
+
+
+def photo_key(session: Session, country: str | None, photo_id: str) -> str:
+    """The key a phone's photo id is kept under: the id itself, unless a phone of another
+    country holds it (a photo, or an upload on its way); then one of this country's own
+    (country_key). So a phone learns nothing of other countries' photo ids by the answer it
+    gets, and a photo id claimed in one country neither blocks nor takes the photo another
+    country's phone sends under it."""
+    holder = session.scalar(select(Photo.device_id).where(Photo.id == photo_id))
+    if holder is None:
+        holder = session.scalar(select(Upload.device_id).where(Upload.photo_id == photo_id))
+    device = session.get(Device, holder) if holder else None
+    if country is None or device is None or device.user.country_code in (None, country):
+        return photo_id
+    return country_key(country, photo_id)
+
+
+def country_key(country: str, photo_id: str) -> str:
+    digest = hashlib.sha256(f"{country}\0{photo_id}".encode()).hexdigest()
+    return f"elsewhere:{digest[:40]}"
 
 
 @dataclass(frozen=True)
@@ -30,9 +51,11 @@ def link_submission_photos(session: Session, submission: Submission) -> None:
     waiting = [a for a in submission.attachments if a.photo_id is None]
     if not waiting:
         return
-    uuids = [_photo_key(a.photo_uuid) for a in waiting if a.photo_uuid]
+    country = _country_of(session, submission)
+    keys = {a.id: _photo_keys(country, a.photo_uuid) for a in waiting if a.photo_uuid}
     names = [a.name for a in waiting if not a.photo_uuid]
-    by_uuid = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(uuids)))}
+    by_uuid = {p.id: p for p in session.scalars(select(Photo).where(
+        Photo.id.in_([k for ks in keys.values() for k in ks])))}
     by_name: dict[str, Photo] = {}
     if names:
         for p in session.scalars(select(Photo).where(
@@ -40,10 +63,25 @@ def link_submission_photos(session: Session, submission: Submission) -> None:
                 .order_by(Photo.created_at, Photo.id)):
             by_name[p.filename] = p  # the latest photo under a name wins
     for attachment in waiting:
-        photo = (by_uuid.get(_photo_key(attachment.photo_uuid)) if attachment.photo_uuid
-                 else by_name.get(attachment.name))
-        if photo is not None:
-            _link(session, attachment, submission, photo)
+        found = ([by_uuid.get(k) for k in keys[attachment.id]] if attachment.photo_uuid
+                 else [by_name.get(attachment.name)])
+        for photo in found:
+            if photo is not None and _link(session, attachment, submission, photo):
+                break
+
+
+def _country_of(session: Session, submission: Submission) -> str | None:
+    if submission.depot_id is not None:
+        return session.get(Depot, submission.depot_id).country_code
+    device = session.get(Device, submission.device_id) if submission.device_id else None
+    return device.user.country_code if device else None
+
+
+def _photo_keys(country: str | None, photo_uuid: str) -> list[str]:
+    """Where the photo an attachment names may be kept: under its id, or under the
+    country's own key when another country's phone held the id first."""
+    key = _photo_key(photo_uuid)
+    return [key, country_key(country, key)] if country else [key]
 
 
 def missing_photos(submission: Submission) -> list[SubmissionAttachment]:
@@ -94,10 +132,12 @@ def claimed_owners(session: Session, *, label_id: str | None,
     return owners
 
 
-def link_arrived_photo(session: Session, photo: Photo) -> None:
-    """A photo just arrived: fill the attachments that were waiting for it."""
+def link_arrived_photo(session: Session, photo: Photo, phone_id: str | None = None) -> None:
+    """A photo just arrived: fill the attachments that were waiting for it (by the id the
+    phone gave it, when it is kept under another key: photo_key)."""
     # phones spell UUIDs in either case (iOS upper, Android lower); tus keys are lower case
-    match = SubmissionAttachment.photo_uuid.in_({photo.id, photo.id.upper()})
+    named = phone_id or photo.id
+    match = SubmissionAttachment.photo_uuid.in_({named, named.upper()})
     if photo.instance_id and photo.filename:
         match = or_(match, and_(SubmissionAttachment.photo_uuid.is_(None),
                                 Submission.instance_id == photo.instance_id,
@@ -111,9 +151,9 @@ def link_arrived_photo(session: Session, photo: Photo) -> None:
 
 
 def _link(session: Session, attachment: SubmissionAttachment, submission: Submission,
-          photo: Photo) -> None:
+          photo: Photo) -> bool:
     if not _may_link(session, photo, submission.depot_id, submission.device_id):
-        return
+        return False
     attachment.photo_id = photo.id
     if photo.instance_id is None:
         photo.instance_id = submission.instance_id
@@ -122,6 +162,7 @@ def _link(session: Session, attachment: SubmissionAttachment, submission: Submis
     if not photo.question:
         photo.question = attachment.question
     session.flush()
+    return True
 
 
 def attach_crate(session: Session, photo: Photo, crate_id: str | None) -> None:

@@ -49,6 +49,7 @@ class PhotoIn:
     crate_id: str | None = None
     crate_label: str | None = None
     question: str = ""
+    phone_id: str | None = None  # the id the phone gave it, when kept under another key
 
 
 def is_plain_filename(name: str) -> bool:
@@ -135,7 +136,7 @@ def accept_photo(session: Session, store: PhotoStore, path: Path, photo_in: Phot
     attach_crate(session, photo, photo_in.crate_id)
     session.add(photo)
     session.flush()
-    link_arrived_photo(session, photo)
+    link_arrived_photo(session, photo, photo_in.phone_id)
     record_audit(session, Actor(device.user_id if device else None, device.id if device else None),
                  "photo.accept", now=now, entity="photo", entity_id=photo.id,
                  country_code=device.user.country_code if device else None,

@@ -9,7 +9,7 @@ PATCH never lands a byte there. No Flask; the caller commits.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
@@ -22,6 +22,7 @@ from server.models import Device, Photo, Upload, UploadStatus
 from server.storage import PartialLost, PhotoStore
 from sync.journal.trail import Actor, record_audit
 from sync.photos.images import ImageLimits, PhotoRefused
+from sync.photos.links import photo_key
 from sync.photos.records import PhotoConflict, PhotoIn, Sha256Mismatch, accept_photo
 
 
@@ -102,6 +103,7 @@ def create_upload(session: Session, device: Device, meta: PhotoMeta, raw: dict[s
     """A new upload for ``meta.photo_id``, or the one already made for it (a creation whose
     response was lost is repeated, never duplicated). An upload that failed or expired is
     replaced; the same photo id with other bytes is a 409."""
+    meta = replace(meta, photo_id=photo_key(session, device.user.country_code, meta.photo_id))
     if length == 0:
         raise LengthInvalid("An empty file is not a photo.")
     if length is not None and length > limits.max_size:
@@ -252,7 +254,8 @@ def _complete(session: Session, store: PhotoStore, upload: Upload, *, device: De
     accept_photo(session, store, store.partial_path(upload.id),
                  PhotoIn(photo_id=upload.photo_id, filename=upload.filename,
                          declared_sha256=upload.sha256, instance_id=upload.instance_id,
-                         crate_label=upload.crate_label, question=upload.question),
+                         crate_label=upload.crate_label, question=upload.question,
+                         phone_id=(upload.meta or {}).get("photo_id")),
                  device=device, limits=limits.image, now=now, upload_id=upload.id)
     upload.status, upload.completed_at = UploadStatus.COMPLETED, now
     session.flush()

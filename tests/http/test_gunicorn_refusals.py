@@ -36,13 +36,15 @@ def gunicorn(request, tmp_path_factory):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # a busy machine: the app's import takes a while
+        while True:
             try:
-                requests.get(f"{url}/api/v1/depots", timeout=2)
+                requests.get(f"{url}/api/v1/depots", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-                time.sleep(0.05)
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
         yield url
     finally:
         proc.terminate()

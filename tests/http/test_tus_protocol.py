@@ -311,3 +311,36 @@ def test_a_deferred_upload_counts_against_the_quota_as_it_grows(client, world, a
     assert error(patch(client, world, location, 400, JPG[400:])) == (
         413, "uploads.quota_exceeded")
     assert client.head(location, headers=headers(world)).headers["Upload-Offset"] == "400"
+
+
+def test_a_photo_id_held_in_another_country_neither_409s_nor_blocks_the_upload(
+        client, world, app):
+    """Another country's phone took the photo id first (a leak, or squatting): our phone's
+    upload under it is answered as any new one, kept apart and linked to our submission;
+    each country reads its own photo by the id."""
+    from tests.imaging import ROTATED_JPG
+
+    other = ROTATED_JPG.read_bytes()
+    photo_id = str(uuid.uuid4())
+    squat = create(client, world, user="ng_inspector", length=len(other), body=other,
+                   meta=metadata(photo_id=photo_id, sha256=sha256(other)))
+    assert squat.status_code == 201
+    visit = {"instance_id": "uuid:visit-with-photo", "form_id": "pssm_visit", "depot": "NMY",
+             "answers": {},
+             "photos": [{"name": "seal.jpg", "photo_id": photo_id, "question": "seal"}]}
+    r = client.post("/api/v1/submissions", json=visit, headers={
+        "Authorization": f"Bearer {world.tokens['commander']}"})
+    assert r.json["missing_photos"] == ["seal.jpg"], r.json
+    ours = create(client, world, body=JPG, meta=metadata(photo_id=photo_id))
+    assert ours.status_code == 201 and ours.headers["Upload-Offset"] == str(SIZE)
+    again = create(client, world, meta=metadata(photo_id=photo_id))  # a repeated creation
+    assert again.headers["Location"] == ours.headers["Location"]
+    seen = client.get(f"/api/v1/photos/{photo_id}", headers=headers(world))
+    assert seen.status_code == 200 and seen.data == JPG
+    theirs = client.get(f"/api/v1/photos/{photo_id}", headers=headers(world, "ng_inspector"))
+    assert theirs.status_code == 200 and theirs.data == other
+    status = client.get("/api/v1/submissions/uuid:visit-with-photo",
+                        headers=headers(world, "commander"))
+    assert status.json["missing_photos"] == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Photo.id))) == 2
