@@ -52,18 +52,18 @@ def link_submission_photos(session: Session, submission: Submission) -> None:
     if not waiting:
         return
     country = _country_of(session, submission)
-    keys = {a.id: _photo_keys(country, a.photo_uuid) for a in waiting if a.photo_uuid}
+    keys = [_photo_keys(country, a.photo_uuid) if a.photo_uuid else [] for a in waiting]
     names = [a.name for a in waiting if not a.photo_uuid]
     by_uuid = {p.id: p for p in session.scalars(select(Photo).where(
-        Photo.id.in_([k for ks in keys.values() for k in ks])))}
+        Photo.id.in_([k for ks in keys for k in ks])))}
     by_name: dict[str, Photo] = {}
     if names:
         for p in session.scalars(select(Photo).where(
                 Photo.instance_id == submission.instance_id, Photo.filename.in_(names))
                 .order_by(Photo.created_at, Photo.id)):
             by_name[p.filename] = p  # the latest photo under a name wins
-    for attachment in waiting:
-        found = ([by_uuid.get(k) for k in keys[attachment.id]] if attachment.photo_uuid
+    for attachment, candidates in zip(waiting, keys, strict=True):
+        found = ([by_uuid.get(k) for k in candidates] if attachment.photo_uuid
                  else [by_name.get(attachment.name)])
         for photo in found:
             if photo is not None and _link(session, attachment, submission, photo):
