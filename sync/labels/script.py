@@ -1,0 +1,68 @@
+"""Arabic on reportlab pages. reportlab draws the characters it is given one after the other,
+left to right, so Arabic text is first joined into its contextual letter forms
+(arabic-reshaper) and put in display order (python-bidi), and drawn with the vendored Amiri
+font (fonts/, SIL OFL 1.1; it has Latin letters and digits too). A label id, a date or any
+other word with digits inside Arabic text is isolated and stays exactly as written, left to
+right: by the bidi rules alone, 2026-12-01 after an Arabic word would read 01-12-2026.
+Other languages keep the standard PDF fonts."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import arabic_reshaper
+from bidi import get_display
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+RTL = frozenset({"ar"})  # languages written right to left
+LATIN = ("Helvetica", "Helvetica-Bold")
+ARABIC = ("Amiri", "Amiri-Bold")
+# a word with a digit and no Arabic letter: ids, lots, dates, quantities, calibres
+LTR_WORD = re.compile(r"[^\s\u0600-\u06ff]*\d[^\s\u0600-\u06ff]*")
+LRI, PDI = "\u2066", "\u2069"
+CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@cache
+def _registered() -> tuple[str, str]:
+    for name, file in zip(ARABIC, ("Amiri-Regular.ttf", "Amiri-Bold.ttf"), strict=True):
+        registerFont(TTFont(name, str(FONTS / file)))
+    return ARABIC
+
+
+def fonts(lang: str) -> tuple[str, str]:
+    """(regular, bold) font names for text in `lang`, registered with reportlab."""
+    return _registered() if lang in RTL else LATIN
+
+
+def visual(text: str, rtl: bool) -> str:
+    """The characters of `text` in the order reportlab must draw them."""
+    if not rtl:
+        return text
+    isolated = LTR_WORD.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)
+    return CONTROLS.sub("", get_display(arabic_reshaper.reshape(isolated), base_dir="R"))
+
+
+def width(text: str, font: str, size: float, rtl: bool) -> float:
+    return stringWidth(visual(text, rtl), font, size)
+
+
+def wrap(text: str, font: str, size: float, limit: float, rtl: bool) -> list[str]:
+    """Lines of at most `limit` points, broken between words in reading order (so that a
+    right-to-left paragraph's first line is its first words), each ready to draw."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if current and width(candidate, font, size, rtl) > limit:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+    return [visual(line, rtl) for line in lines]
