@@ -1,4 +1,4 @@
-"""What HQ prints: the inspection report (PDF, French or English, answers and findings
+"""What HQ prints: the inspection report (PDF, French, English or Arabic, answers and findings
 escaped, a signature block) and label sheets from the crate list and the depot page; and the
 bare server address leading to the HQ pages."""
 
@@ -27,12 +27,14 @@ def hq(migrated, tmp_path_factory):
             "Gate B unlocked"]),
     ("fr", ["Rapport d'inspection", "Réponses", "Constats", "Commandant du dépôt",
             "Signature", "Gate B unlocked"]),
-], ids=["English", "French"])
+    ("ar", ["تقرير التفتيش", "الإجابات", "الملاحظات", "آمر المستودع", "التوقيعات",
+            "التوقيع:", "Gate B unlocked"]),
+], ids=["English", "French", "Arabic"])
 def test_the_inspection_report_is_a_pdf_in_the_chosen_language(hq, lang, words):
     r = as_user(hq, "commander").get(
         f"/hq/inspections/{hq['s'].submission_id}/report.pdf?lang={lang}")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
-    text = " ".join(pdf_text(r.get_data()))
+    text = " ".join(pdf_text(r.get_data()))  # pdfium reads Arabic back in reading order
     for expected in words:
         assert expected in text
     assert SCRIPT in text  # a phone's text is printed as text, never read as markup

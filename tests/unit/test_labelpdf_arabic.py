@@ -65,8 +65,9 @@ def sheet():
     ("تاريخ الوسم 2026-12-01", "2026-12-01 ﻢﺳﻮﻟﺍ ﺦﻳﺭﺎﺗ"),
     ("NKC · مبنى B3 · كومة C12", "C12 ﺔﻣﻮﻛ · B3 ﻰﻨﺒﻣ · NKC"),
     ("MR-NKC-004001-7", "MR-NKC-004001-7"),
+    ("من 20/11/2026 12:30 → 20/11/2026 13:00", "13:00 20/11/2026 – 12:30 20/11/2026 ﻦﻣ"),
 ], ids=["lot stays as written", "an ISO date is not reversed", "words right to left",
-        "a label id alone"])
+        "a label id alone", "a range: no arrow the font lacks"])
 def test_arabic_is_joined_and_put_in_display_order(logical, drawn):
     assert visual(logical, rtl=True) == drawn
     assert visual(logical, rtl=False) == logical
