@@ -1,9 +1,10 @@
 """Label sheets without drawing: the millimetre layouts, where each label and its QR code go,
-and the text printed on a label (French or English). sync/labels/pdf.py draws what this says.
+and the text printed on a label (French, English or Arabic). sync/labels/pdf.py draws what
+this says.
 
 Only what domain.md allows is printed: label ID, depot/building/stack, nature and calibre, lot,
 quantity, hazard code, date, and for weapon crates type/model and number. Never serials or
-coordinates. Dates are ISO (2026-11-25), unambiguous in both languages.
+coordinates. Dates are ISO (2026-11-25), unambiguous in every language.
 """
 
 from __future__ import annotations
