@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from sync.labels.script import RTL, fonts, visual
+from sync.labels.script import RTL, fonts, visual, width_of
 from sync.labels.sheets import Face, Layout, qr_geometry, slots
 
 LEADING = 1.22
@@ -85,8 +85,7 @@ def draw_face(canvas: Canvas, layout: Layout, face: Face, x: float, y: float, *,
         width -= badge_w + 2 * mm
     if face.flag:  # a reprint: white on black, bottom left
         flag_size = layout.text_pt
-        flag_w = min(stringWidth(visual(face.flag, rtl), bold, flag_size) + flag_size * 0.8,
-                     width)
+        flag_w = min(width_of(face.flag, bold, flag_size, rtl) + flag_size * 0.8, width)
         canvas.rect(left, bottom, flag_w, flag_size * 1.45, stroke=0, fill=1)
         canvas.setFillGray(1)
         fit_string(canvas, left + flag_size * 0.4, bottom + flag_size * 0.4, face.flag, bold,
@@ -124,15 +123,11 @@ def fit_string(canvas: Canvas, x: float, y: float, text: str, font: str, size: f
     lack print as "?" rather than vanish."""
     if not rtl:
         text = text.encode("cp1252", "replace").decode("cp1252")
-
-    def wide(t: str) -> float:
-        return stringWidth(visual(t, rtl), font, fitted)
-
     fitted = size
-    while fitted > size * SMALLEST and wide(text) > width:
+    while fitted > size * SMALLEST and width_of(text, font, fitted, rtl) > width:
         fitted -= 0.25
-    if wide(text) > width:
-        while text and wide(text + "…") > width:
+    if width_of(text, font, fitted, rtl) > width:
+        while text and width_of(text + "…", font, fitted, rtl) > width:
             text = text[:-1]
         text += "…"
     canvas.setFont(font, fitted)

@@ -50,7 +50,8 @@ def visual(text: str, rtl: bool) -> str:
     return CONTROLS.sub("", get_display(arabic_reshaper.reshape(isolated), base_dir="R"))
 
 
-def width(text: str, font: str, size: float, rtl: bool) -> float:
+def width_of(text: str, font: str, size: float, rtl: bool) -> float:
+    """How wide `text` is drawn, in points."""
     return stringWidth(visual(text, rtl), font, size)
 
 
@@ -62,7 +63,7 @@ def wrap_lines(text: str, font: str, size: float, limit: float, rtl: bool) -> li
         current = ""
         for word in paragraph.split(" "):
             candidate = f"{current} {word}" if current else word
-            if current and width(candidate, font, size, rtl) > limit:
+            if current and width_of(candidate, font, size, rtl) > limit:
                 lines.append(current)
                 current = word
             else:
