@@ -209,6 +209,12 @@ def test_log_in_in_arabic_and_the_page_mirrors(open_page, live):
     shot(page, "crate-ar")
     page.goto(f"{live.url}/hq/depots/NMY")
     expect(page.locator("body")).to_contain_text("الامتثال لقائمة التحقق")
+    cell = page.locator("td.mono").first  # left to right inside, on the right like the rest
+    assert cell.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    gaps = cell.evaluate("""e => { const r = document.createRange(); r.selectNodeContents(e);
+        const t = r.getBoundingClientRect(), c = e.getBoundingClientRect();
+        return [t.left - c.left, c.right - t.right]; }""")
+    assert gaps[1] < 20 < gaps[0]
     shot(page, "dashboard-ar")
 
 
