@@ -70,7 +70,7 @@ MESSAGES = (
        "rejected first."),
     _l("Approving an adjustment names its amount."),
     _l("The adjustment awaiting approval is not the amount approved."),
-    _l("The language is en or fr."),
+    _l("The language is en, fr or ar."),
     _l("The CSRF token is missing."),
     _l("The CSRF token is invalid."),
     _l("The CSRF token has expired."),
