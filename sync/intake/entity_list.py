@@ -1,7 +1,8 @@
 """The files Collect downloads with the forms, made for one device's depots: the crate
 entity list (crates.csv), the book contents for open counts (crate_book.csv), the depot list
-(depots.csv), the stacks of those depots (locations.csv), the visits and users of sync.inspections.phone_lists; and which entity IDs a
-phone holds are gone (the integrity answer).
+(depots.csv), the stacks of those depots (locations.csv), the visits and users of
+sync.inspections.phone_lists; and which entity IDs a phone holds are gone (the integrity
+answer).
 
 crates.csv is an ODK entity list: name (the crate UUID, the entity ID updates name),
 label (the printed label ID), __version (the crate's version, the baseVersion of updates),
@@ -116,7 +117,8 @@ def locations_csv(session: Session, principal: Principal) -> bytes:
         for loc in rows))
 
 
-MAKERS = {"crates.csv": crates_csv, "locations.csv": locations_csv, "crate_book.csv": crate_book_csv, "depots.csv": depots_csv,
+MAKERS = {"crates.csv": crates_csv, "locations.csv": locations_csv,
+          "crate_book.csv": crate_book_csv, "depots.csv": depots_csv,
           "visits.csv": lambda session, principal: _csv(
               VISIT_COLUMNS, visit_rows(session, principal, now=utcnow())),
           "users.csv": lambda session, principal: _csv(USER_COLUMNS,

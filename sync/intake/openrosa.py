@@ -35,12 +35,8 @@ from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.inspections.visits import VISITS, visit_part
 from sync.intake.entities import entity_ops
-from sync.intake.submissions import (
-    AttachmentIn,
-    SubmissionIn,
-    accept_submission,
-    instance_key,
-)
+from sync.intake.instance_keys import instance_key
+from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission
 from sync.labels.ids import Signature, read_scan
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ the form's rules is stored and flagged, because a phone cannot fix it in the fie
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -35,6 +34,7 @@ from sync.engine.types import MAX_INT, BatchIn, OpIn
 from sync.inspections.registers import record_register
 from sync.inspections.visits import VisitPart, record_visit_part
 from sync.intake.entities import count_after, derived_op_id
+from sync.intake.instance_keys import instance_key, note_elsewhere, readable
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
 from sync.photos.links import link_submission_photos
@@ -97,7 +97,7 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
     key = instance_key(session, principal, sub.instance_id)
     if key != sub.instance_id:
-        _note_elsewhere(session, principal, sub.instance_id, now)
+        note_elsewhere(session, principal, sub.instance_id, now)
         sub = replace(sub, instance_id=key)
     existing = session.scalar(select(Submission).where(Submission.instance_id == sub.instance_id))
     if existing is not None:
@@ -159,32 +159,6 @@ def _again(session: Session, actor: Actor, principal: Principal, existing: Submi
     return Accepted(existing, "mismatch")
 
 
-def instance_key(session: Session, principal: Principal, instance_id: str) -> str:
-    """The key a phone's submission is stored under: its instance ID, unless a submission the
-    sender may not read holds that ID (another country's, another depot's): then a key of
-    the sender's own, so that neither the answer nor anything after it (a retry, a status
-    read, an edit, its photos) tells the phone the ID exists elsewhere or touches that
-    submission. The doors answer with the phone's instance ID."""
-    found = session.scalar(select(Submission).where(Submission.instance_id == instance_id))
-    if found is None or _readable(principal, found):
-        return instance_id
-    owner = principal.device_id or f"user:{principal.user_id}"
-    digest = hashlib.sha256(f"{owner}\0{instance_id}".encode()).hexdigest()
-    return f"elsewhere:{digest[:40]}"
-
-
-def _note_elsewhere(session: Session, principal: Principal, instance_id: str,
-                    now: datetime) -> None:
-    """For reviewers (never the phone): an instance ID taken in another scope came again."""
-    if session.scalar(select(OpIncident.id).where(
-            OpIncident.device_id == principal.device_id, OpIncident.op_id == instance_id[:64],
-            OpIncident.kind == "instance_id_elsewhere")) is None:
-        session.add(OpIncident(device_id=principal.device_id, op_id=instance_id[:64],
-                               kind="instance_id_elsewhere", at=now, payload={},
-                               reason="An instance ID held by a submission of another "
-                                      "scope; stored under the sender's own key."))
-
-
 def form_problems(session: Session, form_id: str, version: str,
                   answers: dict[str, Any]) -> list[dict[str, Any]]:
     """The answers checked against the published form they name. A form the server never
@@ -203,18 +177,9 @@ def get_submission(session: Session, principal: Principal, instance_id: str) -> 
     """A submission its depot's scope covers (or, without a depot, its own device's)."""
     found = session.scalar(select(Submission).where(
         Submission.instance_id == instance_key(session, principal, instance_id)))
-    if found is not None and _readable(principal, found):
+    if found is not None and readable(principal, found):
         return found
     raise NotFound("No such submission.", instance_id=instance_id)
-
-
-def _readable(principal: Principal, found: Submission) -> bool:
-    """It came from this device or user, or its depot's scope covers it."""
-    if ((found.device_id is not None and found.device_id == principal.device_id)
-            or (found.user_id is not None and found.user_id == principal.user_id)):
-        return True
-    return found.depot is not None and principal.sees_depot(found.depot_id,
-                                                            found.depot.country_code)
 
 
 def _depot(session: Session, principal: Principal,
@@ -242,7 +207,7 @@ def _replace(session: Session, principal: Principal, submission: Submission,
     could read that version; one it could not read is treated as unknown (no oracle)."""
     earlier = session.scalar(select(Submission).where(
         Submission.instance_id == instance_key(session, principal, deprecated_id)))
-    if earlier is None or earlier.id == submission.id or not _readable(principal, earlier):
+    if earlier is None or earlier.id == submission.id or not readable(principal, earlier):
         return [{"field": "deprecatedID", "problem": f"replaces unknown {deprecated_id[:64]}"}]
     earlier.status, earlier.replaced_by = SubmissionStatus.REPLACED, submission.instance_id
     arrived = {a.name: a for a in earlier.attachments if a.photo_id}
