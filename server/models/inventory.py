@@ -135,7 +135,8 @@ class AmmoLot(Base):
     lot_number: Mapped[str | None] = mapped_column(String(64))
     lot_state: Mapped[LotState] = mapped_column(enum_column(LotState, "lot_state"))
     manufacture_date: Mapped[date | None] = mapped_column(Date)
-    expiry_date: Mapped[date | None] = mapped_column(Date)
+    expiry_date: Mapped[date | None] = mapped_column(Date)  # end of shelf life
+    next_test_due: Mapped[date | None] = mapped_column(Date)  # surveillance: next proof/test
     condition: Mapped[Condition] = mapped_column(enum_column(Condition, "condition"),
                                                  default=Condition.SERVICEABLE)
     suspended: Mapped[bool] = mapped_column(default=False)
