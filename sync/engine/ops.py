@@ -21,6 +21,7 @@ from sync.labels.registry import BadCheck, LabelInUse
 from sync.stock.counts import photo_ids, record_count
 from sync.stock.custody import check_custody, record_custody_edit
 from sync.stock.inventory import register_crate
+from sync.stock.magazines import check_buildings
 
 if TYPE_CHECKING:
     from sync.engine.ingest import Batch
@@ -113,6 +114,10 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
         ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
         record_custody_edit(ctx.session, crate, server, merged.values, actor=ctx.actor,
                             now=ctx.now)
+        if "location" in merged.values and crate.location is not None:  # moved on the ground
+            check_buildings(ctx.session, crate.depot, {crate.location.building_id},
+                            source="phone_relocation", actor=ctx.actor, now=ctx.now,
+                            enforce=False, reference=op.op_id)
     conflicts = open_conflicts(ctx.session, crate, server, op, merged.conflicts,
                                actor=ctx.actor, now=ctx.now)
     status = "conflict" if conflicts else ("applied" if current else "merged")
