@@ -149,7 +149,7 @@ def suspend_lot(session: Session, principal: Principal, lot_id: int, *, referenc
                               reference=reference.strip()[:64], reason=(reason or "").strip(),
                               issued_by=principal.user_id, issued_at=now)
     session.add(notice)
-    for depot_id in session.scalars(select(Crate.depot_id.distinct()).join(
+    for depot_id in session.scalars(select(Crate.depot_id).distinct().join(
             Depot, Depot.id == Crate.depot_id).where(
             Crate.lot_id == lot.id, Crate.quantity > 0, Crate.deleted_at.is_(None),
             Depot.country_code == principal.country_code).order_by(Crate.depot_id)):
