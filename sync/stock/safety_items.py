@@ -44,18 +44,25 @@ def get_item(session: Session, principal: Principal, item_id: str) -> SafetyItem
     return get_in_scope(session, principal, SafetyItem, item_id, "review.read", "item")
 
 
-def propose(session: Session, principal: Principal, depot: Depot, *, lot_number: str,
+def _held_lot(session: Session, depot: Depot, ref: str) -> AmmoLot:
+    """A lot held at the depot, by id (as lots.csv names it) or by lot number."""
+    key = AmmoLot.id == int(ref) if ref.isdigit() and len(ref) < 10 else \
+        AmmoLot.lot_number == ref
+    lot = session.scalar(select(AmmoLot).join(Crate, Crate.lot_id == AmmoLot.id).where(
+        Crate.depot_id == depot.id, key).limit(1))
+    if lot is None:
+        raise InvalidInput(f"No lot {ref[:64]!r} is held at {depot.code}.", lot=ref[:64])
+    return lot
+
+
+def propose(session: Session, principal: Principal, depot: Depot, *, lot: str,
             condition: str | None, suspend: bool, reason: str, crate_label: str = "",
             submission_id: str | None = None, now: datetime) -> SafetyItem | None:
     """An inspector's F6 proposal for a lot held at the depot: queued, never applied."""
-    crate = session.scalar(select(Crate).where(Crate.label_id == crate_label,
-                                               Crate.depot_id == depot.id)) if crate_label \
-        else None
-    lot = crate.lot if crate is not None and crate.lot is not None else session.scalar(
-        select(AmmoLot).join(Crate, Crate.lot_id == AmmoLot.id).where(
-            Crate.depot_id == depot.id, AmmoLot.lot_number == lot_number).limit(1))
-    if lot is None:
-        raise InvalidInput(f"No lot {lot_number!r} is held at {depot.code}.", lot=lot_number)
+    lot = _held_lot(session, depot, lot.strip())
+    crate = session.scalar(select(Crate).where(
+        Crate.label_id == crate_label.strip(), Crate.depot_id == depot.id,
+        Crate.lot_id == lot.id)) if crate_label.strip() else None
     try:
         proposed = Condition(condition) if condition else None
     except ValueError:
