@@ -10,7 +10,7 @@ from server.api.schemas.safety import (
     BoxOut,
     DecisionIn,
     GaugeOut,
-    ItemArgs,
+    SafetyItemArgs,
     ItemOut,
     LotTestIn,
     LotTestOut,
@@ -71,7 +71,7 @@ def record_lot_test(lot_id: int):
 @bp.get("/safety/items")
 @device_required
 def list_safety_items():
-    args = ItemArgs().load(request.args)
+    args = SafetyItemArgs().load(request.args)
     rows = safety_items.list_items(db.session, g.principal, status=args["status"] or None,
                                    depot_code=args["depot"], limit=args["limit"],
                                    offset=args["offset"])

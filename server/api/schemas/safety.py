@@ -30,7 +30,7 @@ class DecisionIn(Schema):
     reference = fields.String(load_default="", validate=SHORT)
 
 
-class ItemArgs(Schema):
+class SafetyItemArgs(Schema):
     status = fields.String(load_default="open",
                            validate=validate.OneOf(("open", "accepted", "dismissed", "")))
     depot = fields.String(load_default=None, validate=validate.Length(max=8))
@@ -113,7 +113,7 @@ class ItemOut(Schema):
 
 
 SCHEMAS = {"NoticeIn": NoticeIn, "Notice": NoticeOut, "LotTestIn": LotTestIn, "LotTest": LotTestOut,
-           "DecisionIn": DecisionIn, "SafetyItem": ItemOut, "SafetyItemArgs": ItemArgs,
+           "DecisionIn": DecisionIn, "SafetyItem": ItemOut, "SafetyItemArgs": SafetyItemArgs,
            "Gauge": GaugeOut, "Box": BoxOut}
 OPERATIONS = {
     "/safety/buildings/{building_id}": {"get": (

@@ -142,7 +142,7 @@ class PhotoRefSchema(Schema):
     question = fields.String(load_default="", validate=validate.Length(max=128))
 
 
-class ProposalSchema(Schema):
+class ConditionProposalSchema(Schema):
     """F6: an inspector proposes a lot's condition or its suspension (a safety item)."""
 
     lot = fields.String(required=True, validate=validate.Length(1, 64))
@@ -170,7 +170,7 @@ class SubmissionSchema(Schema):
                          validate=validate.Length(max=500))
     counts = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=5000))
     findings = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=500))
-    proposals = fields.List(fields.Nested(ProposalSchema), load_default=list,
+    proposals = fields.List(fields.Nested(ConditionProposalSchema), load_default=list,
                             validate=validate.Length(max=500))
 
 
