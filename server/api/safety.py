@@ -10,12 +10,12 @@ from server.api.schemas.safety import (
     BoxOut,
     DecisionIn,
     GaugeOut,
-    SafetyItemArgs,
     ItemOut,
     LotTestIn,
     LotTestOut,
     NoticeIn,
     NoticeOut,
+    SafetyItemArgs,
 )
 from server.auth import device_required
 from server.bodies import read_json

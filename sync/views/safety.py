@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -23,15 +23,18 @@ from server.models import (
     Crate,
     Depot,
     Location,
+    LotTest,
     SafetyItem,
     StorageBuilding,
     SuspensionNotice,
 )
 from server.models.inventory import Condition, StockCategory
 from sync.access.principal import Principal
+from sync.journal.trail import Actor, record_audit
 from sync.stock.limits import NEAR_LIMIT, country_rules, held_against, incompatible_pairs
 from sync.stock.magazines import Load, building_loads
-from sync.stock.surveillance import NOT_ISSUABLE, Box, find_every_box
+from sync.stock.surveillance import NOT_ISSUABLE, Box, find_every_box, live_notice
+from sync.views.exports import Export, safe_cell
 
 DUE_WITHIN = timedelta(days=90)  # a lot whose test or shelf life ends within this is "due"
 
@@ -215,3 +218,54 @@ def safety_report(session: Session, principal: Principal, *, today: date) -> Rep
 def _with(holding: Holding, detail: str) -> Holding:
     return Holding(**{**holding.__dict__, "detail": detail})
 
+
+
+@dataclass(frozen=True)
+class LotView:
+    lot: AmmoLot
+    notice: SuspensionNotice | None
+    boxes: list[Box]
+    tests: list[LotTest]
+
+
+def lot_view(session: Session, principal: Principal, lot_id: int) -> LotView:
+    """A lot's surveillance: its tests, its live notice and every box of it in scope."""
+    principal.require("review.read")
+    notice = live_notice(session, principal.country_code, lot_id)
+    boxes = find_every_box(session, principal, lot_id,
+                           since=notice.issued_at if notice else None)
+    tests = list(session.scalars(select(LotTest).where(LotTest.lot_id == lot_id)
+                                 .order_by(LotTest.tested_on.desc())))
+    return LotView(session.get(AmmoLot, lot_id), notice, boxes, tests)
+
+
+EXPORT_COLUMNS = ("section", "depot", "building", "stack", "lot", "hazard_division",
+                  "neq_kg", "limit_kg", "status", "detail")
+
+
+def safety_export(session: Session, principal: Principal, *, today: date,
+                  now: datetime) -> Export:
+    """The country safety report as rows, one section after another; audited."""
+    principal.require("export")
+    report = safety_report(session, principal, today=today)
+    record_audit(session, Actor(user_id=principal.user_id), "export.safety", now=now,
+                 entity="export", entity_id="safety", country_code=principal.country_code)
+    rows: list[list] = []
+    for gauge in report.gauges:
+        for r in gauge.held:
+            rows.append(["building", gauge.depot_code, gauge.building.code, "",
+                         "; ".join(f"{g}: {', '.join(n)}" for g, n in gauge.lots.items()),
+                         "+".join(r.added), float(r.neq_kg),
+                         None if r.limit_kg is None else float(r.limit_kg), gauge.status,
+                         " ".join(f"{a}+{b}" for a, b in gauge.pairs)])
+    sections = (("unsegregated", report.unsegregated), ("due_for_test", report.due),
+                ("awaiting_disposal", report.awaiting_disposal))
+    for section, holdings in sections:
+        rows += [[section, h.depot, h.building or "", h.stack or "", h.lot_number, "",
+                  None, None, "", h.detail or h.item] for h in holdings]
+    for s in report.suspensions:
+        rows += [["suspended_box", b.depot, b.building or "", b.stack or "",
+                  s.notice.lot.lot_number, "", None, None,
+                  "counted" if b.counted_at else "open", f"{s.notice.reference} {b.label_id}"]
+                 for b in s.boxes]
+    return Export(EXPORT_COLUMNS, iter([[safe_cell(v) for v in row] for row in rows]))
