@@ -33,6 +33,7 @@ from sync.journal.trail import Actor, record_audit
 
 UNSERVICEABLE = {Condition.UNSERVICEABLE_REPAIRABLE, Condition.UNSERVICEABLE_FOR_DISPOSAL}
 NOT_ISSUABLE = UNSERVICEABLE | {Condition.SUSPENDED}
+SERVICEABLE = {Condition.SERVICEABLE, Condition.SERVICEABLE_RESTRICTED}
 ISSUING = {MT.ISSUE, MT.EXPORT}  # stock leaving the state's depots for use
 
 
@@ -242,7 +243,8 @@ def national_condition(settings: dict, code: str) -> Condition:
 def record_test(session: Session, principal: Principal, lot_id: int, *, tested_on: date,
                 laboratory: str, test: str, code: str, next_test_due: date | None = None,
                 notes: str = "", now: datetime) -> LotTest:
-    """A proof or surveillance test result: the lot takes the condition it led to."""
+    """A proof or surveillance test result: the lot takes the condition it led to; a
+    serviceable result extends its shelf life to the next test due."""
     principal.require("safety.manage")
     lot = _lot_in_country(session, principal, lot_id)
     settings = session.get(Country, principal.country_code).settings or {}
@@ -259,6 +261,9 @@ def record_test(session: Session, principal: Principal, lot_id: int, *, tested_o
     lot.condition = condition
     if next_test_due is not None:
         lot.next_test_due = next_test_due
+        if condition in SERVICEABLE and (lot.expiry_date is None or
+                                          lot.expiry_date < next_test_due):
+            lot.expiry_date = next_test_due  # a passed surveillance test extends its life
     session.flush()
     record_audit(session, _actor(principal), "safety.test", now=now, entity="lot",
                  entity_id=lot.id, country_code=principal.country_code,
