@@ -103,6 +103,7 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
                         originator_id=originator_id, approver_id=approver_id,
                         witnesses=list(witnesses), notes=notes, reference=reference,
                         **_voucher_fields(voucher))
+    check_movement(session, depot, mtype, lines, today=now.astimezone(depot.zone()).date())
     touched: set[str] = set()  # crates whose contents change, including those a weapon leaves
     for n, line in enumerate(lines, start=1):
         if line.weapon_id is not None:
@@ -111,7 +112,7 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
             stored = _move_ammo(session, depot, mtype, line)
         stored.line_no = n
         movement.lines.append(stored)
-    _check_safety(session, depot, mtype, movement, actor=actor, now=now)
+    _check_limits(session, depot, mtype, movement, actor=actor, now=now)
 
     movement.depot_seq = depot.ledger_seq + 1
     movement.prev_hash = depot.ledger_head
@@ -127,11 +128,11 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
     return movement
 
 
-def _check_safety(session: Session, depot: Depot, mtype: MT, movement: Movement, *,
+def _check_limits(session: Session, depot: Depot, mtype: MT, movement: Movement, *,
                   actor: Actor, now: datetime) -> None:
-    """Surveillance (no issue of suspended stock…), then the limits and mixing rules of
-    every building stock entered (warn or block, per country)."""
-    check_movement(session, depot, mtype, movement.lines, today=now.date())
+    """The limits and mixing rules of every building stock entered (warn or block, per
+    country), judged on the books as they would be: a refusal leaves the caller to roll
+    back. Boxes of a suspended lot arriving reopen the depot's task."""
     entering = [ln.crate_id for ln in movement.lines if ln.quantity > 0 and ln.crate_id]
     if entering:
         note_arrival(session, depot, movement.lines, now=now)

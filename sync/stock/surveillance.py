@@ -68,16 +68,19 @@ def condition_of(crate: Crate) -> Condition:
     return crate.condition or (lot.condition if lot is not None else Condition.UNKNOWN)
 
 
-def check_movement(session: Session, depot: Depot, mtype: MT, lines: Sequence[MovementLine],
-                   *, today: date) -> None:
-    """Refuse an issue or export of suspended, unserviceable or expired stock, and the
-    destruction of unserviceable stock not yet set aside as awaiting disposal."""
+def check_movement(session: Session, depot: Depot, mtype: MT, lines: Sequence, *,
+                   today: date) -> None:
+    """Refuse, before anything moves, an issue or export of suspended, unserviceable or
+    expired stock, and the destruction of unserviceable stock not yet set aside as awaiting
+    disposal. lines: the movement's LineIn (crate, and lot when it names one)."""
     if mtype not in ISSUING and mtype is not MT.DESTRUCTION:
         return
     for line in lines:
-        if line.crate_id is None or line.lot_id is None:
-            continue
-        crate, lot = session.get(Crate, line.crate_id), session.get(AmmoLot, line.lot_id)
+        crate = session.get(Crate, line.crate_id) if line.crate_id else None
+        lot = session.get(AmmoLot, line.lot_id or crate.lot_id) if crate is not None and (
+            line.lot_id or crate.lot_id) else None
+        if lot is None:
+            continue  # a weapon, or a line the ledger refuses for itself
         name = f"lot {lot.lot_number or '?'} (crate {crate.label_id})"
         if mtype is MT.DESTRUCTION:
             if (condition_of(crate) is Condition.UNSERVICEABLE_FOR_DISPOSAL
