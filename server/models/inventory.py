@@ -158,7 +158,7 @@ class Crate(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     label_id: Mapped[str] = mapped_column(String(32))
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     kind: Mapped[CrateKind] = mapped_column(enum_column(CrateKind, "crate_kind"))
     status: Mapped[CrateStatus] = mapped_column(enum_column(CrateStatus, "crate_status"),
                                                 default=CrateStatus.IN_STORE)

@@ -52,24 +52,28 @@ class Load:
 
 
 def building_loads(session: Session, building_ids: Iterable[int]) -> dict[int, Load]:
-    """The load of each building, from one grouped query over its stacks' crates."""
+    """The load of each building: its boxes summed per lot in one grouped query over its
+    stacks' crates, then weighed with the few lots' item types."""
     ids = sorted(set(building_ids))
     loads = {b.id: Load(b) for b in session.scalars(
         select(StorageBuilding).where(StorageBuilding.id.in_(ids)))}
-    rows = session.execute(
-        select(Location.building_id, AmmoItemType.hazard_division,
-               AmmoItemType.compatibility_group, AmmoLot.lot_number,
-               func.sum(Crate.quantity * AmmoItemType.neq_kg))
+    held = session.execute(
+        select(Location.building_id, Crate.lot_id, func.sum(Crate.quantity))
         .join(Location, Location.id == Crate.location_id)
-        .join(AmmoLot, AmmoLot.id == Crate.lot_id)
-        .join(AmmoItemType, AmmoItemType.id == AmmoLot.item_type_id)
-        .where(Location.building_id.in_(ids), Crate.quantity > 0, Crate.deleted_at.is_(None))
-        .group_by(Location.building_id, AmmoItemType.hazard_division,
-                  AmmoItemType.compatibility_group, AmmoLot.lot_number))
-    for building_id, division, group, lot_number, neq in rows:
+        .where(Location.building_id.in_(ids), Crate.lot_id.is_not(None), Crate.quantity > 0,
+               Crate.deleted_at.is_(None))
+        .group_by(Location.building_id, Crate.lot_id)).all()
+    lots = {lot_id: (number, division, group, neq) for lot_id, number, division, group, neq in
+            session.execute(select(AmmoLot.id, AmmoLot.lot_number,
+                                   AmmoItemType.hazard_division,
+                                   AmmoItemType.compatibility_group, AmmoItemType.neq_kg)
+                            .join(AmmoItemType, AmmoItemType.id == AmmoLot.item_type_id)
+                            .where(AmmoLot.id.in_(sorted({r[1] for r in held}))))}
+    for building_id, lot_id, quantity in held:
+        number, division, group, neq = lots[lot_id]
         load = loads[building_id]
-        load.neq[division] += Decimal(str(neq or 0))
-        load.lots[group].add(lot_number or "?")
+        load.neq[division] += Decimal(str(neq)) * int(quantity)
+        load.lots[group].add(number or "?")
     return loads
 
 
