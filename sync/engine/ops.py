@@ -108,13 +108,15 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
     merged = merge_fields(op.base, server, op.set, base_is_current=current)
     if merged.values:
         check_custody(crate, merged.values, server)
+        building_before = crate.location and crate.location.building_id
         wire.write_fields(ctx.session, crate, merged.values, ctx.locations)
         crate.version += 1
         crate.updated_at = ctx.now
         ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
         record_custody_edit(ctx.session, crate, server, merged.values, actor=ctx.actor,
                             now=ctx.now)
-        if "location" in merged.values and crate.location is not None:  # moved on the ground
+        if (crate.location is not None and crate.quantity and crate.lot_id
+                and crate.location.building_id != building_before):  # moved on the ground
             check_buildings(ctx.session, crate.depot, {crate.location.building_id},
                             source="phone_relocation", actor=ctx.actor, now=ctx.now,
                             enforce=False, reference=op.op_id)

@@ -24,14 +24,14 @@ def record_proposals(session: Session, principal: Principal, submission: Submiss
     the submission, not a refusal of it."""
     problems = []
     for n, p in enumerate(proposals):
+        suspend = p.get("suspend") is True or str(p.get("suspend")).lower() in YES
         try:
             with session.begin_nested():
-                propose(session, principal, depot, lot=str(p.get("lot") or ""),
-                        condition=str(p.get("condition") or "") or None,
-                        suspend=p.get("suspend") is True or str(p.get("suspend")).lower()
-                        in YES, reason=str(p.get("reason") or ""),
-                        crate_label=str(p.get("crate") or ""),
-                        submission_id=submission.id, now=now)
+                propose(session, principal, depot, lot_ref=str(p.get("lot") or ""),
+                        condition=str(p.get("condition") or "") or None, suspend=suspend,
+                        reason=str(p.get("reason") or ""),
+                        crate_label=str(p.get("crate") or ""), submission_id=submission.id,
+                        now=now)
         except AppError as exc:
             problems.append({"field": f"proposals[{n}]", "problem": exc.message,
                              "code": exc.code})

@@ -46,7 +46,7 @@ def get_item(session: Session, principal: Principal, item_id: str) -> SafetyItem
 
 def _held_lot(session: Session, depot: Depot, ref: str) -> AmmoLot:
     """A lot held at the depot, by id (as lots.csv names it) or by lot number."""
-    key = AmmoLot.id == int(ref) if ref.isdigit() and len(ref) < 10 else \
+    key = AmmoLot.id == int(ref) if ref.isascii() and ref.isdigit() and len(ref) < 10 else \
         AmmoLot.lot_number == ref
     lot = session.scalar(select(AmmoLot).join(Crate, Crate.lot_id == AmmoLot.id).where(
         Crate.depot_id == depot.id, key).limit(1))
@@ -55,11 +55,11 @@ def _held_lot(session: Session, depot: Depot, ref: str) -> AmmoLot:
     return lot
 
 
-def propose(session: Session, principal: Principal, depot: Depot, *, lot: str,
+def propose(session: Session, principal: Principal, depot: Depot, *, lot_ref: str,
             condition: str | None, suspend: bool, reason: str, crate_label: str = "",
             submission_id: str | None = None, now: datetime) -> SafetyItem | None:
     """An inspector's F6 proposal for a lot held at the depot: queued, never applied."""
-    lot = _held_lot(session, depot, lot.strip())
+    lot = _held_lot(session, depot, lot_ref.strip())
     crate = session.scalar(select(Crate).where(
         Crate.label_id == crate_label.strip(), Crate.depot_id == depot.id,
         Crate.lot_id == lot.id)) if crate_label.strip() else None
