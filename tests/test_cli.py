@@ -41,6 +41,23 @@ def test_create_user_refuses_bad_input_clearly(app, world):
             User.username.in_(["y", "z"]))) == 0
 
 
+def test_a_regional_body_and_its_user_from_the_shell(app, world):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["create-body", "ecowas", "ECOWAS Commission", "--kind", "regional"])
+    assert r.exit_code == 0 and "created regional body ECOWAS" in r.output, r.output
+    r = runner.invoke(args=["create-user", "awa", "--role", "regional", "--body", "ECOWAS",
+                            "--password", "s3cret-pass"])
+    assert r.exit_code == 0 and "(ECOWAS)" in r.output, r.output
+    r = runner.invoke(args=["create-user", "bala", "--role", "regional", "--body", "ECOWAS",
+                            "--country", "NE", "--password", "p"])
+    assert r.exit_code == 2 and "belongs to a body" in r.output, r.output
+    r = runner.invoke(args=["enroll-device", "--user", "awa"])
+    assert r.exit_code == 2 and "Phones are for" in r.output, r.output
+    with app.app_context():
+        awa = db.session.scalar(select(User).where(User.username == "awa"))
+        assert awa.country_code is None and awa.body.code == "ECOWAS" and not awa.devices
+
+
 def test_uploads_expire_sweeps_openrosa_spool_folders_left_by_killed_workers(app):
     import os
     import time
@@ -85,17 +102,16 @@ def test_audit_verify_notices_an_edited_audit_event(app, world):
     assert r.exit_code == 1 and f"audit event {second}" in r.output
 
 
-def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0, first.output
-    token = first.output.split("Device token for")[1].splitlines()[1].strip()
+def test_demo_loads_once_and_its_token_reads_a_crate(demo_loaded):
+    app, output = demo_loaded.app, demo_loaded.output
+    client, runner = app.test_client(), app.test_cli_runner()
+    token = output.split("Device token for")[1].splitlines()[1].strip()
     with app.app_context():
         assert db.session.scalar(select(func.count(Crate.id))) == 600
         assert db.session.scalar(select(func.count(Weapon.id))) == 2000
         ng_label = db.session.scalar(select(Crate.label_id).where(Crate.label_id.like("NG-%")))
         _demo_is_realistic()
-    assert "PUBLIC_URL is not set" in first.output  # phones cannot reach 127.0.0.1
+    assert "PUBLIC_URL is not set" in output  # phones cannot reach 127.0.0.1
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert token in again.output
@@ -193,13 +209,12 @@ def test_enrolment_prints_the_public_url_and_warns_when_it_is_unset(world, datab
             db.engine.dispose()
 
 
-def test_demo_replays_a_season_through_the_doors(app):
+def test_demo_replays_a_season_through_the_doors(demo_loaded):
     from server.models import Conflict, Discrepancy, Finding, Photo, Submission
     from server.models.labels import LabelPrint
 
-    r = app.test_cli_runner().invoke(args=["demo"])
-    assert r.exit_code == 0, r.output
-    assert "Season replayed" in r.output
+    app = demo_loaded.app
+    assert "Season replayed" in demo_loaded.output
     with app.app_context():
         s = db.session
         forms = dict(s.execute(select(Submission.form_id, func.count())

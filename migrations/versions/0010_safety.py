@@ -1,7 +1,7 @@
 """safety: explosive limit licences, lot tests, suspension notices and tasks, safety review items
 
 Revision ID: 0010_safety
-Revises: 0009_inspections
+Revises: 0010_bodies
 Create Date: 2026-12-01 10:24:00.775520
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_safety'
-down_revision = '0009_inspections'
+down_revision = '0010_bodies'
 branch_labels = None
 depends_on = None
 
