@@ -94,12 +94,12 @@ def check_movement(session: Session, depot: Depot, mtype: MT, lines: Sequence, *
             ref = notice.reference if notice is not None else lot.suspension_ref
             raise LotSuspended(f"{name} is suspended ({ref}); it may not be issued.",
                                lot=lot.lot_number, crate=crate.label_id, notice=ref)
-        condition = condition_of(crate)
-        if condition in NOT_ISSUABLE or crate.category is StockCategory.AWAITING_DISPOSAL:
-            raise LotNotServiceable(f"{name} is {condition.value.lower()}"
-                                    f"{', awaiting disposal' if crate.category is StockCategory.AWAITING_DISPOSAL else ''}"  # noqa: E501
-                                    "; it may not be issued.", lot=lot.lot_number,
-                                    crate=crate.label_id, condition=condition.value)
+        condition, aside = condition_of(crate), crate.category is StockCategory.AWAITING_DISPOSAL
+        if condition in NOT_ISSUABLE or aside:
+            state = condition.value.lower() + (", awaiting disposal" if aside else "")
+            raise LotNotServiceable(f"{name} is {state}; it may not be issued.",
+                                    lot=lot.lot_number, crate=crate.label_id,
+                                    condition=condition.value)
         if lot.expiry_date is not None and lot.expiry_date < today:
             raise LotExpired(f"{name} expired on {lot.expiry_date.isoformat()}; it may not be "
                              "issued until a test extends its life.", lot=lot.lot_number,
