@@ -37,3 +37,16 @@ __all__ = [
 __all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatus", "AuditHead",
             "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]
+from server.models.programme import (  # noqa: E402
+    Appointment,
+    Attendance,
+    Baseline,
+    Course,
+    CourseTrainer,
+    SopAdoption,
+    StaffMember,
+    Works,
+)
+
+__all__ += ["Appointment", "Attendance", "Baseline", "Course", "CourseTrainer", "SopAdoption",
+            "StaffMember", "Works"]
