@@ -21,18 +21,23 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
                                "inspections.read", "restricted.read", "findings.manage"}),
     Role.REVIEWER: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                               "discrepancies.close", "ledger.approve", "export", "devices.own",
-                              "inspections.read", "restricted.read", "findings.manage"}),
+                              "inspections.read", "restricted.read", "findings.manage",
+                              "programme.read"}),
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
                            "restricted.read", "export.restricted", "findings.manage",
-                           "books.setup"}),
+                           "books.setup", "programme.read", "programme.manage",
+                           "indicators.release"}),
 }
 # inspections.read: every inspection of the depots in scope; inspections.read_own: only the
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
 # findings.manage: plan, mark done, verify and close findings.
 # books.setup: depots, buildings, stacks, agencies, catalogues and lots.
+# programme.read/manage: staff, training, depot development and indicators of the country;
+# indicators.release: release a quarter's indicators to a body; indicators.released: a body
+# reads what countries released to it.
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
 

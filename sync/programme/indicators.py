@@ -9,8 +9,8 @@ agency or a whole country over one quarter. Quarters run on UTC dates: 2026Q3 is
 - stock-check accuracy: lines that matched the book over lines counted, checks done in it;
 - losses and thefts, surplus destroyed: vouchers of the quarter and the items on them
   (rounds and weapons);
-- weapons: on the register when computed (not destroyed or exported), those with a
-  national marking, and those marked during the quarter (marking vouchers);
+- weapons: held at the depots when computed (a stolen, destroyed or exported one is not),
+  those with a national marking, and those marked during the quarter (marking vouchers);
 - trained: distinct staff who passed a course of each competence ending in the quarter, and
   those holding it at the quarter's end;
 - works handed over in the quarter; depots with works handed over by its end; SOPs adopted.

@@ -2,7 +2,8 @@
 signatures, and the two-person rule as a queue: a loss, theft, write-off, destruction,
 adjustment or condition change is proposed, checked at once, and posted only when a second
 person allowed to approve for the depot approves it. Loss and theft start the country's
-reporting clock (loss_report_hours)."""
+reporting clock (loss_report_hours). An act the country ties to a competence
+(qualifications: "post.<type>", "approve.<type>") needs someone who holds it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from server.models.ledger import MovementType as MT
 from sync.access.principal import Principal, check_may_post
 from sync.access.scope import check_depot, get_in_scope
 from sync.journal.trail import Actor, record_audit
+from sync.people.training import check_user_qualified
 from sync.stock.ledger import NEEDS_APPROVER, LineIn, Voucher, post_movement
 
 LOSS_TYPES = {MT.LOSS, MT.THEFT}
@@ -88,6 +90,8 @@ def submit_voucher(session: Session, principal: Principal, depot: Depot, data: V
     except ValueError:
         raise InvalidInput(f"Unknown movement type {data.type!r}.", type=data.type) from None
     check_may_post(principal, mtype.value)
+    check_user_qualified(session, depot.country, f"post.{mtype.value}",
+                         user_id=principal.user_id, on=now.date())
     if not data.document_ref.strip():
         raise InvalidInput("A voucher cites its authority document.")
     if mtype not in NEEDS_APPROVER:
@@ -134,6 +138,8 @@ def approve_proposal(session: Session, principal: Principal, proposal_id: str, *
     may not approve for that depot."""
     proposal = get_proposal(session, principal, proposal_id, "ledger.approve")
     _pending(proposal)
+    check_user_qualified(session, proposal.depot.country, f"approve.{proposal.type.value}",
+                         user_id=principal.user_id, on=now.date())
     movement = _post(session, proposal.depot, VoucherIn.from_json(proposal.payload),
                      originator_id=proposal.originator_id, approver_id=principal.user_id,
                      actor=_actor(principal), now=now, reference=f"proposal:{proposal.id}")
