@@ -88,7 +88,7 @@ def _visits(session: Session, world: World, admin: Principal) -> None:
 
 def _books(session: Session, world: World) -> None:
     nmy, zdr = world.depots["NE-NMY"], world.depots["NE-ZDR"]
-    ammo, rifles = world.crate_ids["ammo"], world.crate_ids["rifles"]
+    ammo = world.crate_ids["ammo"]
     team = [world.users["commander"], world.users["reviewer"]]
     for sid, depot, status, day, results in (
             ("SC1", nmy, "done", "2026-08-20", ["match", "match", "short", "over", "missed"]),
