@@ -1,6 +1,15 @@
 """Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
 
-from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
+from server.models.accounts import (
+    BODY_ROLES,
+    Body,
+    BodyKind,
+    Device,
+    LoginAttempt,
+    Role,
+    User,
+    user_depots,
+)
 from server.models.catalogue import MakerAlias, WeaponModel
 from server.models.forms import EntityBranch, FormDefinition, FormVersion
 from server.models.inspections import RegisterEntry, StockCheck, StockCheckLine, Visit
@@ -37,6 +46,7 @@ __all__ = [
 __all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatus", "AuditHead",
             "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]
+<<<<<<< HEAD
 from server.models.programme import (  # noqa: E402
     Appointment,
     Attendance,
@@ -50,3 +60,6 @@ from server.models.programme import (  # noqa: E402
 
 __all__ += ["Appointment", "Attendance", "Baseline", "Course", "CourseTrainer", "SopAdoption",
             "StaffMember", "Works"]
+=======
+__all__ += ["BODY_ROLES", "Body", "BodyKind"]
+>>>>>>> main
