@@ -1,8 +1,8 @@
 """programme: staff, appointments, courses, attendance, baselines, works, SOP adoptions, indicator releases
 
 Revision ID: 0011_programme
-Revises: 0009_inspections
-Create Date: 2026-12-01 10:31:15.918058
+Revises: 0010_bodies
+Create Date: 2026-12-01 10:36:03.088276
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_programme'
-down_revision = '0009_inspections'
+down_revision = '0010_bodies'
 branch_labels = None
 depends_on = None
 
@@ -37,6 +37,25 @@ def upgrade():
     )
     with op.batch_alter_table('courses', schema=None) as batch_op:
         batch_op.create_index('ix_courses_country_ends', ['country_code', 'ends_on'], unique=False)
+
+    op.create_table('indicator_releases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('country_code', sa.String(length=2), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=6), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('released_by', sa.Integer(), nullable=False),
+    sa.Column('released_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_by', sa.Integer(), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['body_id'], ['bodies.id'], name=op.f('fk_indicator_releases_body_id_bodies')),
+    sa.ForeignKeyConstraint(['country_code'], ['countries.code'], name=op.f('fk_indicator_releases_country_code_countries')),
+    sa.ForeignKeyConstraint(['released_by'], ['users.id'], name=op.f('fk_indicator_releases_released_by_users')),
+    sa.ForeignKeyConstraint(['withdrawn_by'], ['users.id'], name=op.f('fk_indicator_releases_withdrawn_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_releases'))
+    )
+    with op.batch_alter_table('indicator_releases', schema=None) as batch_op:
+        batch_op.create_index('ix_indicator_releases_body', ['body_id', 'period'], unique=False)
 
     op.create_table('depot_works',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -191,6 +210,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_depot_works_depot_id'))
 
     op.drop_table('depot_works')
+    with op.batch_alter_table('indicator_releases', schema=None) as batch_op:
+        batch_op.drop_index('ix_indicator_releases_body')
+
+    op.drop_table('indicator_releases')
     with op.batch_alter_table('courses', schema=None) as batch_op:
         batch_op.drop_index('ix_courses_country_ends')
 

@@ -1,13 +1,14 @@
 """The PSSM programme: staff (with or without a login) and their written appointments, courses
 by IATG 01.90 competence category with trainers and attendance, each depot's baseline, its
-rehabilitation works and SOP adoptions."""
+rehabilitation works and SOP adoptions, and the indicators a country releases to a body."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
@@ -167,3 +168,23 @@ class SopAdoption(Base):
     adopted_on: Mapped[date] = mapped_column(Date)
     adopted_by: Mapped[str] = mapped_column(String(200))  # the authority that adopted it
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class IndicatorRelease(Base):
+    """A quarter's indicators of a country released to a body, frozen as released: the
+    partner reads these figures, never the records behind them. Withdrawn: no longer seen."""
+
+    __tablename__ = "indicator_releases"
+    __table_args__ = (Index("ix_indicator_releases_body", "body_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    period: Mapped[str] = mapped_column(String(6))  # 2026Q3
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    released_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    body = relationship("Body", lazy="joined")

@@ -117,6 +117,8 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     exports,
     inspections,
     photos,
+    programme,
+    programme_reports,
     reports,
     review,
     search,

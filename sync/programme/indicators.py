@@ -91,6 +91,43 @@ class Quarter:
         return datetime.combine(self.next().first_day, time(), UTC)
 
 
+@dataclass(frozen=True)
+class Year:
+    """A calendar year, for the yearly reports (the PoA's)."""
+
+    year: int
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, 12, 31)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first_day, time(), UTC)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(date(self.year + 1, 1, 1), time(), UTC)
+
+
+Period = Quarter | Year
+
+
+def parse_period(text: str, quarters_only: bool = False) -> Period:
+    """2026Q3, or (unless quarters_only) a whole year: 2026."""
+    text = str(text).strip()
+    if not quarters_only and re.fullmatch(r"\d{4}", text) and 2000 <= int(text) <= 2100:
+        return Year(int(text))
+    return Quarter.parse(text)
+
+
 def quarters(last: Quarter, count: int) -> list[Quarter]:
     """`count` quarters ending with `last`, oldest first."""
     out = [last]
@@ -176,7 +213,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def compute(session: Session, scope: Scope, period: Quarter) -> Indicators:
+def compute(session: Session, scope: Scope, period: Period) -> Indicators:
     """Every indicator of one scope and quarter."""
     depots = list(session.scalars(select(Depot).where(scope.depots())))
     ids = [d.id for d in depots]
@@ -195,7 +232,7 @@ def compute(session: Session, scope: Scope, period: Quarter) -> Indicators:
     return out
 
 
-def _rrpl(session: Session, out: Indicators, ids: list[int], period: Quarter) -> None:
+def _rrpl(session: Session, out: Indicators, ids: list[int], period: Period) -> None:
     baselines = {b.depot_id: b.rrpl for b in session.scalars(select(Baseline).where(
         Baseline.depot_id.in_(ids), Baseline.assessed_on <= period.last_day,
         Baseline.rrpl.is_not(None)))}
@@ -214,7 +251,7 @@ def _rrpl(session: Session, out: Indicators, ids: list[int], period: Quarter) ->
         out.rrpl_improved = sum(1 for d, r in baselines.items() if latest.get(d, r) > r)
 
 
-def _findings(session: Session, out: Indicators, ids: list[int], period: Quarter) -> None:
+def _findings(session: Session, out: Indicators, ids: list[int], period: Period) -> None:
     rows = session.execute(select(Finding.due_date, Finding.closed_at).where(
         Finding.depot_id.in_(ids), Finding.due_date >= period.start,
         Finding.due_date < period.end)).all()
@@ -227,7 +264,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _books(session: Session, out: Indicators, ids: list[int], period: Quarter) -> None:
+def _books(session: Session, out: Indicators, ids: list[int], period: Period) -> None:
     results = session.execute(
         select(StockCheckLine.result, func.count()).join(StockCheck)
         .where(StockCheck.depot_id.in_(ids), StockCheck.status == "done",
@@ -258,7 +295,7 @@ def _books(session: Session, out: Indicators, ids: list[int], period: Quarter) -
 
 
 def _training(session: Session, out: Indicators, scope: Scope, ids: list[int],
-              period: Quarter) -> None:
+              period: Period) -> None:
     rows = session.execute(
         select(Attendance.staff_id, Course.competence, Course.ends_on, Attendance.refresher_due)
         .join(Course).join(StaffMember, StaffMember.id == Attendance.staff_id)
@@ -276,7 +313,7 @@ def _training(session: Session, out: Indicators, scope: Scope, ids: list[int],
 
 
 def _development(session: Session, out: Indicators, scope: Scope, ids: list[int],
-                 period: Quarter) -> None:
+                 period: Period) -> None:
     handed = session.execute(select(Works.depot_id, Works.handed_over_on).where(
         Works.depot_id.in_(ids), Works.handed_over_on <= period.last_day)).all()
     out.works_handed_over = sum(1 for _, day in handed if day >= period.first_day)
