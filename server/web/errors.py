@@ -25,6 +25,7 @@ BY_CODE = {
                                "person who proposed it."),
     "ledger.approval_required": _l("This needs an approver other than its originator."),
     "ledger.negative_stock": _l("This would take the book below zero."),
+    "people.unqualified": _l("This person does not hold the qualification this requires."),
     "rate_limited": _l("Too many failed attempts. Wait a few minutes and try again."),
     "method_not_allowed": _l("This action is not available here."),
     "internal_error": _l("Something went wrong on the server; nothing was written. The error "
