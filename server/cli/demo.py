@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
-from server.cli import season
+from server.cli import demo_programme, season
 from server.db import utcnow
 from server.models import Country, Crate, Depot, User
 from server.models.inventory import CrateKind
@@ -138,7 +138,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None,
     session.flush()
     _write_credentials(path, creds)
     return ("Demo data loaded.\n" + _describe(creds, public_url) + "\n"
-            + season.replay(session, steps))
+            + season.replay(session, steps) + demo_programme.load(session, path))
 
 
 def _places(session: Session, now) -> dict[str, Depot]:

@@ -49,7 +49,8 @@ def grouped_bars(groups: list[str], series: dict[str, list[float | None]], *,
             if value is not None:
                 bars.append(GroupBar(round(x0 + k * bar_w, 1), round(bottom - h, 1),
                                      round(bar_w * 0.9, 1), round(h, 1), value, k))
-    ticks = [(round(bottom - top_value * i / 4 * scale, 1), round(top_value * i / 4))
-             for i in range(5)]
+    steps = 5 if top_value % 5 == 0 else top_value  # 1, 2 or 5 x 10^n: whole-number ticks
+    ticks = [(round(bottom - top_value * i // steps * scale, 1), top_value * i // steps)
+             for i in range(steps + 1)]
     labels = [(round(left + n * group_w + group_w / 2, 1), g) for n, g in enumerate(groups)]
     return Grouped(width, height, left, bottom, top_value, bars, ticks, labels, list(series))

@@ -53,10 +53,12 @@ def chart_drawing(chart: Grouped, scale: float = 0.62) -> Drawing:
     for x, label in chart.groups:
         d.add(String(x * scale, y(chart.bottom + 16), str(label), fontSize=7,
                      textAnchor="middle"))
+    step = (chart.width - chart.left) / max(1, len(chart.series))
     for n, name in enumerate(chart.series):  # the legend, under the axis
-        d.add(Rect((chart.left + n * 110) * scale, 2, 6, 6, strokeColor=None,
+        d.add(Rect((chart.left + n * step) * scale, 2, 6, 6, strokeColor=None,
                    fillColor=colors.HexColor(PALETTE[n % len(PALETTE)])))
-        d.add(String((chart.left + n * 110) * scale + 9, 2, name[:24], fontSize=6))
+        d.add(String((chart.left + n * step) * scale + 9, 2, name[:int(step / 5)],
+                     fontSize=6))
     return d
 
 

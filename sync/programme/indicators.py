@@ -47,6 +47,7 @@ from server.models.programme import Competence
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 GONE = ("destroyed", "exported")
+CLOSED = ("closed", "decommissioned")  # depots that count no more (setup and active do)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ class Scope:
     depot_id: int | None = None
 
     def depots(self) -> ColumnElement[bool]:
-        clause = (Depot.country_code == self.country_code) & (Depot.status == "active")
+        clause = (Depot.country_code == self.country_code) & Depot.status.not_in(CLOSED)
         if self.agency_id is not None:
             clause &= Depot.agency_id == self.agency_id
         if self.depot_id is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from server.models import Agency, Baseline, Body, Country, Depot, SopAdoption, Works
 from sync.access.principal import Principal
 from sync.programme.indicators import (
+    CLOSED,
     Indicators,
     Quarter,
     Scope,
@@ -76,7 +77,7 @@ def national_report(session: Session, principal: Principal, period: str) -> Nati
 
 def _depot_rows(session: Session, country: str, quarter: Quarter) -> list[DepotRow]:
     depots = session.execute(select(Depot, Agency.name).outerjoin(Agency).where(
-        Depot.country_code == country, Depot.status == "active").order_by(Depot.code)).all()
+        Depot.country_code == country, Depot.status.not_in(CLOSED)).order_by(Depot.code)).all()
     rows = []
     for depot, agency in depots:
         works = list(session.scalars(select(Works).where(
