@@ -1,8 +1,8 @@
 """The demo's programme, after the season has filled the books and visits: Niger's staff and
 a training cascade (two regional trainers' courses, national trainers, depot staff), works at
 NMY and ZDR, the national SOP, each depot's baseline (its weakest visit of the season: the
-visits after it show the change), and the last two finished quarters released to UNREC, whose officer
-logs in as `unrec`."""
+visits after it show the change), and the last two finished quarters released to UNREC,
+whose officer logs in as `unrec`."""
 
 from __future__ import annotations
 
