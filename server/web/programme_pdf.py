@@ -13,7 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, PageBreak, SimpleDocTemplate, Spacer
 
 from server.db import utcnow
 from server.web.programme_charts import Grouped
@@ -130,9 +130,10 @@ def regional_pdf(r: RegionalReport, trained: Grouped, rrpl: Grouped) -> bytes:
                       [[label] + [figure(getattr(c.figures, key), kind) for c in r.countries]
                        for key, label, kind in ROWS], small, styles,
                       [90 * mm] + [None] * len(codes))
-    story += [_p(_("Staff trained per competence"), styles["Heading2"]),
-              chart_drawing(trained), _p(_("RRPL at baseline and now"), styles["Heading2"]),
-              chart_drawing(rrpl)]
+    story += [KeepTogether([_p(_("Staff trained per competence"), styles["Heading2"]),
+                            chart_drawing(trained)]),
+              KeepTogether([_p(_("RRPL at baseline and now"), styles["Heading2"]),
+                            chart_drawing(rrpl)])]
     for c in r.countries:
         story += [PageBreak(), _p(f"{c.name} ({c.code})", styles["Heading1"]),
                   _p(_("Released on %(day)s.", day=c.released_on.isoformat()), small)]
