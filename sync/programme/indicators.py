@@ -18,149 +18,38 @@ agency or a whole country over one quarter. Quarters run on UTC dates: 2026Q3 is
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from server.errors import InvalidInput
-from server.models import (
-    Attendance,
-    Baseline,
-    Country,
-    Course,
-    Depot,
-    Finding,
-    Movement,
-    MovementLine,
-    SopAdoption,
-    StaffMember,
-    StockCheck,
-    StockCheckLine,
-    Visit,
-    Weapon,
-    Works,
-)
 from server.models.programme import Competence
+from sync.programme.figures import CLOSED, CountryRecords, DepotParts, StaffParts, load_records
+from sync.programme.periods import Period, Quarter, Year, parse_period, quarters
 
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-GONE = ("destroyed", "exported")
-CLOSED = ("closed", "decommissioned")  # depots that count no more (setup and active do)
-
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        match = QUARTER.match(str(text).strip().upper())
-        if not match or not 2000 <= int(match[1]) <= 2100:
-            raise InvalidInput("A period is a quarter such as 2026Q3.", period=text)
-        return cls(int(match[1]), int(match[2]))
-
-    @classmethod
-    def of(cls, day: date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def last_day(self) -> date:
-        return self.next().first_day - timedelta(days=1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
-
-    def previous(self) -> Quarter:
-        return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time(), UTC)
-
-    @property
-    def end(self) -> datetime:  # exclusive
-        return datetime.combine(self.next().first_day, time(), UTC)
-
-
-@dataclass(frozen=True)
-class Year:
-    """A calendar year, for the yearly reports (the PoA's)."""
-
-    year: int
-
-    def __str__(self) -> str:
-        return str(self.year)
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, 1, 1)
-
-    @property
-    def last_day(self) -> date:
-        return date(self.year, 12, 31)
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time(), UTC)
-
-    @property
-    def end(self) -> datetime:
-        return datetime.combine(date(self.year + 1, 1, 1), time(), UTC)
-
-
-Period = Quarter | Year
-
-
-def parse_period(text: str, quarters_only: bool = False) -> Period:
-    """2026Q3, or (unless quarters_only) a whole year: 2026."""
-    text = str(text).strip()
-    if not quarters_only and re.fullmatch(r"\d{4}", text) and 2000 <= int(text) <= 2100:
-        return Year(int(text))
-    return Quarter.parse(text)
-
-
-def quarters(last: Quarter, count: int) -> list[Quarter]:
-    """`count` quarters ending with `last`, oldest first."""
-    out = [last]
-    while len(out) < count:
-        out.append(out[-1].previous())
-    return out[::-1]
+__all__ = ["CLOSED", "Indicators", "Period", "Quarter", "Scope", "Year", "compute",
+           "parse_period", "quarters", "summarise"]
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What the figures cover: a country, one agency of it, or one depot."""
+    """What the figures cover: a country, one agency of it, or one depot. An agency's staff
+    are those of the agency or posted at its depots."""
 
     country_code: str
     agency_id: int | None = None
     depot_id: int | None = None
 
-    def depots(self) -> ColumnElement[bool]:
-        clause = (Depot.country_code == self.country_code) & Depot.status.not_in(CLOSED)
-        if self.agency_id is not None:
-            clause &= Depot.agency_id == self.agency_id
-        if self.depot_id is not None:
-            clause &= Depot.id == self.depot_id
-        return clause
+    def depot_ids(self, records: CountryRecords) -> list[int]:
+        return [i for i, (d, _p) in records.depots.items()
+                if (self.depot_id is None or i == self.depot_id)
+                and (self.agency_id is None or d.agency_id == self.agency_id)]
 
-    def staff(self, depot_ids: list[int]) -> ColumnElement[bool]:
-        clause = StaffMember.country_code == self.country_code
+    def has(self, staff: StaffParts, depot_ids: list[int]) -> bool:
         if self.depot_id is not None:
-            return clause & (StaffMember.depot_id == self.depot_id)
+            return staff.depot_id == self.depot_id
         if self.agency_id is not None:
-            return clause & or_(StaffMember.agency_id == self.agency_id,
-                                StaffMember.depot_id.in_(depot_ids))
-        return clause & true()
+            return staff.agency_id == self.agency_id or staff.depot_id in depot_ids
+        return True
 
 
 @dataclass
@@ -215,113 +104,26 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def compute(session: Session, scope: Scope, period: Period) -> Indicators:
-    """Every indicator of one scope and quarter."""
-    depots = list(session.scalars(select(Depot).where(scope.depots())))
-    ids = [d.id for d in depots]
-    out = Indicators(period=str(period), depots=len(depots))
-    country = session.get(Country, scope.country_code)
-    valid = timedelta(days=int((country.settings or {}).get("plan_valid_days", 365)))
-    window = (period.last_day - valid, period.last_day)
-    out.plans_current = sum(1 for d in depots if all(
-        day is not None and window[0] < day <= window[1]
-        for day in (d.security_plan_date, d.risk_assessment_date)))
-    _rrpl(session, out, ids, period)
-    _findings(session, out, ids, period)
-    _books(session, out, ids, period)
-    _training(session, out, scope, ids, period)
-    _development(session, out, scope, ids, period)
+    """Every indicator of one scope and period."""
+    return summarise(load_records(session, scope.country_code, period), scope)
+
+
+def summarise(records: CountryRecords, scope: Scope) -> Indicators:
+    """The indicators of a scope, from the country's records of the period (loaded once for
+    the country, its agencies and depots alike)."""
+    ids = scope.depot_ids(records)
+    total = DepotParts(depots=0)
+    for depot_id in ids:
+        total += records.depots[depot_id][1]
+    counts = {k: v for k, v in asdict(total).items() if not k.startswith("rrpl_")
+              or k == "rrpl_improved"}
+    staff = [s for s in records.staff if scope.has(s, ids)]
+    out = Indicators(period=str(records.period), **counts, sops_adopted=records.sops_adopted,
+                     trained={c.value: sum(c.value in s.trained for s in staff)
+                              for c in Competence},
+                     qualified={c.value: sum(c.value in s.held for s in staff)
+                                for c in Competence})
+    if total.baselined:
+        out.rrpl_baseline = round(total.rrpl_baseline_sum / total.baselined, 2)
+        out.rrpl_now = round(total.rrpl_now_sum / total.baselined, 2)
     return out
-
-
-def _rrpl(session: Session, out: Indicators, ids: list[int], period: Period) -> None:
-    baselines = {b.depot_id: b.rrpl for b in session.scalars(select(Baseline).where(
-        Baseline.depot_id.in_(ids), Baseline.assessed_on <= period.last_day,
-        Baseline.rrpl.is_not(None)))}
-    latest: dict[int, int] = {}
-    visits = session.execute(select(Visit.depot_id, Visit.score).where(
-        Visit.depot_id.in_(list(baselines)), Visit.started_at < period.end)
-        .order_by(Visit.started_at, Visit.created_at))
-    for depot_id, score in visits:
-        if score:
-            latest[depot_id] = score["rrpl"]
-    now = [latest.get(d, rrpl) for d, rrpl in baselines.items()]
-    out.baselined = len(baselines)
-    if baselines:
-        out.rrpl_baseline = round(sum(baselines.values()) / len(baselines), 2)
-        out.rrpl_now = round(sum(now) / len(now), 2)
-        out.rrpl_improved = sum(1 for d, r in baselines.items() if latest.get(d, r) > r)
-
-
-def _findings(session: Session, out: Indicators, ids: list[int], period: Period) -> None:
-    rows = session.execute(select(Finding.due_date, Finding.closed_at).where(
-        Finding.depot_id.in_(ids), Finding.due_date >= period.start,
-        Finding.due_date < period.end)).all()
-    out.findings_due = len(rows)
-    out.findings_on_time = sum(1 for due, closed in rows
-                               if closed is not None and _aware(closed) <= _aware(due))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _books(session: Session, out: Indicators, ids: list[int], period: Period) -> None:
-    results = session.execute(
-        select(StockCheckLine.result, func.count()).join(StockCheck)
-        .where(StockCheck.depot_id.in_(ids), StockCheck.status == "done",
-               StockCheck.completed_at >= period.start, StockCheck.completed_at < period.end,
-               StockCheckLine.counted.is_not(None))
-        .group_by(StockCheckLine.result)).all()
-    out.check_lines = sum(n for _, n in results)
-    out.check_matched = sum(n for r, n in results if r == "match")
-    in_period = and_(Movement.depot_id.in_(ids), Movement.occurred_at >= period.start,
-                     Movement.occurred_at < period.end)
-    for types, count_attr, items_attr in ((("loss", "theft"), "losses", "items_lost"),
-                                          (("destruction",), "destructions", "items_destroyed")):
-        vouchers = session.scalar(select(func.count()).select_from(Movement).where(
-            in_period, Movement.type.in_(types)))
-        rounds, weapons = session.execute(
-            select(func.coalesce(func.sum(func.abs(MovementLine.quantity)), 0),
-                   func.count(MovementLine.weapon_id))
-            .join(Movement).where(in_period, Movement.type.in_(types))).one()
-        setattr(out, count_attr, vouchers)
-        setattr(out, items_attr, int(rounds) + weapons)
-    out.marked_in_period = session.scalar(
-        select(func.count(func.distinct(MovementLine.weapon_id))).join(Movement)
-        .where(in_period, Movement.type == "marking"))
-    held = [m for (m,) in session.execute(select(Weapon.national_marking).where(
-        Weapon.depot_id.in_(ids), Weapon.status.not_in(GONE)))]
-    out.weapons_registered = len(held)
-    out.weapons_marked = sum(1 for m in held if m)
-
-
-def _training(session: Session, out: Indicators, scope: Scope, ids: list[int],
-              period: Period) -> None:
-    rows = session.execute(
-        select(Attendance.staff_id, Course.competence, Course.ends_on, Attendance.refresher_due)
-        .join(Course).join(StaffMember, StaffMember.id == Attendance.staff_id)
-        .where(scope.staff(ids), Attendance.passed.is_(True),
-               Course.ends_on <= period.last_day)).all()
-    trained: dict[str, set[int]] = {c.value: set() for c in Competence}
-    holding: dict[str, set[int]] = {c.value: set() for c in Competence}
-    for staff_id, competence, ends_on, due in rows:
-        if ends_on >= period.first_day:
-            trained[competence].add(staff_id)
-        if due is None or due > period.last_day:
-            holding[competence].add(staff_id)
-    out.trained = {c: len(s) for c, s in trained.items()}
-    out.qualified = {c: len(s) for c, s in holding.items()}
-
-
-def _development(session: Session, out: Indicators, scope: Scope, ids: list[int],
-                 period: Period) -> None:
-    handed = session.execute(select(Works.depot_id, Works.handed_over_on).where(
-        Works.depot_id.in_(ids), Works.handed_over_on <= period.last_day)).all()
-    out.works_handed_over = sum(1 for _, day in handed if day >= period.first_day)
-    out.depots_rehabilitated = len({d for d, _ in handed})
-    adopted = select(SopAdoption).where(SopAdoption.country_code == scope.country_code,
-                                        SopAdoption.adopted_on <= period.last_day)
-    out.sops_adopted = len({(a.sop_code, a.version) for a in session.scalars(
-        adopted.where(SopAdoption.depot_id.is_(None)))})
-    out.depots_with_sop = len({a.depot_id for a in session.scalars(
-        adopted.where(SopAdoption.depot_id.in_(ids)))})

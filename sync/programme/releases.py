@@ -16,7 +16,8 @@ from server.errors import Conflict, InvalidInput, NotFound
 from server.models import Agency, Body, Depot, IndicatorRelease, SopAdoption, Works
 from sync.access.principal import Principal
 from sync.journal.trail import Actor, record_audit
-from sync.programme.indicators import Indicators, Period, Scope, compute, parse_period
+from sync.programme.figures import load_records
+from sync.programme.indicators import Indicators, Period, Scope, parse_period, summarise
 
 
 def shared_figures(session: Session, country_code: str, period: Period) -> dict:
@@ -28,10 +29,11 @@ def shared_figures(session: Session, country_code: str, period: Period) -> dict:
     sops = session.scalars(select(SopAdoption).where(
         SopAdoption.country_code == country_code, SopAdoption.depot_id.is_(None),
         SopAdoption.adopted_on <= period.last_day).order_by(SopAdoption.adopted_on))
+    records = load_records(session, country_code, period)
     return {
-        "country": compute(session, Scope(country_code), period).to_json(),
-        "agencies": {a.name: compute(session, Scope(country_code, agency_id=a.id),
-                                     period).to_json() for a in agencies},
+        "country": summarise(records, Scope(country_code)).to_json(),
+        "agencies": {a.name: summarise(records, Scope(country_code, agency_id=a.id)).to_json()
+                     for a in agencies},
         "works": dict(sorted(Counter(works).items())),
         "sops": [{"sop": s.sop_code, "version": s.version,
                   "adopted_on": s.adopted_on.isoformat(), "by": s.adopted_by} for s in sops],

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from server.models import Agency, Baseline, Body, Country, Depot, SopAdoption, Works
 from sync.access.principal import Principal
+from sync.programme.figures import load_records
 from sync.programme.indicators import (
-    CLOSED,
     Indicators,
     Quarter,
     Scope,
@@ -22,6 +22,7 @@ from sync.programme.indicators import (
     compute,
     parse_period,
     quarters,
+    summarise,
 )
 from sync.programme.releases import figures_of, released_to_body, shared_figures
 
@@ -76,20 +77,23 @@ def national_report(session: Session, principal: Principal, period: str) -> Nati
 
 
 def _depot_rows(session: Session, country: str, quarter: Quarter) -> list[DepotRow]:
-    depots = session.execute(select(Depot, Agency.name).outerjoin(Agency).where(
-        Depot.country_code == country, Depot.status.not_in(CLOSED)).order_by(Depot.code)).all()
-    rows = []
-    for depot, agency in depots:
-        works = list(session.scalars(select(Works).where(
-            Works.depot_id == depot.id, Works.handed_over_on <= quarter.last_day)
-            .order_by(Works.handed_over_on)))
-        sop = session.scalar(select(SopAdoption).where(
-            SopAdoption.depot_id == depot.id, SopAdoption.adopted_on <= quarter.last_day)
-            .order_by(SopAdoption.adopted_on.desc()).limit(1))
-        rows.append(DepotRow(depot.code, depot.name, agency or "",
-                             compute(session, Scope(country, depot_id=depot.id), quarter),
-                             works, f"{sop.sop_code} {sop.version}" if sop else ""))
-    return rows
+    records = load_records(session, country, quarter)
+    ids = list(records.depots)
+    agencies = dict(session.execute(select(Agency.id, Agency.name).where(
+        Agency.country_code == country)).all())
+    works: dict[int, list[Works]] = {i: [] for i in ids}
+    for w in session.scalars(select(Works).where(
+            Works.depot_id.in_(ids), Works.handed_over_on <= quarter.last_day)
+            .order_by(Works.handed_over_on)):
+        works[w.depot_id].append(w)
+    sops = {a.depot_id: f"{a.sop_code} {a.version}" for a in session.scalars(
+        select(SopAdoption).where(SopAdoption.depot_id.in_(ids),
+                                  SopAdoption.adopted_on <= quarter.last_day)
+        .order_by(SopAdoption.adopted_on))}  # the latest adopted wins
+    return [DepotRow(depot.code, depot.name, agencies.get(depot.agency_id, ""),
+                     summarise(records, Scope(country, depot_id=depot.id)), works[depot.id],
+                     sops.get(depot.id, ""))
+            for depot, _parts in records.depots.values()]
 
 
 def poa_answers(session: Session, country: str, year: Year) -> list[PoaAnswer]:
