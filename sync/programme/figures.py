@@ -5,6 +5,7 @@ for a depot, an agency or the country."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
@@ -76,10 +77,18 @@ class StaffParts:
 
 @dataclass
 class CountryRecords:
+    country_code: str
     period: Period
     depots: dict[int, tuple[Depot, DepotParts]]
     staff: list[StaffParts]
     sops_adopted: int
+
+    @functools.cached_property
+    def staff_by_depot(self) -> dict[int | None, list[StaffParts]]:
+        out: dict[int | None, list[StaffParts]] = {}
+        for s in self.staff:
+            out.setdefault(s.depot_id, []).append(s)
+        return out
 
 
 def load_records(session: Session, country_code: str, period: Period) -> CountryRecords:
@@ -101,7 +110,7 @@ def load_records(session: Session, country_code: str, period: Period) -> Country
     sops = session.execute(select(SopAdoption.sop_code, SopAdoption.version).where(
         SopAdoption.country_code == country_code, SopAdoption.depot_id.is_(None),
         SopAdoption.adopted_on <= period.last_day)).all()
-    return CountryRecords(period, depots, _staff(session, country_code, period),
+    return CountryRecords(country_code, period, depots, _staff(session, country_code, period),
                           len(set(sops)))
 
 
@@ -199,8 +208,9 @@ def _development(session: Session, parts: dict[int, DepotParts], ids: list[int],
 
 
 def _staff(session: Session, country_code: str, period: Period) -> list[StaffParts]:
-    staff = {s.id: StaffParts(s.depot_id, s.agency_id) for s in session.scalars(
-        select(StaffMember).where(StaffMember.country_code == country_code))}
+    staff = {i: StaffParts(depot, agency) for i, depot, agency in session.execute(
+        select(StaffMember.id, StaffMember.depot_id, StaffMember.agency_id)
+        .where(StaffMember.country_code == country_code))}
     for staff_id, competence, ends_on, due in session.execute(
             select(Attendance.staff_id, Course.competence, Course.ends_on,
                    Attendance.refresher_due).join(Course)

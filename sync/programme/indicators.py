@@ -117,7 +117,8 @@ def summarise(records: CountryRecords, scope: Scope) -> Indicators:
         total += records.depots[depot_id][1]
     counts = {k: v for k, v in asdict(total).items() if not k.startswith("rrpl_")
               or k == "rrpl_improved"}
-    staff = [s for s in records.staff if scope.has(s, ids)]
+    staff = (records.staff_by_depot.get(scope.depot_id, []) if scope.depot_id is not None
+             else [s for s in records.staff if scope.has(s, ids)])
     out = Indicators(period=str(records.period), **counts, sops_adopted=records.sops_adopted,
                      trained={c.value: sum(c.value in s.trained for s in staff)
                               for c in Competence},

@@ -16,12 +16,14 @@ from server.errors import Conflict, InvalidInput, NotFound
 from server.models import Agency, Body, Depot, IndicatorRelease, SopAdoption, Works
 from sync.access.principal import Principal
 from sync.journal.trail import Actor, record_audit
-from sync.programme.figures import load_records
+from sync.programme.figures import CountryRecords, load_records
 from sync.programme.indicators import Indicators, Period, Scope, parse_period, summarise
 
 
-def shared_figures(session: Session, country_code: str, period: Period) -> dict:
-    """The aggregates a release freezes (and the national report prints)."""
+def shared_figures(session: Session, country_code: str, period: Period,
+                   records: CountryRecords | None = None) -> dict:
+    """The aggregates a release freezes (and the national report prints); records: the
+    country's for that period, when the caller has them loaded already."""
     agencies = session.scalars(select(Agency).where(Agency.country_code == country_code)
                                .order_by(Agency.name))
     works = session.scalars(select(Works.kind).join(Depot).where(
@@ -29,7 +31,7 @@ def shared_figures(session: Session, country_code: str, period: Period) -> dict:
     sops = session.scalars(select(SopAdoption).where(
         SopAdoption.country_code == country_code, SopAdoption.depot_id.is_(None),
         SopAdoption.adopted_on <= period.last_day).order_by(SopAdoption.adopted_on))
-    records = load_records(session, country_code, period)
+    records = records or load_records(session, country_code, period)
     return {
         "country": summarise(records, Scope(country_code)).to_json(),
         "agencies": {a.name: summarise(records, Scope(country_code, agency_id=a.id)).to_json()

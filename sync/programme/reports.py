@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Agency, Baseline, Body, Country, Depot, SopAdoption, Works
 from sync.access.principal import Principal
-from sync.programme.figures import load_records
+from sync.programme.figures import CountryRecords, load_records
 from sync.programme.indicators import (
     Indicators,
     Quarter,
@@ -65,20 +65,20 @@ def national_report(session: Session, principal: Principal, period: str) -> Nati
     principal.require("programme.read")
     quarter = parse_period(period, quarters_only=True)
     country = session.get(Country, principal.country_code)
-    shared = shared_figures(session, country.code, quarter)
-    series = [compute(session, Scope(country.code), q)
-              for q in quarters(quarter, SERIES_LENGTH)]
+    records = {q: load_records(session, country.code, q)
+               for q in quarters(quarter, SERIES_LENGTH)}  # each loaded once
+    shared = shared_figures(session, country.code, quarter, records[quarter])
+    series = [summarise(r, Scope(country.code)) for r in records.values()]
     return NationalReport(
         country=country, period=quarter, figures=series[-1], series=series,
         agencies={k: figures_of(v) for k, v in shared["agencies"].items()},
         works=shared["works"], sops=shared["sops"],
-        depots=_depot_rows(session, country.code, quarter),
+        depots=_depot_rows(session, records[quarter]),
         poa=poa_answers(session, country.code, Year(quarter.year)))
 
 
-def _depot_rows(session: Session, country: str, quarter: Quarter) -> list[DepotRow]:
-    records = load_records(session, country, quarter)
-    ids = list(records.depots)
+def _depot_rows(session: Session, records: CountryRecords) -> list[DepotRow]:
+    quarter, ids, country = records.period, list(records.depots), records.country_code
     agencies = dict(session.execute(select(Agency.id, Agency.name).where(
         Agency.country_code == country)).all())
     works: dict[int, list[Works]] = {i: [] for i in ids}
