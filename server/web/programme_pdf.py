@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
@@ -28,9 +29,17 @@ from server.web.programme_words import (
     yes_no,
 )
 from server.web.reports import _p, _section
+from sync.labels.script import RTL, fonts, visual
 from sync.programme.reports import NationalReport, RegionalReport
 
 PALETTE = ("#2f6f9f", "#d59a2c", "#4f8a3c", "#8a4f9f", "#b3261e", "#5f6b76")
+
+
+def _text(x: float, y: float, text: object, size: float, anchor: str = "start") -> String:
+    """A chart's word in the reader's script (Arabic shaped, in Amiri)."""
+    lang = str(get_locale())
+    return String(x, y, visual(str(text), lang in RTL), fontSize=size, textAnchor=anchor,
+                  fontName=fonts(lang)[0])
 
 
 def chart_drawing(chart: Grouped, scale: float = 0.62) -> Drawing:
@@ -44,21 +53,18 @@ def chart_drawing(chart: Grouped, scale: float = 0.62) -> Drawing:
     for tick_y, value in chart.ticks:
         d.add(Line(chart.left * scale, y(tick_y), (chart.width - 10) * scale, y(tick_y),
                    strokeColor=colors.HexColor("#e3e7eb")))
-        d.add(String((chart.left - 6) * scale, y(tick_y) - 3, str(value), fontSize=7,
-                     textAnchor="end"))
+        d.add(_text((chart.left - 6) * scale, y(tick_y) - 3, value, 7, "end"))
     for b in chart.bars:
         d.add(Rect(b.x * scale, y(b.y + b.height), b.width * scale, b.height * scale,
                    fillColor=colors.HexColor(PALETTE[b.series % len(PALETTE)]),
                    strokeColor=None))
     for x, label in chart.groups:
-        d.add(String(x * scale, y(chart.bottom + 16), str(label), fontSize=7,
-                     textAnchor="middle"))
+        d.add(_text(x * scale, y(chart.bottom + 16), label, 7, "middle"))
     step = (chart.width - chart.left) / max(1, len(chart.series))
     for n, name in enumerate(chart.series):  # the legend, under the axis
         d.add(Rect((chart.left + n * step) * scale, 2, 6, 6, strokeColor=None,
                    fillColor=colors.HexColor(PALETTE[n % len(PALETTE)])))
-        d.add(String((chart.left + n * step) * scale + 9, 2, name[:int(step / 5)],
-                     fontSize=6))
+        d.add(_text((chart.left + n * step) * scale + 9, 2, name[:int(step / 5)], 6))
     return d
 
 

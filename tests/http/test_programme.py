@@ -3,7 +3,7 @@ UNREC (audited; a second release of the same quarter, an unfinished quarter, an 
 are refused); UNREC's officer reads Niger's released figures and nothing of Nigeria's (released
 to another partner), gets 404 on every Niger record page and 403 on the national pages; a
 withdrawal from a quarter on takes back that quarter and the later ones only; the national and
-regional reports download as PDF and XLSX in French and English."""
+regional reports download as PDF and XLSX in French and English (and Arabic)."""
 
 from __future__ import annotations
 
@@ -111,6 +111,10 @@ def test_reports_download_in_both_languages(hq):
             f"/hq/programme/national.xlsx?period=2026Q3&lang={lang}").data))
         assert book.sheetnames[0] == title
         assert book.sheetnames[-1] == "PoA"
+    for url in ("/hq/programme/national.pdf?period=2026Q3&lang=ar",):  # Arabic, in Amiri
+        pdf = reviewer.get(url)
+        assert pdf.status_code == 200 and b"Amiri" in pdf.data
+    assert partner.get("/hq/programme/regional.pdf?period=2026Q3&lang=ar").status_code == 200
     book = load_workbook(io.BytesIO(partner.get(
         "/hq/programme/regional.xlsx?period=2026Q3&lang=en").data))
     balance = [list(r) for r in book["Balance sheet"].iter_rows(values_only=True)]
