@@ -11,8 +11,17 @@ from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.programme_charts import grouped_bars
 from server.web.programme_schemas import PeriodArgs, ReleaseForm, WithdrawForm, last_finished
-from server.web.programme_words import COMPETENCES, LEVELS, ROWS, WORKS, figure
+from server.web.programme_words import (
+    COMPETENCES,
+    LEVELS,
+    POSTS,
+    ROWS,
+    VETTING,
+    WORKS,
+    figure,
+)
 from sync.people.courses import training_cascade
+from sync.people.training import staff_list
 from sync.programme import releases
 from sync.programme.indicators import Indicators, quarters
 from sync.programme.releases import figures_of
@@ -54,6 +63,14 @@ def programme_cascade():
     roots = training_cascade(db.session, g.principal)
     return render_template("programme/cascade.html", roots=roots, competences=COMPETENCES,
                            levels=LEVELS)
+
+
+@bp.get("/programme/staff")
+@login_required
+def programme_staff():
+    rows = staff_list(db.session, g.principal, on=utcnow().date())
+    return render_template("programme/staff.html", rows=rows, competences=COMPETENCES,
+                           posts=POSTS, vetting=VETTING)
 
 
 @bp.get("/programme/releases")

@@ -32,6 +32,10 @@ ROWS = (
 COMPETENCES = {"operator": _l("operator"), "processor": _l("processor"),
                "accountant": _l("accountant"), "supervisor": _l("supervisor"),
                "manager": _l("manager"), "inspector": _l("inspector")}
+POSTS = {"commander": _l("depot commander"), "storekeeper": _l("storekeeper"),
+         "key_custodian": _l("key custodian"), "inspector": _l("inspector")}
+VETTING = {"not_vetted": _l("not vetted"), "pending": _l("vetting pending"),
+           "vetted": _l("vetted"), "refused": _l("vetting refused")}
 LEVELS = {"regional": _l("regional trainers' course"), "national": _l("national course"),
           "depot": _l("depot course")}
 WORKS = {"fence": _l("fence"), "doors": _l("doors"), "racks": _l("racks"),

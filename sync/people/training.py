@@ -13,7 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import AppError, InvalidInput, NotFound
-from server.models import Agency, Appointment, Attendance, Country, Course, StaffMember, User
+from server.models import (
+    Agency,
+    Appointment,
+    Attendance,
+    Country,
+    Course,
+    Depot,
+    StaffMember,
+    User,
+)
 from server.models.programme import Competence, Post
 from sync.access.principal import Principal
 from sync.access.scope import get_depot
@@ -156,7 +165,32 @@ def appoint(session: Session, principal: Principal, staff_id: int, *, depot_code
     return appointment
 
 
-def list_staff(session: Session, principal: Principal) -> list[StaffMember]:
+@dataclass(frozen=True)
+class StaffRow:
+    staff: StaffMember
+    held: list[str]  # competences held on the day
+    posts: list[tuple[str, str]]  # (post, depot code) of the appointments in force
+
+
+def staff_list(session: Session, principal: Principal, *, on: date) -> list[StaffRow]:
+    """The country's staff with what each is qualified for and appointed to on a day."""
     principal.require("programme.read")
-    return list(session.scalars(select(StaffMember).where(
+    staff = list(session.scalars(select(StaffMember).where(
         StaffMember.country_code == principal.country_code).order_by(StaffMember.full_name)))
+    held: dict[int, set[str]] = {}
+    for staff_id, competence, due in session.execute(
+            select(Attendance.staff_id, Course.competence, Attendance.refresher_due)
+            .join(Course).where(Course.country_code == principal.country_code,
+                                Attendance.passed.is_(True), Course.ends_on <= on)):
+        if due is None or due > on:
+            held.setdefault(staff_id, set()).add(str(competence))
+    posts: dict[int, list[tuple[str, str]]] = {}
+    for staff_id, post, code in session.execute(
+            select(Appointment.staff_id, Appointment.post, Depot.code).join(Depot)
+            .where(Depot.country_code == principal.country_code,
+                   Appointment.appointed_on <= on,
+                   (Appointment.ended_on.is_(None)) | (Appointment.ended_on > on))):
+        posts.setdefault(staff_id, []).append((str(post), code))
+    order = [c.value for c in Competence]
+    return [StaffRow(s, sorted(held.get(s.id, ()), key=order.index), posts.get(s.id, []))
+            for s in staff]

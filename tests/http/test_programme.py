@@ -131,6 +131,10 @@ def test_the_dashboard_shows_the_country_by_quarter(hq):
     assert all(q in html for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3"))
     assert "NMY" in html and 'id="shares-chart"' in html
     assert reviewer.get("/hq/programme/?period=Q3-2026").status_code == 422
+    staff = reviewer.get("/hq/programme/staff").get_data(as_text=True)
+    # S2's operator course needed a refresher in August: only supervisor is held now
+    assert "Adj Aïcha Boubacar" in staff and "supervisor, operator" not in staff
+    assert "<td class=\"held\">supervisor</td>" in staff
     cascade = reviewer.get("/hq/programme/cascade").get_data(as_text=True)
     assert "Formation de formateurs PSSM" in cascade and "Cne Issa Moussa" in cascade
 
