@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
+from server.db import db
 from server.models import Agency, Depot, Finding, StockCheck, StockCheckLine, User, Visit
 from sync.access.principal import Principal
 from sync.people.courses import CourseIn, add_course, record_attendance
@@ -150,3 +151,32 @@ def _training(session: Session, admin: Principal, p: Programme) -> None:
         for staff, passed in results.items():
             record_attendance(session, admin, course, p.staff[staff], passed=passed,
                               score=80 if passed else 40, now=NOW)
+
+
+def seeded_programme(migrated, tmp):
+    """(app, world, programme) on a database of its own, committed once."""
+    from tests.conftest import fresh_database, make_app
+    from tests.factories import build_world
+
+    app = make_app(fresh_database(migrated, tmp), tmp)
+    with app.app_context():
+        world = build_world(db.session)
+        programme = build_programme(db.session, world)
+        db.session.commit()
+    return app, world, programme
+
+
+def module_data(migrated, tmp_path_factory):
+    """A module's fixture `seeded`: the data set built once for the module."""
+    app, world, programme = seeded_programme(migrated, tmp_path_factory.mktemp("programme"))
+    yield app, world, programme
+    with app.app_context():
+        db.engine.dispose()
+
+
+def rolled_back(seeded):
+    """A module's fixture `session`: the module's data set; whatever a test writes is rolled
+    back after it."""
+    with seeded[0].app_context():
+        yield db.session
+        db.session.rollback()

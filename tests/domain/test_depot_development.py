@@ -10,15 +10,15 @@ import pytest
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.models import Baseline, Visit
 from sync.programme.development import WorksIn, add_works, adopt_sop, record_baseline
-from tests.factories import build_world
-from tests.programme_seed import NOW, build_programme, principal
+from tests.programme_seed import NOW, module_data, principal, rolled_back
+
+seeded = pytest.fixture(scope="module", name="seeded")(module_data)
+session = pytest.fixture(name="session")(rolled_back)
 
 
 @pytest.fixture
-def w(session):
-    world = build_world(session)
-    build_programme(session, world)
-    return world
+def w(seeded):
+    return seeded[1]
 
 
 def test_a_baseline_is_the_first_scored_visit_with_its_findings(session, w):

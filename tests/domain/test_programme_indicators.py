@@ -7,8 +7,7 @@ import pytest
 
 from server.models import Depot
 from sync.programme.indicators import Quarter, Scope, compute, quarters
-from tests.factories import build_world
-from tests.programme_seed import build_programme
+from tests.programme_seed import module_data, rolled_back
 
 NONE = {"operator": 0, "processor": 0, "accountant": 0, "supervisor": 0, "manager": 0,
         "inspector": 0}
@@ -55,10 +54,13 @@ CASES = [
 ]
 
 
+seeded = pytest.fixture(scope="module", name="seeded")(module_data)
+session = pytest.fixture(name="session")(rolled_back)
+
+
 @pytest.fixture
-def programme(session):
-    world = build_world(session)
-    return world, build_programme(session, world)
+def programme(seeded):
+    return seeded[1], seeded[2]
 
 
 @pytest.mark.parametrize(("country", "part", "period", "expected"), CASES,

@@ -30,16 +30,18 @@ from sync.people.training import (
 )
 from sync.stock import vouchers
 from sync.stock.ledger import LineIn, Voucher
-from tests.factories import build_world
-from tests.programme_seed import NOW, build_programme, principal
+from tests.programme_seed import NOW, module_data, principal, rolled_back
 
 TODAY = NOW.date()
 
 
+seeded = pytest.fixture(scope="module", name="seeded")(module_data)
+session = pytest.fixture(name="session")(rolled_back)
+
+
 @pytest.fixture
-def w(session):
-    world = build_world(session)
-    return world, build_programme(session, world)
+def w(seeded):
+    return seeded[1], seeded[2]
 
 
 def require(session, act: str, competence: str) -> None:
