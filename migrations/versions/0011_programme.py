@@ -1,7 +1,7 @@
 """programme: staff, appointments, courses, attendance, baselines, works, SOP adoptions, indicator releases
 
 Revision ID: 0011_programme
-Revises: 0010_bodies
+Revises: 0011_safety
 Create Date: 2026-12-01 10:36:03.088276
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_programme'
-down_revision = '0010_bodies'
+down_revision = '0011_safety'
 branch_labels = None
 depends_on = None
 

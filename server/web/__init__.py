@@ -121,6 +121,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     programme_reports,
     reports,
     review,
+    safety,
     search,
     stock,
     stock_checks,

@@ -22,13 +22,13 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.REVIEWER: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                               "discrepancies.close", "ledger.approve", "export", "devices.own",
                               "inspections.read", "restricted.read", "findings.manage",
-                              "programme.read"}),
+                              "safety.manage", "programme.read"}),
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
                            "restricted.read", "export.restricted", "findings.manage",
-                           "books.setup", "programme.read", "programme.manage",
-                           "indicators.release"}),
+                           "books.setup", "safety.manage", "programme.read",
+                           "programme.manage", "indicators.release"}),
     # a body's people (no country): each issue's pages add what they may do
     Role.REGIONAL: frozenset(),
     Role.PARTNER: frozenset({"indicators.released"}),
@@ -37,6 +37,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
 # findings.manage: plan, mark done, verify and close findings.
+# safety.manage: suspend lots, record their tests, decide safety review items.
 # books.setup: depots, buildings, stacks, agencies, catalogues and lots.
 # programme.read/manage: staff, training, depot development and indicators of the country;
 # indicators.release: release a quarter's indicators to a body; indicators.released: a body
