@@ -1,6 +1,6 @@
 """programme: staff, appointments, courses, attendance, baselines, works, SOP adoptions, indicator releases
 
-Revision ID: 0011_programme
+Revision ID: 0012_programme
 Revises: 0011_safety
 Create Date: 2026-12-01 10:36:03.088276
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_programme'
+revision = '0012_programme'
 down_revision = '0011_safety'
 branch_labels = None
 depends_on = None
