@@ -186,7 +186,7 @@ def _catalogue(session: Session, rng: random.Random, now) -> dict[str, list]:
         for _ in range(4):
             maker, made_in = rng.choice(MAKERS)
             year = rng.randrange(1985, 2022)
-            lot = catalogue.add_lot(
+            lot = lots.add_lot(
                 session, item.id, manufacturer=maker, country_of_manufacture=made_in,
                 lot_number=f"{rng.randrange(1, 99):02d}-{year % 100:02d}-{rng.randrange(999):03d}",
                 manufacture_date=date(year, rng.randrange(1, 13), 1),
