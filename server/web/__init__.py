@@ -110,6 +110,7 @@ def select_locale() -> str:
 from server.web import (  # noqa: E402,F401  (routes and filters register on import)
     auth,
     books,
+    catalogue,
     crates,
     dashboard,
     devices,
@@ -120,6 +121,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     reports,
     review,
     search,
+    setup,
     stock,
     stock_checks,
     templating,

@@ -4,12 +4,14 @@ error_handlers.py decides the status and code; this only renders them."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from server.error_handlers import renderer_for
+from server.web import safe_next
 
 # by code, for messages the engine words with details (names, numbers) of its own
 BY_CODE = {
@@ -85,4 +87,15 @@ def reader_message(code: str, message: str) -> str:
 def render_error(status: int, code: str, message: str, details: Any):
     fields = sorted(details) if code == "invalid_payload" and isinstance(details, dict) else []
     return render_template("error.html", status=status, code=code, fields=fields,
-                           message=reader_message(code, message)), status
+                           message=reader_message(code, message), back=_back()), status
+
+
+def _back() -> str | None:
+    """After a refused form, the page the form was on (this site's own pages only)."""
+    if request.method == "GET" or not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host:
+        return None
+    back = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return back if back != request.path else None

@@ -211,17 +211,21 @@ def edit_item_type(session: Session, item_type_id: int, *, country_code: str, ac
 
 
 def edit_entry(session: Session, row: Any, values: dict, action: str, entity: str, *,
-          actor: Actor, now: datetime) -> Any:
-    """Apply checked values to an entry; the audit keeps what each changed field was."""
+               actor: Actor, now: datetime, country_code: str | None = None,
+               depot_id: int | None = None) -> Any:
+    """Apply checked values to a setup or catalogue entry; the audit keeps what each changed
+    field was and became."""
     changed = {k: [_plain(getattr(row, k)), _plain(v)] for k, v in values.items()
                if getattr(row, k) != v}
     for field in changed:
         setattr(row, field, values[field])
     session.flush()
     record_audit(session, actor, action, now=now, entity=entity, entity_id=row.id,
-                 country_code=row.country_code, details={"changed": changed})
+                 country_code=country_code or getattr(row, "country_code", None),
+                 depot_id=depot_id, details={"changed": changed})
     return row
 
 
 def _plain(value: Any) -> Any:
-    return value if value is None or isinstance(value, (str, int, bool, float)) else str(value)
+    return value if value is None or isinstance(value, str | int | float | dict | list) \
+        else str(value)
