@@ -1,5 +1,6 @@
 """books on HQ pages: catalogues per country (item types, weapon models, makers' aliases and
-lots belong to a country, or are shared defaults when country_code is NULL)
+lots belong to a country, or are shared defaults when country_code is NULL); a consignment
+line's missing quantity settled (returned to the sender, lost or stolen in transit)
 
 Revision ID: 0010_books_hq
 Revises: 0009_inspections
@@ -25,6 +26,9 @@ def _country_column(batch_op, table):
 
 
 def upgrade():
+    with op.batch_alter_table('consignment_lines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('settled_quantity', sa.Integer(), server_default='0',
+                                      nullable=False))
     # every entry made so far is a shared default (country_code NULL)
     with op.batch_alter_table('ammo_item_types', schema=None) as batch_op:
         _country_column(batch_op, 'ammo_item_types')
@@ -92,6 +96,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ammo_lots_country_code'))
         batch_op.drop_constraint('fk_ammo_lots_country_code_countries', type_='foreignkey')
         batch_op.drop_column('country_code')
+    with op.batch_alter_table('consignment_lines', schema=None) as batch_op:
+        batch_op.drop_column('settled_quantity')
     with op.batch_alter_table('ammo_item_types', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ammo_item_types_country_code'))
         batch_op.drop_constraint('fk_ammo_item_types_country_code_countries',
