@@ -116,5 +116,4 @@ def _back() -> str | None:
     parts = urlsplit(request.referrer)
     if parts.netloc != request.host:
         return None
-    back = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return back if back != request.path else None
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
