@@ -15,7 +15,12 @@ from sync.access.principal import SelfApproval
 from sync.journal.trail import verify_audit
 from sync.stock import discrepancies, losses, transfers
 from sync.stock.ledger import verify_ledgers
-from tests.domain.test_transfers import send, w, who  # noqa: F401  (the fixture w)
+from tests.domain.test_transfers import send, transfer_world, who
+
+
+@pytest.fixture
+def w(session):
+    return transfer_world(session)
 
 
 def short_by_100(session, w):
