@@ -71,7 +71,7 @@ MESSAGES = (
     _l("The adjustment would take the book below zero."),
     _l("Nothing awaits approval on this discrepancy."),
     _l("The adjustment must be approved by someone other than the person who proposed it."),
-    _l("The language is en or fr."),
+    _l("The language is en, fr or ar."),
     _l("A depot has a name."),
     _l("A lightning test date needs lightning protection."),
     _l("A weapon model has a manufacturer, type, model and calibre."),
