@@ -3,7 +3,7 @@ lots belong to a country, or are shared defaults when country_code is NULL); a c
 line's missing quantity settled (returned to the sender, lost or stolen in transit)
 
 Revision ID: 0010_books_hq
-Revises: 0010_bodies
+Revises: 0011_safety
 Create Date: 2026-12-01 10:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_books_hq'
-down_revision = '0010_bodies'
+down_revision = '0011_safety'
 branch_labels = None
 depends_on = None
 
