@@ -25,7 +25,7 @@ from server.models.places import DepotType
 from sync.access.principal import Principal
 from sync.journal.trail import SYSTEM
 from sync.people import accounts
-from sync.stock import catalogue, imports, inventory, setup, transfers, vouchers
+from sync.stock import catalogue, imports, inventory, lots, setup, transfers, vouchers
 from sync.stock.ledger import LineIn, Voucher
 
 Progress = Callable[[str, Iterable], Iterable]
@@ -179,7 +179,7 @@ def _catalogue(session: Session, rng: random.Random, now) -> dict[str, list]:
     for maker, model, wtype, calibre, made_in in WEAPON_MODELS:
         catalogue.create_weapon_model(session, manufacturer=maker, country=made_in, type=wtype,
                                       model=model, calibre=calibre, actor=SYSTEM, now=now)
-    lots: dict[str, list] = {}
+    by_group: dict[str, list] = {}
     for nature, calibre, kind, hd, cg, neq, un, per_box in ITEM_TYPES:
         item = catalogue.add_item_type(session, nature=nature, calibre=calibre, type=kind,
                                        hazard_division=hd, compatibility_group=cg,
@@ -187,14 +187,14 @@ def _catalogue(session: Session, rng: random.Random, now) -> dict[str, list]:
         for _ in range(4):
             maker, made_in = rng.choice(MAKERS)
             year = rng.randrange(1985, 2022)
-            lot = catalogue.add_lot(
+            lot = lots.add_lot(
                 session, item.id, manufacturer=maker, country_of_manufacture=made_in,
                 lot_number=f"{rng.randrange(1, 99):02d}-{year % 100:02d}-{rng.randrange(999):03d}",
                 manufacture_date=date(year, rng.randrange(1, 13), 1),
                 expiry_date=date(year + (25 if hd == "1.4" else 15), 1, 1), actor=SYSTEM,
                 now=now)
-            lots.setdefault(cg, []).append((lot, item, per_box))
-    return lots
+            by_group.setdefault(cg, []).append((lot, item, per_box))
+    return by_group
 
 
 def _register(rng: random.Random, lots: dict[str, list]) -> dict[str, list]:

@@ -110,6 +110,7 @@ def select_locale() -> str:
 from server.web import (  # noqa: E402,F401  (routes and filters register on import)
     auth,
     books,
+    catalogue,
     crates,
     dashboard,
     devices,
@@ -123,6 +124,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     review,
     safety,
     search,
+    setup,
     stock,
     stock_checks,
     templating,
