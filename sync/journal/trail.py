@@ -99,13 +99,15 @@ def chain_key(depot_id: int | None, country_code: str | None) -> str:
 
 def _lock_head(session: Session, chain: str) -> AuditHead:
     """The chain's stored head, created at genesis if new, locked until the transaction ends
-    (writers of other chains do not wait)."""
+    (writers of other chains do not wait). One statement: an upsert whose no-op update takes
+    the row lock and returns the head as it stands."""
     dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make(AuditHead).values(chain=chain, seq=0, hash=GENESIS)
-                    .on_conflict_do_nothing(index_elements=["chain"]))
-    return session.scalar(select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-                          .execution_options(populate_existing=True))
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(AuditHead).values(
+        chain=chain, seq=0, hash=GENESIS)
+    upsert = upsert.on_conflict_do_update(index_elements=["chain"],
+                                          set_={"chain": upsert.excluded.chain})
+    return session.scalar(upsert.returning(AuditHead),
+                          execution_options={"populate_existing": True})
 
 
 def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, entity: str = "",
