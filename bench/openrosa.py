@@ -140,7 +140,7 @@ def setup(url: str, work: Path, n: int, photo: bytes):
     collect = Collect(app.test_client(), token)
     items = [name for _g, name, *_ in F1_ITEMS]
     headers, checks, visits = [], [], []
-    for k in range(n):
+    for _ in range(n):
         visit = str(uuid.uuid4())
         visits.append(visit)
         head = header(world, visit)
