@@ -109,7 +109,7 @@ class Audit:
 
     def flush(self) -> None:
         if self.rows:
-            self.session.execute(insert(AuditEvent), self.rows)
+            self.session.execute(insert(AuditEvent.__table__), self.rows)
             self.rows = []
 
     def close(self) -> None:
@@ -186,8 +186,8 @@ def _ledger_and_crates(session, depots, per_depot, world, audit) -> None:
             audit.add(at, commander, None, depot.id, "ledger.receipt", "movement", m.id,
                       {"depot_seq": m.depot_seq, "lines": 1})
             if len(moves) >= CHUNK or n == per_depot["movements"] - 1:
-                session.execute(insert(Movement), moves)
-                session.execute(insert(MovementLine), lines)
+                session.execute(insert(Movement.__table__), moves)
+                session.execute(insert(MovementLine.__table__), lines)
                 moves_bar.add(len(moves))
                 moves, lines = [], []
         session.execute(update(Depot).where(Depot.id == depot.id)
@@ -212,7 +212,7 @@ def _crates(session, depot, labels, lot, movements: int, bar) -> list[str]:
                      "quantity": 10 * (movements // per + (k < movements % per)),
                      "created_at": T0, "updated_at": T0})
         if len(rows) >= CHUNK or k == per - 1:
-            session.execute(insert(Crate), rows)
+            session.execute(insert(Crate.__table__), rows)
             bar.add(len(rows))
             rows = []
     return ids
@@ -257,9 +257,9 @@ def _submissions(session, depots, per_depot, world, audit) -> None:
 
 def _write_submissions(session, subs, atts, photos, bar) -> None:
     if subs:
-        session.execute(insert(Photo), photos)
-        session.execute(insert(Submission), subs)
-        session.execute(insert(SubmissionAttachment), atts)
+        session.execute(insert(Photo.__table__), photos)
+        session.execute(insert(Submission.__table__), subs)
+        session.execute(insert(SubmissionAttachment.__table__), atts)
         bar.add(len(subs))
         for rows in (subs, atts, photos):
             rows.clear()

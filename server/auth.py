@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request
+
 from server.db import db, utcnow
 from sync.access.principal import Principal
 from sync.people.accounts import authenticate_device
