@@ -385,6 +385,11 @@ def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
         t0 = time.perf_counter()
         build(app, sizes, world_file)
         say(f"  built in {time.perf_counter() - t0:.0f}s")
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()  # a data set built by an earlier version of the code: the schema of this one
+        db.engine.dispose()
     world = json.loads(world_file.read_text())
     with app.app_context():
         counts = {t.__tablename__: db.session.scalar(select(func.count()).select_from(t))
