@@ -155,9 +155,11 @@ def _ordered(query: Select, flt: LogFilter) -> Select:
     key = {"received": Submission.received_at, "started": Submission.started_at,
            "depot": Depot.code, "form": Submission.form_id,
            "inspector": User.username}.get(flt.sort, Submission.received_at)
-    key = (key.desc() if flt.descending else key.asc()).nulls_last()  # same on every database
+    order = key.desc() if flt.descending else key.asc()
+    if key is not Submission.received_at:  # never null: without NULLS LAST its index serves
+        order = order.nulls_last()  # the same on every database
     tiebreak = Submission.received_at.desc() if flt.descending else Submission.received_at
-    return query.order_by(key, tiebreak, Submission.id)
+    return query.order_by(order, tiebreak, Submission.id)
 
 
 def _row_columns(facts: dict[str, Any]) -> tuple:
