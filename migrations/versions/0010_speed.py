@@ -1,7 +1,7 @@
 """speed: indexes a national register needs (a crate's page, the country's inspection log)
 
 Revision ID: 0010_speed
-Revises: 0010_bodies
+Revises: 0011_safety
 Create Date: 2026-12-01 11:10:00.000000
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010_speed"
-down_revision = "0010_bodies"
+down_revision = "0011_safety"
 branch_labels = None
 depends_on = None
 

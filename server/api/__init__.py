@@ -14,6 +14,7 @@ from server.api import (  # noqa: E402,F401  (routes register)
     openapi,
     photos,
     review,
+    safety,
     sync,
     transfers,
     uploads,

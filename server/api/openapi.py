@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from server.api import bp
-from server.api.schemas import books, inventory, review, sync, vouchers
+from server.api.schemas import books, inventory, review, safety, sync, vouchers
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -106,6 +106,9 @@ SCHEMAS = {
     "LossReportIn": vouchers.LossReportIn, "TransferIn": vouchers.TransferInSchema,
     "Acknowledge": vouchers.AcknowledgeSchema, "Consignment": vouchers.ConsignmentOut,
 }
+
+OPERATIONS.update(safety.OPERATIONS)
+SCHEMAS.update(safety.SCHEMAS)
 
 
 def build_spec() -> dict:

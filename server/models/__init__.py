@@ -18,6 +18,7 @@ from server.models.journal import AuditEvent, AuditHead, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import LossReport, Movement, MovementLine, VoucherProposal
 from server.models.places import Agency, Country, Depot, Location, StorageBuilding
+from server.models.safety import LotTest, SafetyItem, SuspensionNotice, SuspensionTask
 from server.models.sync import (
     AppliedOp,
     Conflict,
@@ -47,3 +48,4 @@ __all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatu
             "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]
 __all__ += ["BODY_ROLES", "Body", "BodyKind"]
+__all__ += ["LotTest", "SafetyItem", "SuspensionNotice", "SuspensionTask"]

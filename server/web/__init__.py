@@ -119,6 +119,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     photos,
     reports,
     review,
+    safety,
     search,
     stock,
     stock_checks,

@@ -248,3 +248,21 @@ class LabelSheetForm(Form):
         selection = Selection(crates=tuple(data["crate"])) if data["crate"] else Selection(
             building=None if building in (None, "*") else building, all=building == "*")
         return PrintOrder(selection=selection, layout=data["layout"], lang=data["lang"])
+
+
+class SafetyQueueArgs(Form):
+    status = fields.String(load_default="open", validate=validate.OneOf(
+        ("open", "accepted", "dismissed", "all")))
+    depot = fields.String(load_default=None, validate=validate.Length(max=8))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class SafetyDecisionForm(Form):
+    decision = fields.String(required=True, validate=validate.OneOf(("accept", "dismiss")))
+    note = fields.String(required=True, validate=validate.Length(1, 2000))
+    reference = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class SuspensionForm(Form):
+    reference = fields.String(required=True, validate=validate.Length(1, 64))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
