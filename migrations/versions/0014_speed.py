@@ -1,15 +1,15 @@
 """speed: indexes a national register needs (a crate's page, the country's inspection log)
 
-Revision ID: 0010_speed
-Revises: 0011_safety
+Revision ID: 0014_speed
+Revises: 0013_books_hq
 Create Date: 2026-12-01 11:10:00.000000
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0010_speed"
-down_revision = "0011_safety"
+revision = "0014_speed"
+down_revision = "0013_books_hq"
 branch_labels = None
 depends_on = None
 
