@@ -124,7 +124,7 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
                           for name, question in files[:500]),
         counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops,
         awaited=awaited, visit=visit_part(derived, opened), register=derived.register,
-        entries=derived.entries, proposals=derived.proposals)
+        entries=derived.entries, proposals=derived.proposals, voucher=derived.voucher)
 
 
 def _forged(scans, key: bytes, principal: Principal, instance_id: str) -> list[dict]:

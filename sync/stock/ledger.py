@@ -6,20 +6,22 @@ on the depot row, so two writers can never fork a chain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.db import new_uuid
 from server.errors import AppError, InvalidInput
-from server.models import Crate, Depot, Movement, MovementLine, User, Weapon
+from server.models import AmmoLot, Crate, Depot, Movement, MovementLine, User, Weapon
 from server.models.inventory import Condition, StockCategory
 from server.models.ledger import MovementType as MT
 from sync.access.principal import ApprovalRequired, check_approver
 from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_change
+from sync.stock.catalogue import get_entry
 from sync.stock.magazines import buildings_of, check_buildings
 from sync.stock.placement import IN_DEPOT, move_weapon  # noqa: F401  (IN_DEPOT: read from here)
 from sync.stock.surveillance import check_movement, note_arrival
@@ -216,6 +218,8 @@ def _move_ammo(session: Session, depot: Depot, mtype: MT, line: LineIn) -> Movem
     if crate.lot_id is not None and lot_id != crate.lot_id:
         raise InvalidInput(f"Crate {crate.label_id} holds another lot; one lot per crate.",
                            crate=crate.label_id)
+    if crate.lot_id is None:  # the crate's first lot: one of this country's books
+        get_entry(session, AmmoLot, lot_id, depot.country_code)
     if crate.quantity + delta < 0:
         raise NegativeStock(
             f"Crate {crate.label_id} holds {crate.quantity} on the books; "
@@ -264,15 +268,15 @@ def movement_content(movement: Movement) -> dict:
     return content
 
 
-def verify_ledgers(session: Session) -> list[str]:
+def verify_ledgers(session: Session, progress: Callable[[str, Iterable], Iterable] | None = None,
+                   ) -> list[str]:
     """Walk every depot's chain and compare book stock with the ledger; name each problem."""
     problems: list[str] = []
     session.expire_all()  # judge what the database holds, not what this session remembers
-    for depot in session.scalars(select(Depot).order_by(Depot.id)):
+    depots = list(session.scalars(select(Depot).order_by(Depot.id)))
+    for depot in (progress("Ledgers", depots) if progress else depots):
         prev, seq = GENESIS, 0
-        movements = session.scalars(select(Movement).where(Movement.depot_id == depot.id)
-                                    .order_by(Movement.depot_seq))
-        for movement in movements:
+        for movement in _chain(session, depot.id):
             seq += 1
             label = (f"depot {depot.country_code}-{depot.code} movement #{movement.depot_seq} "
                      f"({movement.id})")
@@ -287,7 +291,6 @@ def verify_ledgers(session: Session) -> list[str]:
         if (seq, prev) != (depot.ledger_seq, depot.ledger_head):
             problems.append(f"depot {depot.country_code}-{depot.code}: chain head does not match "
                             f"its last entry (entries removed or added outside the ledger)")
-        session.expunge_all()
     booked = select(MovementLine.crate_id, func.sum(MovementLine.quantity).label("q")).where(
         MovementLine.crate_id.is_not(None)).group_by(MovementLine.crate_id).subquery()
     rows = session.execute(select(Crate.label_id, Crate.quantity, booked.c.q)
@@ -297,3 +300,28 @@ def verify_ledgers(session: Session) -> list[str]:
         problems.append(f"crate {label_id}: book quantity {quantity} but the ledger sums to "
                         f"{ledger_q or 0}")
     return problems
+
+
+LINE_FIELDS = ("line_no", "crate_id", "lot_id", "quantity", "weapon_id", "weapon_status",
+               "to_location_id", "details")
+
+
+def _chain(session: Session, depot_id: int) -> Iterator[SimpleNamespace]:
+    """A depot's movements in chain order with their lines, streamed as plain rows (a national
+    ledger holds millions: one joined query, no ORM objects, flat memory)."""
+    m, ln = Movement.__table__, MovementLine.__table__
+    rows = session.execute(
+        select(m, *(ln.c[f].label(f"line_{f}") for f in LINE_FIELDS))
+        .outerjoin(ln, ln.c.movement_id == m.c.id).where(m.c.depot_id == depot_id)
+        .order_by(m.c.depot_seq, m.c.id, ln.c.line_no).execution_options(yield_per=5000))
+    current = None
+    for row in rows:
+        if current is None or current.id != row.id:
+            if current is not None:
+                yield current
+            current = SimpleNamespace(**{c.name: row._mapping[c] for c in m.c}, lines=[])
+        if row.line_line_no is not None:
+            current.lines.append(SimpleNamespace(**{f: row._mapping[f"line_{f}"]
+                                                    for f in LINE_FIELDS}))
+    if current is not None:
+        yield current
