@@ -12,7 +12,6 @@ from server.errors import Conflict
 from server.models import AmmoItemType, AmmoLot
 from server.models.inventory import Condition, LotState
 from sync.journal.trail import Actor, record_audit
-from sync.stock.surveillance import issue_notice, lift_notice
 from sync.stock.catalogue import (
     CatalogueInvalid,
     canonical_maker,
@@ -20,6 +19,7 @@ from sync.stock.catalogue import (
     get_entry,
     visible,
 )
+from sync.stock.surveillance import issue_notice, lift_notice
 
 
 def list_lots(session: Session, country_code: str | None, *,
