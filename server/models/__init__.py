@@ -9,6 +9,7 @@ from server.models.journal import AuditEvent, AuditHead, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import LossReport, Movement, MovementLine, VoucherProposal
 from server.models.places import Agency, Country, Depot, Location, StorageBuilding
+from server.models.register import TracingRequest, WeaponAlert
 from server.models.sync import (
     AppliedOp,
     Conflict,
@@ -37,3 +38,4 @@ __all__ = [
 __all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatus", "AuditHead",
             "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]
+__all__ += ["TracingRequest", "WeaponAlert"]
