@@ -33,6 +33,12 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
 # findings.manage: plan, mark done, verify and close findings.
 # books.setup: depots, buildings, stacks, agencies, catalogues and lots.
+# the weapon register and tracing requests (sync/register, sync/tracing)
+PERMISSIONS[Role.COMMANDER] |= {"register.write"}
+PERMISSIONS[Role.REVIEWER] |= {"register.alerts", "register.reports", "tracing.read",
+                               "tracing.send", "tracing.answer"}
+PERMISSIONS[Role.ADMIN] |= {"register.write", "register.alerts", "register.reports",
+                            "tracing.read", "tracing.send", "tracing.answer"}
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
 
