@@ -41,6 +41,23 @@ def test_create_user_refuses_bad_input_clearly(app, world):
             User.username.in_(["y", "z"]))) == 0
 
 
+def test_a_regional_body_and_its_user_from_the_shell(app, world):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["create-body", "ecowas", "ECOWAS Commission", "--kind", "regional"])
+    assert r.exit_code == 0 and "created regional body ECOWAS" in r.output, r.output
+    r = runner.invoke(args=["create-user", "awa", "--role", "regional", "--body", "ECOWAS",
+                            "--password", "s3cret-pass"])
+    assert r.exit_code == 0 and "(ECOWAS)" in r.output, r.output
+    r = runner.invoke(args=["create-user", "bala", "--role", "regional", "--body", "ECOWAS",
+                            "--country", "NE", "--password", "p"])
+    assert r.exit_code == 2 and "belongs to a body" in r.output, r.output
+    r = runner.invoke(args=["enroll-device", "--user", "awa"])
+    assert r.exit_code == 2 and "Phones are for" in r.output, r.output
+    with app.app_context():
+        awa = db.session.scalar(select(User).where(User.username == "awa"))
+        assert awa.country_code is None and awa.body.code == "ECOWAS" and not awa.devices
+
+
 def test_uploads_expire_sweeps_openrosa_spool_folders_left_by_killed_workers(app):
     import os
     import time

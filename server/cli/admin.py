@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from server.cli import progress_bar
 from server.db import db, utcnow
-from server.models import Device, User
+from server.models import BodyKind, Device, Role, User
 from server.wiring import openrosa_spool, photo_store, public_url_warning
 from sync.journal.trail import SYSTEM, verify_audit
 from sync.people import accounts
@@ -44,24 +44,38 @@ def _warn_public_url() -> None:
         click.secho(warning, fg="yellow", err=True)
 
 
+@click.command("create-body")
+@with_appcontext
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in BodyKind]))
+def create_body(code, name, kind) -> None:
+    """Create a regional body or a programme partner (an organisation of no country)."""
+    body = accounts.create_body(db.session, code, name, kind=kind, actor=SYSTEM, now=utcnow())
+    db.session.commit()
+    click.echo(f"created {body.kind.value} body {body.code} ({body.name})")
+
+
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["inspector", "commander", "reviewer",
-                                                          "admin"]))
-@click.option("--country", "country", required=True, help="ISO 3166 alpha-2 code, e.g. NE")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--country", "country", default=None, help="ISO 3166 alpha-2 code, e.g. NE")
+@click.option("--body", "body", default=None,
+              help="Body code for a regional or partner user, e.g. ECOWAS")
 @click.option("--depot", "depots", multiple=True, help="Depot code in scope (repeatable)")
 @click.option("--password", default=None, help="Asked for when not given")
 @click.option("--name", "full_name", default="")
-def create_user(username, role, country, depots, password, full_name) -> None:
-    """Create a user with a role, a country and depot scopes."""
+def create_user(username, role, country, body, depots, password, full_name) -> None:
+    """Create a user with a role and a country and depot scopes, or a body (regional, partner)."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = accounts.create_user(db.session, username, role=role, country_code=country,
-                                depot_codes=depots, password=password,
+                                body_code=body, depot_codes=depots, password=password,
                                 full_name=full_name, actor=SYSTEM, now=utcnow())
     db.session.commit()
-    click.echo(f"created {user.role.value} {user.username} ({user.country_code})")
+    where = user.country_code or user.body.code
+    click.echo(f"created {user.role.value} {user.username} ({where})")
 
 
 @click.command("enroll-device")
@@ -235,5 +249,5 @@ def uploads_expire() -> None:
                f"({expired.bytes_freed / 1e6:.1f} MB)")
 
 
-COMMANDS = (demo, create_user, enroll_device, revoke_device, audit, sync_group, forms_group,
-            uploads)
+COMMANDS = (demo, create_body, create_user, enroll_device, revoke_device, audit, sync_group,
+            forms_group, uploads)

@@ -1,6 +1,15 @@
 """Every model module, imported so that Base.metadata is complete (for Alembic and tests)."""
 
-from server.models.accounts import Device, LoginAttempt, Role, User, user_depots
+from server.models.accounts import (
+    BODY_ROLES,
+    Body,
+    BodyKind,
+    Device,
+    LoginAttempt,
+    Role,
+    User,
+    user_depots,
+)
 from server.models.catalogue import MakerAlias, WeaponModel
 from server.models.forms import EntityBranch, FormDefinition, FormVersion
 from server.models.inspections import RegisterEntry, StockCheck, StockCheckLine, Visit
@@ -38,4 +47,5 @@ __all__ = [
 __all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatus", "AuditHead",
             "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]
+__all__ += ["BODY_ROLES", "Body", "BodyKind"]
 __all__ += ["TracingRequest", "WeaponAlert"]

@@ -1,11 +1,12 @@
-"""People and phones: users with a role, a country and depot scopes; devices enrolled to a user."""
+"""People and phones: users with a role, a country and depot scopes (or, for a regional body or a
+programme partner, a body and no country); devices enrolled to a user."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,6 +18,17 @@ class Role(enum.StrEnum):
     COMMANDER = "commander"
     REVIEWER = "reviewer"
     ADMIN = "admin"
+    # belong to a body, not a country: they see no depot, no crate, no inspection
+    REGIONAL = "regional"  # a regional clearing house (ECOWAS Commission, UNREC…)
+    PARTNER = "partner"    # a programme partner: only what a country releases to its body
+
+
+BODY_ROLES = frozenset({Role.REGIONAL, Role.PARTNER})
+
+
+class BodyKind(enum.StrEnum):
+    REGIONAL = "regional"
+    PARTNER = "partner"
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
@@ -34,14 +46,30 @@ user_depots = Table(
 )
 
 
+class Body(Base):
+    """An organisation that belongs to no country: a regional body or a programme partner."""
+
+    __tablename__ = "bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[BodyKind] = mapped_column(enum_column(BodyKind, "body_kind"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class User(Base):
     __tablename__ = "users"
+    # a country's staff, or a body's: never both, never neither
+    __table_args__ = (CheckConstraint("(country_code IS NULL) <> (body_id IS NULL)",
+                                      name="country_or_body"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
-    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
     rank: Mapped[str] = mapped_column(String(64), default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
@@ -51,6 +79,7 @@ class User(Base):
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     depots = relationship("Depot", secondary=user_depots, lazy="selectin")
+    body = relationship("Body", lazy="joined")
     devices = relationship("Device", back_populates="user")
 
 

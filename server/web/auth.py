@@ -66,6 +66,8 @@ def language():
 @bp.get("/")
 @login_required
 def home():
+    if not g.principal.in_country:
+        return render_template("hq/body_home.html", body=g.user.body)
     target = "web.depots" if g.principal.can("review.read") else "web.inspections"
     return redirect(url_for(target))
 

@@ -25,6 +25,7 @@ def hit_url(hit: Hit) -> str:
 @bp.get("/search")
 @login_required
 def search_page():
+    g.principal.require("inventory.read")
     query = SearchArgs().load(request.args)["q"]
     found = search(db.session, g.principal, query, key=label_key()) \
         if query else None

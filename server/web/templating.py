@@ -34,7 +34,8 @@ def zone(name: str | None) -> tzinfo:
 def _reader_country_tz() -> str | None:
     if "reader_tz" not in g:
         user = g.get("user")
-        country = db.session.get(Country, user.country_code) if user is not None else None
+        country = (db.session.get(Country, user.country_code)
+                   if user is not None and user.country_code else None)
         g.reader_tz = country.timezone if country is not None else None
     return g.reader_tz
 
@@ -170,5 +171,7 @@ def query_args(*drop: str) -> dict[str, str]:
 
 @bp.app_context_processor
 def _context() -> dict[str, Any]:
+    principal = g.get("principal")
     return {"current_user": g.get("user"), "languages": LANGUAGES,
+            "in_country": principal is not None and principal.in_country,
             "locale": str(get_locale())}

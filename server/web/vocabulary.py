@@ -56,6 +56,7 @@ WORDS = {
     "critical": _l("critical"), "major": _l("major"), "minor": _l("minor"),
     "inspector": _l("inspector"), "commander": _l("depot commander"),
     "reviewer": _l("headquarters reviewer"), "admin": _l("administrator"),
+    "regional": _l("regional body"), "partner": _l("programme partner"),
     # movements
     "receipt": _l("receipt"), "issue": _l("issue"), "return": _l("return"),
     "transfer_out": _l("transfer out"), "transfer_in": _l("transfer in"),

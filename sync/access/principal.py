@@ -27,6 +27,9 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
                            "restricted.read", "export.restricted", "findings.manage",
                            "books.setup"}),
+    # a body's people (no country): each issue's pages add what they may do
+    Role.REGIONAL: frozenset(),
+    Role.PARTNER: frozenset(),
 }
 # inspections.read: every inspection of the depots in scope; inspections.read_own: only the
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
@@ -101,22 +104,32 @@ def check_may_post(principal: Principal, movement_type: str) -> None:
 
 @dataclass(frozen=True)
 class Principal:
-    """Someone acting: a user, possibly through a device. depot_ids None = the whole country."""
+    """Someone acting: a user, possibly through a device. depot_ids None = the whole country.
+    A body's user (regional body, programme partner) has no country and no depot: it sees
+    nothing of any country's records, only what its own permissions open."""
 
     user_id: int
     username: str
     role: Role
-    country_code: str
+    country_code: str | None
     depot_ids: frozenset[int] | None
     device_id: str | None = None
+    body_id: int | None = None
 
     @classmethod
     def of_user(cls, user: User, device: Device | None = None) -> Principal:
         role = Role(user.role)
         depots = None if role in COUNTRY_WIDE else frozenset(d.id for d in user.depots)
+        if user.country_code is None:
+            depots = frozenset()
         return cls(user_id=user.id, username=user.username, role=role,
                    country_code=user.country_code, depot_ids=depots,
-                   device_id=device.id if device is not None else None)
+                   device_id=device.id if device is not None else None, body_id=user.body_id)
+
+    @property
+    def in_country(self) -> bool:
+        """A country's staff (False for a body's user)."""
+        return self.country_code is not None
 
     def can(self, permission: str) -> bool:
         return permission in PERMISSIONS[self.role]
@@ -126,7 +139,7 @@ class Principal:
             raise Forbidden(f"A {self.role.value} may not do this.", permission=permission)
 
     def sees_depot(self, depot_id: int, country_code: str) -> bool:
-        return country_code == self.country_code and (
+        return self.in_country and country_code == self.country_code and (
             self.depot_ids is None or depot_id in self.depot_ids)
 
     def depot_clause(self, depot_id_column=Depot.id) -> ColumnElement[bool]:
