@@ -101,6 +101,7 @@ def upgrade():
     sa.Column('answered_by', sa.Integer(), nullable=True),
     sa.Column('history', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['answered_by'], ['users.id'], name=op.f('fk_tracing_requests_answered_by_users')),
+    sa.ForeignKeyConstraint(['body_id'], ['bodies.id'], name=op.f('fk_tracing_requests_body_id_bodies')),
     sa.ForeignKeyConstraint(['matched_weapon_id'], ['weapons.id'], name=op.f('fk_tracing_requests_matched_weapon_id_weapons')),
     sa.ForeignKeyConstraint(['requested_by'], ['users.id'], name=op.f('fk_tracing_requests_requested_by_users')),
     sa.ForeignKeyConstraint(['requested_country'], ['countries.code'], name=op.f('fk_tracing_requests_requested_country_countries')),

@@ -53,7 +53,8 @@ class TracingRequest(Base):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     requesting_country: Mapped[str] = mapped_column(ForeignKey("countries.code"))
     requested_country: Mapped[str] = mapped_column(ForeignKey("countries.code"))
-    body_id: Mapped[int | None] = mapped_column(index=True)  # through a regional body
+    # through a regional body
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
     # with_body (waits for the body to route it) | received | acknowledged | answered | declined
     status: Mapped[str] = mapped_column(String(16))
     weapon: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

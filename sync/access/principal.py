@@ -42,6 +42,7 @@ PERMISSIONS[Role.REVIEWER] |= {"register.alerts", "register.reports", "tracing.r
                                "tracing.send", "tracing.answer"}
 PERMISSIONS[Role.ADMIN] |= {"register.write", "register.alerts", "register.reports",
                             "tracing.read", "tracing.send", "tracing.answer"}
+PERMISSIONS[Role.REGIONAL] |= {"tracing.read", "tracing.route"}
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
 
