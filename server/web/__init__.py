@@ -117,11 +117,13 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     exports,
     inspections,
     photos,
+    register,
     reports,
     review,
     search,
     stock,
     stock_checks,
     templating,
+    tracing,
     visits,
 )
