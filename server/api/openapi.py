@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from server.api import bp
-from server.api.schemas import books, inventory, review, sync, vouchers
+from server.api.schemas import books, inventory, register, review, sync, vouchers
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -84,6 +84,11 @@ OPERATIONS = {
     "/in-transit": {"get": ("Consignment lines not (fully) received", None, None, 200)},
     "/losses/{proposal_id}/report": {"post": ("Record the report to the national authority",
                                               "LossReportIn", None, 201)},
+    "/register/weapons": {"post": ("Register a weapon (ITI data, national marking)",
+                                   "WeaponIn", "Weapon", 201)},
+    "/register/weapons/{weapon_id}": {"get": ("A weapon of the register", None, "Weapon", 200)},
+    "/register/search": {"get": ("Search the register by any mark, ranked with reasons",
+                                 "RegisterSearchArgs", "RegisterSearch", 200)},
 }
 SCHEMAS = {
     "PageArgs": inventory.PageArgs, "Crate": inventory.CrateSchema,
@@ -105,6 +110,8 @@ SCHEMAS = {
     "ApprovalArgs": vouchers.ApprovalArgs, "RejectIn": vouchers.RejectIn,
     "LossReportIn": vouchers.LossReportIn, "TransferIn": vouchers.TransferInSchema,
     "Acknowledge": vouchers.AcknowledgeSchema, "Consignment": vouchers.ConsignmentOut,
+    "WeaponIn": register.WeaponInSchema, "Weapon": register.WeaponOut,
+    "RegisterSearchArgs": register.SearchArgs, "RegisterSearch": register.SearchResult,
 }
 
 
