@@ -85,8 +85,8 @@ OPERATIONS = {
     "/losses/{proposal_id}/report": {"post": ("Record the report to the national authority",
                                               "LossReportIn", None, 201)},
     "/register/weapons": {"post": ("Register a weapon (ITI data, national marking)",
-                                   "WeaponIn", "Weapon", 201)},
-    "/register/weapons/{weapon_id}": {"get": ("A weapon of the register", None, "Weapon", 200)},
+                                   "RegisterWeaponIn", "RegisterWeapon", 201)},
+    "/register/weapons/{weapon_id}": {"get": ("A weapon of the register", None, "RegisterWeapon", 200)},
     "/register/search": {"get": ("Search the register by any mark, ranked with reasons",
                                  "RegisterSearchArgs", "RegisterSearch", 200)},
 }
@@ -110,7 +110,7 @@ SCHEMAS = {
     "ApprovalArgs": vouchers.ApprovalArgs, "RejectIn": vouchers.RejectIn,
     "LossReportIn": vouchers.LossReportIn, "TransferIn": vouchers.TransferInSchema,
     "Acknowledge": vouchers.AcknowledgeSchema, "Consignment": vouchers.ConsignmentOut,
-    "WeaponIn": register.WeaponInSchema, "Weapon": register.WeaponOut,
+    "RegisterWeaponIn": register.WeaponInSchema, "RegisterWeapon": register.WeaponOut,
     "RegisterSearchArgs": register.SearchArgs, "RegisterSearch": register.SearchResult,
 }
 
