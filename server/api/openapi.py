@@ -111,7 +111,7 @@ SCHEMAS = {
     "LossReportIn": vouchers.LossReportIn, "TransferIn": vouchers.TransferInSchema,
     "Acknowledge": vouchers.AcknowledgeSchema, "Consignment": vouchers.ConsignmentOut,
     "RegisterWeaponIn": register.WeaponInSchema, "RegisterWeapon": register.WeaponOut,
-    "RegisterSearchArgs": register.SearchArgs, "RegisterSearch": register.SearchResult,
+    "RegisterSearchArgs": register.RegisterSearchArgs, "RegisterSearch": register.SearchResult,
 }
 
 

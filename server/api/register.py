@@ -6,7 +6,12 @@ from __future__ import annotations
 from flask import g, request
 
 from server.api import bp
-from server.api.schemas.register import SearchArgs, SearchResult, WeaponInSchema, WeaponOut
+from server.api.schemas.register import (
+    RegisterSearchArgs,
+    SearchResult,
+    WeaponInSchema,
+    WeaponOut,
+)
 from server.auth import device_required
 from server.bodies import read_json
 from server.db import db, utcnow
@@ -32,7 +37,7 @@ def read_weapon(weapon_id: str):
 @bp.get("/register/search")
 @device_required
 def search_weapons():
-    args = SearchArgs().load(request.args)
+    args = RegisterSearchArgs().load(request.args)
     matches = search_register(db.session, g.principal, args["q"], now=utcnow(),
                               limit=args["limit"])
     db.session.commit()  # a lost or stolen weapon found raises its alert

@@ -63,7 +63,7 @@ class WeaponOut(Schema):
     acquisition = fields.String()
 
 
-class SearchArgs(Schema):
+class RegisterSearchArgs(Schema):
     q = fields.String(required=True, validate=[validate.Length(1, 200), validate.Regexp(
         r"^[^\x00-\x1f\x7f]*$", error="Control characters are not searched.")])
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
