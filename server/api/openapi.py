@@ -86,7 +86,8 @@ OPERATIONS = {
                                               "LossReportIn", None, 201)},
     "/register/weapons": {"post": ("Register a weapon (ITI data, national marking)",
                                    "RegisterWeaponIn", "RegisterWeapon", 201)},
-    "/register/weapons/{weapon_id}": {"get": ("A weapon of the register", None, "RegisterWeapon", 200)},
+    "/register/weapons/{weapon_id}": {"get": ("A weapon of the register", None,
+                                              "RegisterWeapon", 200)},
     "/register/search": {"get": ("Search the register by any mark, ranked with reasons",
                                  "RegisterSearchArgs", "RegisterSearch", 200)},
 }
