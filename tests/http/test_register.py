@@ -1,0 +1,155 @@
+"""The weapon register through its doors: search by any mark (HQ page, API, CLI) finds a
+serial typed with confusable characters first and says why; registration checks the national
+marking against the country's format and writes nothing when it is wrong; a stolen weapon
+counted later in another depot raises the alert HQ sees and closes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.db import db, utcnow
+from server.models import WeaponAlert
+from server.models.ledger import MovementType
+from sync.stock.ledger import LineIn, post_movement
+from tests.hq_seed import as_user, post_form
+from tests.http.sync_helpers import Phone, bearer
+from tests.register_seed import build_register_world
+
+
+@pytest.fixture
+def reg(app):
+    built = build_register_world(app)
+    return {"app": app, "world": built.world, "built": built}
+
+
+def hits(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'class="mono" href="/hq/register/weapons/[^"]+">([^<]+)</a>', html)
+
+
+def test_a_serial_typed_with_two_confusions_comes_first_with_why(reg):
+    page = as_user(reg, "reviewer").get("/hq/register/search?q=AKI00OO2")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert hits(html) == ["AK100002"]  # not its neighbour AK100001
+    assert "the serial, reading I→1, O→0" in html
+    partial = as_user(reg, "reviewer").get("/hq/register/search?q=ak-1OOO").get_data(
+        as_text=True)
+    assert hits(partial) == ["AK100001", "AK100002"]
+    assert partial.count("the beginning of the serial") == 2
+
+
+def test_another_countrys_register_is_not_searched(reg):
+    html = as_user(reg, "ng_reviewer").get("/hq/register/search?q=AK100002").get_data(
+        as_text=True)
+    assert hits(html) == [] and 'id="register-none"' in html
+
+
+def test_the_search_page_speaks_french(reg):
+    client = as_user(reg, "reviewer")
+    with reg["app"].app_context():
+        from server.models import User
+        db.session.get(User, reg["world"].users["reviewer"]).language = "fr"
+        db.session.commit()
+    html = client.get("/hq/register/search?q=AK1OOOO1").get_data(as_text=True)
+    assert "le numéro de série tel que marqué" in html or "le numéro de série, en lisant" in html
+
+
+def test_search_refuses_control_characters(reg):
+    r = as_user(reg, "reviewer").get("/hq/register/search?q=AK%0010")
+    assert r.status_code in (400, 422)
+
+
+def test_the_api_registers_with_a_checked_marking_and_finds_it_by_the_marking(reg, client):
+    world = reg["world"]
+    body = {"manufacturer": "Izhmash", "model": "AK-74", "country_of_manufacture": "RU",
+            "serial": "KK 0815", "calibre": "5.45x39mm", "year": 1987, "import_country": "LY",
+            "import_year": 2011, "marking_text": "ne-fan-2024-000123",
+            "marking_positions": ["receiver"], "acquisition": "seizure"}
+    wrong = client.post("/api/v1/register/weapons", headers=bearer(world, "admin"),
+                        json={**body, "marking_text": "NE-XYZ-2024-000123"})
+    assert wrong.status_code == 422
+    assert wrong.json["error"]["code"] == "register.marking_invalid"
+    assert wrong.json["error"]["details"]["part"] == "agency"
+    none = client.get("/api/v1/register/search?q=KK0815", headers=bearer(world, "admin"))
+    assert none.json["matches"] == []  # nothing half-written
+
+    made = client.post("/api/v1/register/weapons", headers=bearer(world, "admin"), json=body)
+    assert made.status_code == 201, made.json
+    assert made.json["national_marking"] == {"country": "NE", "agency": "FAN", "year": 2024,
+                                             "number": "000123"}
+    found = client.get("/api/v1/register/search", query_string={"q": "NE FAN 2024 000123"},
+                       headers=bearer(world, "admin")).json["matches"]
+    assert found[0]["weapon"]["id"] == made.json["id"]
+    assert found[0]["reasons"][0]["code"] == "marking"
+    by_typing = client.get("/api/v1/register/search?q=kk-815",
+                           headers=bearer(world, "admin")).json["matches"]
+    assert by_typing[0]["weapon"]["serial"] == "KK 0815"
+    assert by_typing[0]["reasons"][0]["code"] == "serial_zeros"
+
+
+def test_an_inspector_may_not_register(reg, client):
+    r = client.post("/api/v1/register/weapons", headers=bearer(reg["world"], "inspector"),
+                    json={"manufacturer": "FN Herstal", "model": "FAL", "serial": "1",
+                          "country_of_manufacture": "BE"})
+    assert r.status_code == 403 and r.json["error"]["code"] == "auth.forbidden"
+
+
+def test_the_cli_searches_as_a_user(reg):
+    out = reg["app"].test_cli_runner().invoke(args=["register", "search", "AKIOOOO1",
+                                                    "--as", "reviewer"])
+    assert out.exit_code == 0, out.output
+    first = out.output.splitlines()[0].split()
+    assert first[1] == "AK100001" and "serial_confusable" in out.output
+
+
+def steal(app, world, serial: str) -> None:
+    with app.app_context():
+        now = utcnow()
+        post_movement(db.session, depot_id=world.depots["NE-NMY"], type=MovementType.THEFT,
+                      lines=[LineIn(weapon_id=world.weapons[serial])],
+                      originator_id=world.users["commander"],
+                      approver_id=world.users["reviewer"], occurred_at=now, now=now)
+        db.session.commit()
+
+
+def test_a_stolen_weapon_counted_later_in_another_depot_raises_the_alert(reg, client):
+    app, world = reg["app"], reg["world"]
+    steal(app, world, "AK100001")
+    phone = Phone(client, world, "zdr_inspector")
+    count = phone.op(reg["built"].zdr_crate, "count", {"serials": ["AK1OOOO1"]})
+    out = phone.push([count])
+    assert out["results"][0]["status"] == "applied"
+    phone.push([count], batch_id=None)  # the same count again raises nothing more
+    with app.app_context():
+        alerts = db.session.scalars(select(WeaponAlert)).all()
+        assert [(a.weapon_id, a.source, a.seen_as) for a in alerts] == [
+            (world.weapons["AK100001"], "count", "AK1OOOO1")]
+        assert alerts[0].depot.code == "ZDR"
+    html = as_user(reg, "reviewer").get("/hq/register/alerts").get_data(as_text=True)
+    assert "AK100001" in html and "ZDR" in html
+    assert as_user(reg, "ng_reviewer").get("/hq/register/alerts").get_data(
+        as_text=True).count("AK100001") == 0
+    assert as_user(reg, "inspector").get("/hq/register/alerts").status_code == 403
+
+
+def test_hq_closes_an_alert_and_a_search_hit_raises_one(reg):
+    app, world = reg["app"], reg["world"]
+    steal(app, world, "AK100002")
+    client = as_user(reg, "reviewer")
+    client.get("/hq/register/search?q=AK100002")
+    with app.app_context():
+        alert = db.session.scalar(select(WeaponAlert))
+        assert (alert.source, alert.status) == ("search", "open")
+        alert_id = alert.id
+    r = post_form(client, f"/hq/register/alerts/{alert_id}/close",
+                  {"note": "Seen on the register search; the investigation has it."},
+                  page="/hq/register/alerts")
+    assert r.status_code == 302
+    again = post_form(client, f"/hq/register/alerts/{alert_id}/close", {"note": "x"},
+                      page="/hq/register/alerts")
+    assert again.status_code == 409
+    with app.app_context():
+        assert db.session.get(WeaponAlert, alert_id).status == "closed"
