@@ -45,22 +45,25 @@ class Figures:
 WORDS = {
     "en": {"title": "Tracing: national report on the PoA and the ITI", "country": "Country",
            "year": "Year", "sent": "Tracing requests sent",
-           "sent_answered": "of which answered", "sent_traced": "of which traced",
+           "sent_answered": "of which answered (sent)", "sent_traced":
+           "of which traced (sent)",
            "received": "Tracing requests received",
-           "received_answered": "of which answered", "received_overdue":
+           "received_answered": "of which answered (received)", "received_overdue":
            "of which past their deadline, unanswered",
            "median_days_to_answer": "Median days to answer (received)",
            "seized": "Seized, found or surrendered weapons registered",
-           "seized_traced": "of which traced", "sdg_share":
+           "seized_traced": "of which traced (seized)", "sdg_share":
            "SDG 16.4.2: share traced (%)", "none": "—"},
     "fr": {"title": "Traçage : rapport national sur le PoA et l'ITI", "country": "Pays",
            "year": "Année", "sent": "Demandes de traçage envoyées",
-           "sent_answered": "dont répondues", "sent_traced": "dont tracées",
-           "received": "Demandes de traçage reçues", "received_answered": "dont répondues",
+           "sent_answered": "dont répondues (envoyées)", "sent_traced":
+           "dont tracées (envoyées)",
+           "received": "Demandes de traçage reçues",
+           "received_answered": "dont répondues (reçues)",
            "received_overdue": "dont hors délai, sans réponse",
            "median_days_to_answer": "Délai médian de réponse en jours (reçues)",
            "seized": "Armes saisies, trouvées ou remises enregistrées",
-           "seized_traced": "dont tracées", "sdg_share":
+           "seized_traced": "dont tracées (saisies)", "sdg_share":
            "ODD 16.4.2 : part tracée (%)", "none": "—"},
 }
 ROWS = ("sent", "sent_answered", "sent_traced", "received", "received_answered",
