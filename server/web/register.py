@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from server.db import db, utcnow
 from server.web import bp, login_required
-from server.web.schemas import AlertCloseForm, SearchArgs
+from server.web.schemas import AlertCloseForm, ReconcileArgs, SearchArgs
 from sync.register.alerts import close_alert, list_alerts
+from sync.register.reconciliation import reconcile
 from sync.register.records import get_weapon
 from sync.register.search import search_register
 
@@ -66,3 +67,11 @@ def close_register_alert(alert_id: int):
     db.session.commit()
     flash(_("Alert closed."))
     return redirect(url_for("web.register_alerts"))
+
+
+@bp.get("/register/reconciliation")
+@login_required
+def register_reconciliation():
+    months = ReconcileArgs().load(request.args)["months"]
+    found = reconcile(db.session, g.principal, months=months, now=utcnow())
+    return render_template("register/reconciliation.html", r=found)

@@ -252,6 +252,10 @@ class LabelSheetForm(Form):
 
 # --- the weapon register and tracing requests (server/web/register.py, tracing.py) --------
 
+class ReconcileArgs(Form):
+    months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=240))
+
+
 class AlertCloseForm(Form):
     note = fields.String(required=True, validate=validate.Length(1, 2000))
 

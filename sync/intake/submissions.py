@@ -37,6 +37,7 @@ from sync.intake.entities import derived_op_id
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
 from sync.photos.links import link_submission_photos
+from sync.register.marking_checks import marking_check_findings
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,12 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     if sub.deprecated_id:
         problems += _replace(session, principal, submission, sub.deprecated_id)
     link_submission_photos(session, submission)
-    problems += _derived_ops(session, principal, submission, sub, depot, now)
+    register_findings = marking_check_findings(
+        session, country_code=depot.country_code, depot_code=depot.code, depot_id=depot.id,
+        answers=sub.answers, reference=sub.instance_id, user_id=principal.user_id, now=now,
+    ) if sub.form_id == "marking_check" and depot is not None else []
+    problems += _derived_ops(session, principal, submission, sub, depot, now,
+                             register_findings)
     if sub.visit is not None and depot is not None:
         problems += record_visit_part(session, principal, submission, sub.visit, now=now)
     if sub.register and depot is not None:
@@ -208,9 +214,11 @@ def _replace(session: Session, principal: Principal, submission: Submission,
 
 
 def _derived_ops(session: Session, principal: Principal, submission: Submission,
-                 sub: SubmissionIn, depot: Depot | None, now: datetime) -> list[dict]:
-    """The door's ops (entity blocks), then counts and findings, become ops of the same
-    engine, in one batch."""
+                 sub: SubmissionIn, depot: Depot | None, now: datetime,
+                 more_findings: list[dict] = ()) -> list[dict]:
+    """The door's ops (entity blocks), then counts and findings (the form's, and those the
+    server found, e.g. F5 against the register), become ops of the same engine, in one
+    batch."""
     ops, problems = list(sub.ops), []
     for n, count in enumerate(sub.counts):
         crate = _crate(session, principal, count.get("crate"))
@@ -225,7 +233,7 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
             version = None
         values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
         ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values, version))
-    for n, finding in enumerate(sub.findings):
+    for n, finding in enumerate((*sub.findings, *more_findings)):
         values = dict(finding)
         if "crate" in values:
             crate = _crate(session, principal, values.pop("crate"))

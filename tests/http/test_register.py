@@ -153,3 +153,35 @@ def test_hq_closes_an_alert_and_a_search_hit_raises_one(reg):
     assert again.status_code == 409
     with app.app_context():
         assert db.session.get(WeaponAlert, alert_id).status == "closed"
+
+
+def test_f5_answers_are_compared_with_the_register_on_arrival(reg, client):
+    app, world = reg["app"], reg["world"]
+    f5 = {"instance_id": "uuid:5f5f5f5f-0000-4000-8000-000000000005", "form_id": "marking_check",
+          "form_version": "2026120101", "depot": "NMY", "answers": {"weapons": [
+              {"serial": "AK100001", "manufacturer": "Izhmash", "model": "akm",
+               "marks_match": "yes"},
+              {"serial": "AK-100002", "manufacturer": "Kalashnikov Concern", "model": "AK-47",
+               "marks_match": "no"},
+              {"serial_typed": "ZX 999", "manufacturer": "Norinco", "model": "Type 56"}]}}
+    r = client.post("/api/v1/submissions", json=f5, headers=bearer(world, "inspector"))
+    assert r.status_code == 201, r.json
+    with app.app_context():
+        from server.models import Finding, Weapon
+        found = {f.item: f for f in db.session.scalars(select(Finding))}
+        assert set(found) == {"register_marks_differ", "register_unknown_serial"}
+        assert "AK-47" in found["register_marks_differ"].text
+        assert found["register_marks_differ"].severity == "critical"
+        assert "ZX 999" in found["register_unknown_serial"].text
+        seen = {w.serial: w.last_seen_at for w in db.session.scalars(select(Weapon))}
+        assert seen["AK100001"] is not None and seen["AK100002"] is not None
+    html = as_user(reg, "reviewer").get("/hq/register/reconciliation").get_data(as_text=True)
+    assert "ZX 999" in html.split('id="recon-unknown"')[1].split("</table>")[0]
+    assert "AK100001" in html.split('id="recon-unmarked"')[1].split("</table>")[0]
+    assert 'id="recon-not-seen"' not in html  # both weapons of the depot were just seen
+    client.post("/api/v1/register/weapons", headers=bearer(world, "admin"), json={
+        "manufacturer": "Norinco", "model": "Type 56", "country_of_manufacture": "CN",
+        "serial": "ZX999"})
+    html = as_user(reg, "reviewer").get("/hq/register/reconciliation").get_data(as_text=True)
+    assert 'id="recon-unknown"' not in html  # the registration settled it
+    assert as_user(reg, "commander").get("/hq/register/reconciliation").status_code == 403
