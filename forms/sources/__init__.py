@@ -9,7 +9,8 @@ from forms.sources.crates import (
 )
 from forms.sources.registers import ACCESS_LOG, ALARM_LOG, KEY_REGISTER, PATROL_LOG
 from forms.sources.visit import SECURITY_CHECK, VISIT_HEADER
+from forms.sources.weapons import WEAPON_REGISTRATION
 
 SHIPPED = (VISIT_HEADER, SECURITY_CHECK, RECORDS_AUDIT, CRATE_COUNT, CRATE_COUNT_BLIND,
            CRATE_REGISTRATION, MARKING_CHECK, CLOSE_OUT, KEY_REGISTER, ACCESS_LOG, ALARM_LOG,
-           PATROL_LOG)
+           PATROL_LOG, WEAPON_REGISTRATION)

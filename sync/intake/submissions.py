@@ -38,6 +38,7 @@ from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
 from sync.photos.links import link_submission_photos
 from sync.register.marking_checks import marking_check_findings
+from sync.register.records import register_from_form
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
         problems += record_visit_part(session, principal, submission, sub.visit, now=now)
     if sub.register and depot is not None:
         problems += record_register(session, submission, sub.register, sub.entries)
+    if sub.form_id == "weapon_registration" and depot is not None:
+        problems += register_from_form(session, principal, sub.answers, now=now)
     submission.problems = problems
     submission.status = SubmissionStatus.FLAGGED if problems else SubmissionStatus.ACCEPTED
     record_audit(session, actor, "submission.accept", now=now, entity="submission",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.errors import InvalidInput, NotFound
+from server.errors import AppError, InvalidInput, NotFound
 from server.models import Agency, Country, Weapon
 from sync.access.principal import Principal
 from sync.journal.trail import Actor, record_audit
@@ -135,3 +135,52 @@ def get_weapon(session: Session, principal: Principal, weapon_id: str) -> Weapon
         raise NotFound("No such weapon.", weapon_id=weapon_id)
     principal.require("inventory.read")
     return weapon
+
+
+def _year(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) == 4 else None
+
+
+def _weapon_in(answer: dict[str, Any], fmt: MarkingFormat) -> WeaponIn:
+    """One repeat instance of the registration form (forms/sources/weapons.py)."""
+    def text(name: str, size: int = 100) -> str:
+        return str(answer.get(name) or "").strip()[:size]
+    marking = None
+    if text("marking_agency"):
+        marking = {"country": fmt.country, "agency": text("marking_agency", 16),
+                   "year": _year(answer.get("marking_year")) or text("marking_year"),
+                   "number": text("marking_number", 12)}
+    return WeaponIn(
+        manufacturer=text("manufacturer"), model=text("model"), type=text("type", 64),
+        calibre=text("calibre", 32), serial=text("serial", 64),
+        registry_serial=text("registry_serial", 64),
+        country_of_manufacture=text("country_of_manufacture", 2).upper(),
+        year=_year(answer.get("year")), import_country=text("import_country", 2) or None,
+        import_year=_year(answer.get("import_year")), marking=marking,
+        marking_positions=tuple(text("marking_positions", 200).split()),
+        marking_photos=(text("marking_photo", 64),) if text("marking_photo") else (),
+        acquisition=text("acquisition", 16))
+
+
+def register_from_form(session: Session, principal: Principal, answers: dict[str, Any], *,
+                       now: datetime) -> list[dict[str, Any]]:
+    """Each weapon of a registration form, in a savepoint of its own: one that cannot be
+    registered (a bad marking, a serial already on record…) becomes a problem of the
+    submission, and the others stand."""
+    if not principal.can("register.write"):
+        return [{"field": "weapons", "problem": "this role may not register weapons",
+                 "code": "auth.forbidden"}]
+    fmt = marking_format(session.get(Country, principal.country_code))
+    problems = []
+    for n, answer in enumerate(answers.get("weapons") or []):
+        if not isinstance(answer, dict):
+            continue
+        try:
+            with session.begin_nested():
+                register_weapon_record(session, principal, _weapon_in(answer, fmt), now=now,
+                                       source="form")
+        except AppError as exc:
+            problems.append({"field": f"weapons[{n}]", "problem": str(exc)[:200],
+                             "code": exc.code})
+    return problems

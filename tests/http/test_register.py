@@ -185,3 +185,42 @@ def test_f5_answers_are_compared_with_the_register_on_arrival(reg, client):
     html = as_user(reg, "reviewer").get("/hq/register/reconciliation").get_data(as_text=True)
     assert 'id="recon-unknown"' not in html  # the registration settled it
     assert as_user(reg, "commander").get("/hq/register/reconciliation").status_code == 403
+
+
+def test_weapons_registered_from_the_odk_form(reg, client, published):
+    from server.models import Submission, Weapon
+    from tests.collect import Collect
+
+    world = reg["world"]
+    phone = Collect(client, world.tokens["commander"])
+    weapons = [
+        {"manufacturer": "Norinco", "model": "Type 56", "type": "assault rifle",
+         "calibre": "7.62x39mm", "serial": "56-1234567", "country_of_manufacture": "CN",
+         "year": "1979", "import_country": "SD", "import_year": "2009",
+         "marking_agency": "FAN", "marking_year": "2025", "marking_number": "004217",
+         "marking_positions": "receiver barrel", "acquisition": "seizure"},
+        {"manufacturer": "FN Herstal", "model": "FAL", "serial": "FN-77", "year": "1975",
+         "country_of_manufacture": "BE", "marking_agency": "XYZ", "marking_year": "2025",
+         "marking_number": "004218"},
+    ]
+    answers = {"start": "2026-11-25T09:00:00.000+01:00", "depot": "NMY", "weapons": weapons}
+    r = phone.send(phone.fill("weapon_registration", answers))
+    assert r.status_code == 201, r.data
+    with reg["app"].app_context():
+        sub = db.session.scalar(select(Submission).where(
+            Submission.form_id == "weapon_registration"))
+        assert [p["code"] for p in sub.problems] == ["register.marking_invalid"]
+        made = db.session.scalar(select(Weapon).where(Weapon.serial == "56-1234567"))
+        assert made.national_marking == {"country": "NE", "agency": "FAN", "year": 2025,
+                                         "number": "004217"}
+        assert (made.import_country, made.import_year, made.acquisition) == ("SD", 2009,
+                                                                             "seizure")
+        assert made.marking_positions == ["receiver", "barrel"]
+        assert db.session.scalar(select(Weapon).where(Weapon.serial == "FN-77")) is None
+
+    inspector = Collect(client, world.tokens["inspector"])
+    r = inspector.send(inspector.fill("weapon_registration", {**answers, "weapons": [
+        {**weapons[0], "serial": "56-7654321"}]}))
+    assert r.status_code == 201
+    with reg["app"].app_context():
+        assert db.session.scalar(select(Weapon).where(Weapon.serial == "56-7654321")) is None
