@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
-from server.cli import season
+from server.cli import demo_register, season
 from server.db import utcnow
 from server.models import Country, Crate, Depot, User
 from server.models.inventory import CrateKind
@@ -135,6 +135,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None,
                                 source_document=f"Ledger {code} 2020-2026",
                                 now=now - timedelta(days=110), progress=steps)
     _season(session, rng, users, depots, now)
+    demo_register.seed(session, users, creds, now=now)
     session.flush()
     _write_credentials(path, creds)
     return ("Demo data loaded.\n" + _describe(creds, public_url) + "\n"
