@@ -30,24 +30,24 @@ from sync.labels.sheets import LAYOUTS, CrateFacts, Face, blank_face, crate_face
 KEY = b"bench key"
 
 
-def faces(count: int) -> list[Face]:
+def faces(count: int, lang: str = "fr") -> list[Face]:
     out = []
     for seq in range(1, count + 1):
         label = make_label("NE", "NMY", seq)
         qr = qr_text(label, KEY)
         if seq % 10 == 0:
-            out.append(blank_face(label, "NMY", lang="fr", qr=qr, print_no=1))
+            out.append(blank_face(label, "NMY", lang=lang, qr=qr, print_no=1))
         elif seq % 3 == 0:
             out.append(crate_face(CrateFacts(
                 label_id=label, depot="NMY", building=f"B{seq % 4 + 1}", stack=f"A{seq % 5}",
-                kind="weapon_crate", weapons=(("AKM", "assault rifle", 10),)), lang="fr",
+                kind="weapon_crate", weapons=(("AKM", "assault rifle", 10),)), lang=lang,
                 qr=qr, day=date(2026, 11, 25), print_no=1))
         else:
             out.append(crate_face(CrateFacts(
                 label_id=label, depot="NMY", building=f"B{seq % 4 + 1}", stack=f"A{seq % 5}",
                 kind="ammo_box", nature="cartridge", calibre="7.62x39mm", ammo_type="ball",
                 lot_number=f"BG-98-{seq:03d}", lot_state="known", quantity=1440,
-                hazard="1.4S"), lang="fr", qr=qr, day=date(2026, 11, 25), print_no=1))
+                hazard="1.4S"), lang=lang, qr=qr, day=date(2026, 11, 25), print_no=1))
     return out
 
 
@@ -119,9 +119,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lang", default="fr", help="fr, en or ar (shaped, right to left)")
     args = parser.parse_args()
-    sheet = faces(args.count)
-    print(f"{args.count} labels, best of {args.repeat}; peak = tracemalloc, Python heap")
+    sheet = faces(args.count, args.lang)
+    print(f"{args.count} labels in {args.lang}, best of {args.repeat}; peak = tracemalloc, "
+          "Python heap")
     print(f"{'layout':<16} {'with QR':>9} {'text only':>10} {'ratio':>6} "
           f"{'peak MiB':>9} {'floor MiB':>10} {'PDF KiB':>8}")
     for name in LAYOUTS:

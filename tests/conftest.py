@@ -8,6 +8,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask_migrate import upgrade
@@ -68,6 +69,40 @@ def fresh_database(migrated, tmp: Path) -> str:
     path = tmp / "test.sqlite"
     shutil.copy(migrated, path)
     return f"sqlite:///{path}"
+
+
+def own_database(tmp: Path) -> tuple[str, str | None]:
+    """An empty database no other test touches: a new SQLite file, or a new schema of the
+    PostgreSQL test database (its name returned, to drop it afterwards)."""
+    if not PG_URL:
+        return f"sqlite:///{tmp / 'own.sqlite'}", None
+    schema = f"own_{uuid.uuid4().hex[:8]}"
+    with _pg_engine().begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def drop_own_database(schema: str | None) -> None:
+    if schema:
+        with _pg_engine().begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def demo_loaded(tmp_path_factory):
+    """`flask demo`, run once for the whole session into a database of its own (the demo and
+    its season take a minute): the app and the command's output. Tests using it only read,
+    or change nothing another of them counts."""
+    tmp = tmp_path_factory.mktemp("demo")
+    url, schema = own_database(tmp)
+    app = make_app(url, tmp)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    yield SimpleNamespace(app=app, output=result.output)
+    with app.app_context():
+        db.engine.dispose()
+    drop_own_database(schema)
 
 
 @pytest.fixture

@@ -33,11 +33,12 @@ class Report:
                 f"{len(self.nonconforming)} non-conforming")
 
 
-def fuzz(app, tokens: dict[str, str], path_values: dict[str, list[str]], *, seconds: float,
-         examples: int = 50, requests: int | None = None,
+def fuzz(app, tokens: dict[str, str], path_values: dict[str, list[str]], *,
+         seconds: float = float("inf"), examples: int = 50, requests: int | None = None,
+         rounds: int | None = None,
          progress: Callable[[Report], None] | None = None) -> Report:
     """Round after round over every operation and token until `seconds` have passed (or
-    `requests` were sent)."""
+    `requests` were sent, or `rounds` rounds were done)."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     report, deadline, round_ = Report(), time.monotonic() + seconds, 0
@@ -46,7 +47,7 @@ def fuzz(app, tokens: dict[str, str], path_values: dict[str, list[str]], *, seco
         return time.monotonic() >= deadline or (requests is not None
                                                 and report.requests >= requests)
 
-    while not done():
+    while not done() and (rounds is None or round_ < rounds):
         for operation in operations:
             for token in tokens.values():
                 for real in (True, False):

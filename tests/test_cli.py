@@ -102,17 +102,16 @@ def test_audit_verify_notices_an_edited_audit_event(app, world):
     assert r.exit_code == 1 and f"audit event {second}" in r.output
 
 
-def test_demo_loads_once_and_its_token_reads_a_crate(app, client):
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0, first.output
-    token = first.output.split("Device token for")[1].splitlines()[1].strip()
+def test_demo_loads_once_and_its_token_reads_a_crate(demo_loaded):
+    app, output = demo_loaded.app, demo_loaded.output
+    client, runner = app.test_client(), app.test_cli_runner()
+    token = output.split("Device token for")[1].splitlines()[1].strip()
     with app.app_context():
         assert db.session.scalar(select(func.count(Crate.id))) == 600
         assert db.session.scalar(select(func.count(Weapon.id))) == 2000
         ng_label = db.session.scalar(select(Crate.label_id).where(Crate.label_id.like("NG-%")))
         _demo_is_realistic()
-    assert "PUBLIC_URL is not set" in first.output  # phones cannot reach 127.0.0.1
+    assert "PUBLIC_URL is not set" in output  # phones cannot reach 127.0.0.1
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert token in again.output
@@ -192,13 +191,12 @@ def test_enrolment_prints_the_public_url_and_warns_when_it_is_unset(world, datab
             db.engine.dispose()
 
 
-def test_demo_replays_a_season_through_the_doors(app):
+def test_demo_replays_a_season_through_the_doors(demo_loaded):
     from server.models import Conflict, Discrepancy, Finding, Photo, Submission
     from server.models.labels import LabelPrint
 
-    r = app.test_cli_runner().invoke(args=["demo"])
-    assert r.exit_code == 0, r.output
-    assert "Season replayed" in r.output
+    app = demo_loaded.app
+    assert "Season replayed" in demo_loaded.output
     with app.app_context():
         s = db.session
         forms = dict(s.execute(select(Submission.form_id, func.count())

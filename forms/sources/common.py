@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DS_NS = "urn:depotsync:xforms"
-EN, FR = "English (en)", "Français (fr)"
+EN, FR, AR = "English (en)", "Français (fr)", "العربية (ar)"
+LANGUAGES = (EN, FR, AR)  # every label, hint, message and choice is in all three
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,16 @@ class Source:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def row(type_: str, name: str = "", en: str = "", fr: str = "", **cols: Any) -> dict[str, Any]:
-    """A survey row. hint=(en, fr) and constraint_message=(en, fr) are translated; ds_x=…
-    becomes the bind::ds:x column; the rest are XLSForm columns by name."""
+def row(type_: str, name: str = "", en: str = "", fr: str = "", ar: str = "",
+        **cols: Any) -> dict[str, Any]:
+    """A survey row. hint=(en, fr, ar) and constraint_message=(en, fr, ar) are translated;
+    ds_x=… becomes the bind::ds:x column; the rest are XLSForm columns by name."""
     out: dict[str, Any] = {"type": type_, "name": name}
-    if en or fr:
-        out[f"label::{EN}"], out[f"label::{FR}"] = en, fr
+    if en or fr or ar:
+        out.update(zip((f"label::{lang}" for lang in LANGUAGES), (en, fr, ar), strict=True))
     for key, value in cols.items():
         if key in ("hint", "constraint_message"):
-            out[f"{key}::{EN}"], out[f"{key}::{FR}"] = value
+            out.update(zip((f"{key}::{lang}" for lang in LANGUAGES), value, strict=True))
         elif key.startswith("ds_"):
             out[f"bind::ds:{key[3:]}"] = value
         else:
@@ -61,34 +63,40 @@ def row(type_: str, name: str = "", en: str = "", fr: str = "", **cols: Any) -> 
     return out
 
 
-def choice(list_name: str, name: str, en: str, fr: str) -> dict[str, Any]:
-    return {"list_name": list_name, "name": name, f"label::{EN}": en, f"label::{FR}": fr}
+def choice(list_name: str, name: str, en: str, fr: str, ar: str) -> dict[str, Any]:
+    return {"list_name": list_name, "name": name, f"label::{EN}": en, f"label::{FR}": fr,
+            f"label::{AR}": ar}
 
 
-YES_NO_NA = (
-    choice("yes_no_na", "yes", "Yes", "Oui"),
-    choice("yes_no_na", "no", "No", "Non"),
-    choice("yes_no_na", "na", "Not applicable", "Sans objet"),
-)
-YES_NO = (
-    choice("yes_no", "yes", "Yes", "Oui"),
-    choice("yes_no", "no", "No", "Non"),
-)
-CONDITIONS = tuple(choice("condition", name, en, fr) for name, en, fr in (
-    ("SERVICEABLE", "Serviceable", "Utilisable"),
-    ("SERVICEABLE_RESTRICTED", "Serviceable, restricted", "Utilisable avec restrictions"),
-    ("SUSPENDED", "Suspended (awaiting inspection)", "Suspendu (en attente d'inspection)"),
-    ("UNSERVICEABLE_REPAIRABLE", "Unserviceable, repairable", "Inutilisable, réparable"),
+def choices(list_name: str, *items: tuple[str, str, str, str]) -> tuple[dict[str, Any], ...]:
+    """A choice list from (name, English, French, Arabic) tuples."""
+    return tuple(choice(list_name, *item) for item in items)
+
+
+YES_NO_NA = choices(
+    "yes_no_na", ("yes", "Yes", "Oui", "نعم"), ("no", "No", "Non", "لا"),
+    ("na", "Not applicable", "Sans objet", "لا ينطبق"))
+YES_NO = choices("yes_no", ("yes", "Yes", "Oui", "نعم"), ("no", "No", "Non", "لا"))
+CONDITIONS = choices(
+    "condition",
+    ("SERVICEABLE", "Serviceable", "Utilisable", "صالح للخدمة"),
+    ("SERVICEABLE_RESTRICTED", "Serviceable, restricted", "Utilisable avec restrictions",
+     "صالح للخدمة، مقيَّد"),
+    ("SUSPENDED", "Suspended (awaiting inspection)", "Suspendu (en attente d'inspection)",
+     "موقوف (بانتظار الفحص)"),
+    ("UNSERVICEABLE_REPAIRABLE", "Unserviceable, repairable", "Inutilisable, réparable",
+     "غير صالح للخدمة، قابل للإصلاح"),
     ("UNSERVICEABLE_FOR_DISPOSAL", "Unserviceable, for disposal",
-     "Inutilisable, à détruire"),
-    ("UNKNOWN", "Unknown", "Inconnu"),
-))
-CRATE_KINDS = tuple(choice("crate_kind", name, en, fr) for name, en, fr in (
-    ("ammo_box", "Ammunition box", "Caisse de munitions"),
-    ("weapon_crate", "Weapon crate", "Caisse d'armes"),
-    ("pallet", "Pallet", "Palette"),
-    ("fraction_package", "Fraction package", "Colis fractionné"),
-))
+     "Inutilisable, à détruire", "غير صالح للخدمة، للإتلاف"),
+    ("UNKNOWN", "Unknown", "Inconnu", "غير معروف"),
+)
+CRATE_KINDS = choices(
+    "crate_kind",
+    ("ammo_box", "Ammunition box", "Caisse de munitions", "صندوق ذخيرة"),
+    ("weapon_crate", "Weapon crate", "Caisse d'armes", "صندوق أسلحة"),
+    ("pallet", "Pallet", "Palette", "منصة نقالة"),
+    ("fraction_package", "Fraction package", "Colis fractionné", "عبوة جزئية"),
+)
 
 # A building/stack code as the server writes it: "B1/A2".
 LOCATION_CONSTRAINT = "regex(., '^[A-Za-z0-9_-]{1,16}/[A-Za-z0-9_-]{1,16}$')"
@@ -105,29 +113,31 @@ def header(visit: str = "") -> tuple[dict[str, Any], ...]:
     ]
     if visit:
         rows.append(row("select_one_from_file visits.csv", "visit", "Visit", "Visite",
-                        required=visit, ds_visit="visit_id",
+                        "الزيارة", required=visit, ds_visit="visit_id",
                         hint=("The visit opened with the visit header (F0).",
-                              "La visite ouverte avec l'en-tête de visite (F0).")))
-    rows.append(row("select_one_from_file depots.csv", "depot", "Depot", "Dépôt",
+                              "La visite ouverte avec l'en-tête de visite (F0).",
+                              "الزيارة التي فُتحت برأس الزيارة (F0).")))
+    rows.append(row("select_one_from_file depots.csv", "depot", "Depot", "Dépôt", "المستودع",
                     required="yes", ds_visit="depot"))
     return tuple(rows)
 
 
-def yes_no_item(name: str, en: str, fr: str, severity: str, *,
+def yes_no_item(name: str, en: str, fr: str, ar: str, severity: str, *,
                 relevant: str = "") -> tuple[dict[str, Any], ...]:
     """A checklist item: yes / no / not applicable; "no" needs a comment and a photo and
     becomes a finding of the given severity."""
     is_no = f"${{{name}}} = 'no'"
     when = f"({relevant}) and {is_no}" if relevant else is_no
-    item = row("select_one yes_no_na", name, en, fr, required="yes", ds_finding=severity)
+    item = row("select_one yes_no_na", name, en, fr, ar, required="yes",
+               ds_finding=severity)
     if relevant:
         item["relevant"] = relevant
     return (
         item,
         row("text", f"{name}_comment", "What is wrong?", "Qu'est-ce qui ne va pas ?",
-            required="yes", relevant=when),
+            "ما الخلل؟", required="yes", relevant=when),
         row("image", f"{name}_photo", "Photo of the problem", "Photo du problème",
-            required="yes", relevant=when, parameters="max-pixels=1600"),
+            "صورة المشكلة", required="yes", relevant=when, parameters="max-pixels=1600"),
     )
 
 
@@ -142,14 +152,16 @@ def label_scan(prefix: str = "") -> tuple[dict[str, Any], ...]:
     label = f"substring-before(concat({raw}, '.'), '.')"
     return (
         row("barcode", scan, "Scan the crate label", "Scanner l'étiquette de la caisse",
-            ds_scan="label",
+            "امسح ملصق الصندوق", ds_scan="label",
             hint=("If the camera cannot read it, leave this empty and type the ID next.",
-                  "Si la caméra ne la lit pas, laissez vide et saisissez l'identifiant.")),
+                  "Si la caméra ne la lit pas, laissez vide et saisissez l'identifiant.",
+                  "إذا تعذّر على الكاميرا قراءته، فاترك هذه الخانة فارغة واكتب المعرّف بعدها.")),
         row("text", typed, "Label ID (as printed)", "Identifiant de l'étiquette (imprimé)",
-            required="yes", relevant=f"${{{scan}}} = ''",
+            "معرّف الملصق (كما هو مطبوع)", required="yes", relevant=f"${{{scan}}} = ''",
             constraint="string-length(.) >= 11 and string-length(.) <= 24",
             constraint_message=("Type the ID printed under the QR code, e.g. NE-NMY-000123-7.",
-                                "Saisissez l'identifiant imprimé, ex. NE-NMY-000123-7.")),
+                                "Saisissez l'identifiant imprimé, ex. NE-NMY-000123-7.",
+                                "اكتب المعرّف المطبوع تحت رمز QR، مثل NE-NMY-000123-7.")),
         row("calculate", f"{prefix}label", calculation=label),
         row("calculate", f"{prefix}label_key",
             calculation=(f"translate(translate({label}, 'abcdefghijklmnopqrstuvwxyz', "

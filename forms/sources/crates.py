@@ -28,7 +28,7 @@ BOOK = "instance('crate_book')/root/item[name=${crate}]"
 
 def _count_line(blind: bool) -> tuple[dict, ...]:
     """One crate per repeat instance: scan it, look it up, observe it."""
-    return (row("begin repeat", "lines", "Crate", "Caisse"), *_lookup(blind), *_observed(),
+    return (row("begin repeat", "lines", "Crate", "Caisse", "صندوق"), *_lookup(blind), *_observed(),
             row("end repeat"))
 
 
@@ -49,7 +49,9 @@ def _lookup(blind: bool) -> list[dict]:
         row("note", "not_listed", "This label is not in the crate list of your depots: "
             "count it anyway, it will be checked at headquarters.",
             "Cette étiquette n'est pas dans la liste des caisses de vos dépôts : comptez-la "
-            "quand même, elle sera vérifiée au siège.", relevant="${crate} = ''"),
+            "quand même, elle sera vérifiée au siège.",
+            "هذا الملصق ليس في قائمة صناديق مستودعاتك: عُدّه مع ذلك، وسيُتحقق منه في القيادة "
+            "العامة.", relevant="${crate} = ''"),
     ]
     if blind:
         rows.append(row("calculate", "blind", calculation="'yes'", ds_count="blind"))
@@ -61,7 +63,9 @@ def _lookup(blind: bool) -> list[dict]:
             row("note", "expected", "Expected: ${crate_kind}, lot ${book_lot}, "
                 "${book_quantity} items, ${book_weapons} weapons",
                 "Attendu : ${crate_kind}, lot ${book_lot}, ${book_quantity} éléments, "
-                "${book_weapons} armes", relevant="${crate} != ''"),
+                "${book_weapons} armes",
+                "المتوقع: ${crate_kind}، الدفعة ${book_lot}، ${book_quantity} قطعة، "
+                "${book_weapons} سلاح", relevant="${crate} != ''"),
         ]
     return rows
 
@@ -72,36 +76,43 @@ def _observed() -> list[dict]:
     ammo = "${crate_kind} != 'weapon_crate'"
     return [
         row("text", "lot_number", "Lot number read on the package",
-            "Numéro de lot lu sur l'emballage", relevant=ammo, ds_count="lot_number"),
+            "Numéro de lot lu sur l'emballage", "رقم الدفعة المقروء على العبوة", relevant=ammo,
+            ds_count="lot_number"),
         row("integer", "quantity", "Items counted (boxes × items + loose)",
-            "Éléments comptés (boîtes × éléments + vrac)", required="yes", relevant=ammo,
+            "Éléments comptés (boîtes × éléments + vrac)",
+            "القطع المعدودة (العلب × القطع + السائب)", required="yes", relevant=ammo,
             constraint=". >= 0 and . <= 10000000", ds_count="quantity"),
-        row("begin repeat", "serials_seen", "Weapon", "Arme",
+        row("begin repeat", "serials_seen", "Weapon", "Arme", "سلاح",
             relevant="${crate_kind} = 'weapon_crate'"),
-        row("barcode", "serial_scan", "Scan the serial", "Scanner le numéro de série"),
+        row("barcode", "serial_scan", "Scan the serial", "Scanner le numéro de série",
+            "امسح الرقم التسلسلي"),
         row("text", "serial_typed", "Serial as marked", "Numéro de série tel que marqué",
+            "الرقم التسلسلي كما هو موسوم",
             relevant="${serial_scan} = ''", required="yes"),
         row("calculate", "serial", calculation="coalesce(${serial_scan}, ${serial_typed})",
             ds_count="serial"),
         row("end repeat"),
-        row("select_one condition", "condition", "Condition", "État", required="yes",
-            ds_count="condition"),
-        row("select_one yes_no", "seal_intact", "Seal intact", "Scellé intact",
+        row("select_one condition", "condition", "Condition", "État", "الحالة الفنية",
+            required="yes", ds_count="condition"),
+        row("select_one yes_no", "seal_intact", "Seal intact", "Scellé intact", "الختم سليم",
             required="yes", ds_count="seal_intact"),
-        row("text", "seal_number", "Seal number read", "Numéro de scellé lu",
+        row("text", "seal_number", "Seal number read", "Numéro de scellé lu", "رقم الختم المقروء",
             ds_count="seal_number"),
-        row("image", "count_photo", "Photo of the crate", "Photo de la caisse",
+        row("image", "count_photo", "Photo of the crate", "Photo de la caisse", "صورة الصندوق",
             required="${seal_intact} = 'no'", parameters="max-pixels=1600",
             ds_count="photo"),
         row("select_one yes_no", "moved", "Found somewhere other than ${location_was}?",
-            "Trouvée ailleurs qu'en ${location_was} ?", relevant="${crate} != ''"),
+            "Trouvée ailleurs qu'en ${location_was} ?", "هل وُجد في مكان غير ${location_was}؟",
+            relevant="${crate} != ''"),
         row("text", "new_location", "Where it is (building/stack, e.g. B1/A2)",
-            "Où elle se trouve (bâtiment/pile, ex. B1/A2)", relevant="${moved} = 'yes'",
+            "Où elle se trouve (bâtiment/pile, ex. B1/A2)",
+            "أين يوجد (المبنى/الكومة، مثل B1/A2)", relevant="${moved} = 'yes'",
             required="yes", constraint=LOCATION_CONSTRAINT, save_to="location"),
         row("select_one yes_no", "resealed", "New seal applied?", "Nouveau scellé posé ?",
-            relevant="${crate} != ''"),
+            "هل وُضع ختم جديد؟", relevant="${crate} != ''"),
         row("text", "new_seal", "New seal number", "Numéro du nouveau scellé",
-            relevant="${resealed} = 'yes'", required="yes", save_to="seal_number"),
+            "رقم الختم الجديد", relevant="${resealed} = 'yes'", required="yes",
+            save_to="seal_number"),
     ]
 
 
@@ -110,7 +121,7 @@ CRATE_UPDATE = ({"dataset": "crates", "entity_id": "${crate}", "update_if": UPDA
 
 CRATE_COUNT = Source(
     form_id="crate_count",
-    title="Crate count / Comptage des caisses",
+    title="Crate count / Comptage des caisses / عدّ الصناديق",
     version="2026120101",
     survey=(*header(visit="no"), row("csv-external", "crates"),
             row("csv-external", "crate_book"),
@@ -121,7 +132,7 @@ CRATE_COUNT = Source(
 
 CRATE_COUNT_BLIND = Source(
     form_id="crate_count_blind",
-    title="Blind crate count / Comptage à l'aveugle",
+    title="Blind crate count / Comptage à l'aveugle / العدّ الأعمى للصناديق",
     version="2026120101",
     survey=(*header(visit="no"), row("csv-external", "crates"), *_count_line(blind=True)),
     choices=(*YES_NO, *CONDITIONS),
@@ -130,68 +141,79 @@ CRATE_COUNT_BLIND = Source(
 
 CRATE_REGISTRATION = Source(
     form_id="crate_registration",
-    title="Crate registration / Enregistrement des caisses",
+    title="Crate registration / Enregistrement des caisses / تسجيل الصناديق",
     version="2026112501",
     survey=(
         *header(),
         row("csv-external", "crates"),
-        row("begin repeat", "new_crates", "New crate", "Nouvelle caisse"),
+        row("begin repeat", "new_crates", "New crate", "Nouvelle caisse", "صندوق جديد"),
         row("note", "fresh_label", "Stick a fresh pre-printed label on the crate, then scan "
-            "it.", "Collez une étiquette pré-imprimée neuve sur la caisse, puis scannez-la."),
+            "it.", "Collez une étiquette pré-imprimée neuve sur la caisse, puis scannez-la.",
+            "ألصق ملصقًا جديدًا مطبوعًا مسبقًا على الصندوق، ثم امسحه."),
         *label_scan(),
         row("calculate", "known", calculation="instance('crates')/root/item"
             "[label_key=${label_key}]/name"),
         row("note", "already_used", "This label is already on a crate: use a fresh one.",
             "Cette étiquette est déjà sur une caisse : prenez-en une neuve.",
+            "هذا الملصق موجود من قبل على صندوق: استخدم ملصقًا جديدًا.",
             relevant="${known} != ''"),
         row("calculate", "key_saved", calculation="${label_key}", save_to="label_key"),
-        row("select_one crate_kind", "kind", "Kind of crate", "Type de caisse",
+        row("select_one crate_kind", "kind", "Kind of crate", "Type de caisse", "نوع الصندوق",
             required="yes", save_to="kind"),
         row("text", "location", "Where it is stored (building/stack, e.g. B1/A2)",
-            "Où elle est stockée (bâtiment/pile, ex. B1/A2)", required="yes",
+            "Où elle est stockée (bâtiment/pile, ex. B1/A2)",
+            "أين يُخزَّن (المبنى/الكومة، مثل B1/A2)", required="yes",
             constraint=LOCATION_CONSTRAINT, save_to="location"),
-        row("text", "seal_number", "Seal number", "Numéro de scellé", save_to="seal_number"),
-        row("select_one condition", "condition", "Condition", "État", required="yes",
-            save_to="condition"),
+        row("text", "seal_number", "Seal number", "Numéro de scellé", "رقم الختم",
+            save_to="seal_number"),
+        row("select_one condition", "condition", "Condition", "État", "الحالة الفنية",
+            required="yes", save_to="condition"),
         row("image", "crate_photo", "Photo of the labelled crate",
-            "Photo de la caisse étiquetée", required="yes", parameters="max-pixels=1600"),
+            "Photo de la caisse étiquetée", "صورة الصندوق بعد وضع الملصق", required="yes",
+            parameters="max-pixels=1600"),
         row("end repeat"),
     ),
     choices=(*CRATE_KINDS, *CONDITIONS),
     entities=({"dataset": "crates", "label": "${label}"},),
 )
 
-# name, English, French, severity if "no"
+# name, English, French, Arabic, severity if "no"
 F5_ITEMS = (
     ("serial_legible", "Serial and manufacturer marks are legible",
-     "Le numéro de série et les marques du fabricant sont lisibles", "major"),
+     "Le numéro de série et les marques du fabricant sont lisibles",
+     "الرقم التسلسلي وعلامات الصانع مقروءة", "major"),
     ("marks_match", "Marks match the record (manufacturer, model, calibre, serial)",
      "Les marques correspondent au registre (fabricant, modèle, calibre, série)",
-     "critical"),
+     "العلامات مطابقة للسجل (الصانع، الطراز، العيار، الرقم التسلسلي)", "critical"),
     ("import_mark", "Import mark present where needed",
-     "Marque d'importation présente si nécessaire", "major"),
+     "Marque d'importation présente si nécessaire", "علامة الاستيراد موجودة عند الاقتضاء",
+     "major"),
     ("national_marking", "National marking present, read and matching the record",
-     "Marquage national présent, lu et conforme au registre", "major"),
+     "Marquage national présent, lu et conforme au registre",
+     "الوسم الوطني موجود ومقروء ومطابق للسجل", "major"),
     ("readable_without_tools", "Marks are readable without tools",
-     "Les marques sont lisibles sans outil", "minor"),
-    ("no_tampering", "No sign of tampering", "Aucun signe d'altération", "critical"),
+     "Les marques sont lisibles sans outil", "العلامات مقروءة دون أدوات", "minor"),
+    ("no_tampering", "No sign of tampering", "Aucun signe d'altération",
+     "لا أثر للعبث", "critical"),
 )
 
 MARKING_CHECK = Source(
     form_id="marking_check",
-    title="Weapon marking check / Contrôle du marquage des armes",
+    title="Weapon marking check / Contrôle du marquage des armes / فحص وسم الأسلحة",
     version="2026120101",
     survey=(
         *header(visit="no"),
-        row("begin repeat", "weapons", "Sampled weapon", "Arme échantillonnée"),
-        row("barcode", "serial_scan", "Scan the serial", "Scanner le numéro de série"),
+        row("begin repeat", "weapons", "Sampled weapon", "Arme échantillonnée", "سلاح ضمن العيّنة"),
+        row("barcode", "serial_scan", "Scan the serial", "Scanner le numéro de série",
+            "امسح الرقم التسلسلي"),
         row("text", "serial_typed", "Serial as marked", "Numéro de série tel que marqué",
+            "الرقم التسلسلي كما هو موسوم",
             relevant="${serial_scan} = ''", required="yes"),
         row("calculate", "serial", calculation="coalesce(${serial_scan}, ${serial_typed})",
             ds_subject="serial"),
-        row("text", "manufacturer", "Manufacturer", "Fabricant", required="yes"),
-        row("text", "model", "Model", "Modèle", required="yes"),
-        *(r for name, en, fr, sev in F5_ITEMS for r in yes_no_item(name, en, fr, sev)),
+        row("text", "manufacturer", "Manufacturer", "Fabricant", "الصانع", required="yes"),
+        row("text", "model", "Model", "Modèle", "الطراز", required="yes"),
+        *(r for item in F5_ITEMS for r in yes_no_item(*item)),
         row("end repeat"),
     ),
     choices=YES_NO_NA,

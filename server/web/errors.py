@@ -64,7 +64,7 @@ MESSAGES = (
     _l("The adjustment would take the book below zero."),
     _l("Nothing awaits approval on this discrepancy."),
     _l("The adjustment must be approved by someone other than the person who proposed it."),
-    _l("The language is en or fr."),
+    _l("The language is en, fr or ar."),
     _l("The CSRF token is missing."),
     _l("The CSRF token is invalid."),
     _l("The CSRF token has expired."),

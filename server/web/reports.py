@@ -1,7 +1,8 @@
 """The inspection report as a PDF a depot commander signs and files: the visit's facts, its
-answers, findings and counts, in French or English, with a signature block. Drawn with
-reportlab (as labels are); every text from a phone is escaped before reportlab reads its
-markup."""
+answers, findings and counts, in French, English or Arabic (right to left: columns mirrored,
+text in the vendored Arabic font), with a signature block. Drawn with reportlab (as labels
+are); every text from a phone is escaped before reportlab reads its markup, or drawn as plain
+text in Arabic."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from server.web import bp, login_required
 from server.web.schemas import ReportArgs
 from server.web.templating import answer, form_title, local
 from server.web.vocabulary import word
+from sync.labels.script import RTL, RightToLeft, fonts
 from sync.views.inspection_detail import InspectionView, inspection_view
 
 GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -51,7 +53,15 @@ def render_report(view: InspectionView) -> bytes:
     return out.getvalue()
 
 
-def _p(text: object, style) -> Paragraph:
+def _rtl() -> bool:
+    return str(get_locale()) in RTL
+
+
+def _p(text: object, style) -> Paragraph | RightToLeft:
+    if _rtl():
+        regular, bold = fonts(str(get_locale()))
+        return RightToLeft(text, bold if "Bold" in style.fontName else regular,
+                           style.fontSize, style.leading)
     return Paragraph(escape(str(text)), style)
 
 
@@ -96,6 +106,8 @@ def _section(title: str, head: list[str], rows: list[list], style, styles,
 
 
 def _table(cells: list[list], widths: list, *, header: bool = True) -> Table:
+    if _rtl():  # the first column on the right
+        cells, widths = [row[::-1] for row in cells], widths[::-1]
     table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
     table.setStyle(GRID if header else TableStyle(
         [("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.3, colors.grey)]))
@@ -104,10 +116,14 @@ def _table(cells: list[list], widths: list, *, header: bool = True) -> Table:
 
 def _signatures(body, styles) -> list:
     blank = "_" * 28
+    # each word a call of its own, outside the f-strings, so that pybabel extracts it
+    name, day, signature = _("Name"), _("Date"), _("Signature")
     rows = [[_p(_("Inspector"), body), _p(_("Depot commander"), body)],
-            [_p(f"{_('Name')}: {blank}", body), _p(f"{_('Name')}: {blank}", body)],
-            [_p(f"{_('Date')}: {blank}", body), _p(f"{_('Date')}: {blank}", body)],
-            [_p(f"{_('Signature')}:", body), _p(f"{_('Signature')}:", body)],
+            [_p(f"{name}: {blank}", body), _p(f"{name}: {blank}", body)],
+            [_p(f"{day}: {blank}", body), _p(f"{day}: {blank}", body)],
+            [_p(f"{signature}:", body), _p(f"{signature}:", body)],
             [Spacer(1, 18 * mm), Spacer(1, 18 * mm)]]
+    if _rtl():
+        rows = [row[::-1] for row in rows]
     return [Spacer(1, 6 * mm), _p(_("Signatures"), styles["Heading2"]),
             Table(rows, colWidths=[87 * mm, 87 * mm])]

@@ -21,7 +21,7 @@ from server.models import Country
 from server.web import bp
 from server.web.errors import reader_message
 from server.web.vocabulary import OVER_ENTRIES, PROBLEM_PREFIXES, WORDS, word
-from sync.people.staff import LANGUAGES
+from sync.people.staff import LANGUAGES, RTL
 from sync.views.questions import form_titles, verdict
 
 
@@ -46,8 +46,9 @@ def country_zone() -> tzinfo:
 
 
 # One way to write each kind of value on every page: day first (en-GB conventions in English,
-# the French ones in French), a 24-hour clock, months by name only where days are not shown.
-FORMATS = {"en": "en_GB", "fr": "fr_FR"}
+# the French ones in French, Western digits in Arabic as the Maghreb and Sahel write them), a
+# 24-hour clock, months by name only where days are not shown.
+FORMATS = {"en": "en_GB", "fr": "fr_FR", "ar": "ar"}
 MOMENT, DAY, MONTH = "dd/MM/yyyy HH:mm", "dd/MM/yyyy", "LLL yyyy"
 
 
@@ -171,7 +172,7 @@ def query_args(*drop: str) -> dict[str, str]:
 
 @bp.app_context_processor
 def _context() -> dict[str, Any]:
-    principal = g.get("principal")
+    principal, locale = g.get("principal"), str(get_locale())
     return {"current_user": g.get("user"), "languages": LANGUAGES,
             "in_country": principal is not None and principal.in_country,
-            "locale": str(get_locale())}
+            "locale": locale, "direction": "rtl" if locale in RTL else "ltr"}

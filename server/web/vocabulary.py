@@ -8,7 +8,7 @@ import re
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from forms.sources.common import EN, FR
+from forms.sources.common import AR, EN, FR
 from forms.sources.visit import VISIT_TYPES
 
 WORDS = {
@@ -154,5 +154,6 @@ def word(code: object, context: str | None = None) -> str:
         return str(found)
     choice = CHOICES.get(text)
     if choice is not None:
-        return choice.get(f"label::{FR if str(get_locale()) == 'fr' else EN}", text)
+        column = {"fr": FR, "ar": AR}.get(str(get_locale()), EN)
+        return choice.get(f"label::{column}", text)
     return text

@@ -17,9 +17,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from sync.labels.script import RTL, fonts, visual, width_of
 from sync.labels.sheets import Face, Layout, qr_geometry, slots
 
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
 LEADING = 1.22
 SMALLEST = 0.72  # text shrinks to this share of its size before it is cut short
 
@@ -62,31 +62,34 @@ def render_pdf(faces: Iterable[Face], layout: Layout, out: BinaryIO, *, skip: in
 
 def draw_face(canvas: Canvas, layout: Layout, face: Face, x: float, y: float, *,
               draw_qr: bool = True) -> None:
-    """One label whose bottom-left corner is at (x, y) mm."""
+    """One label whose bottom-left corner is at (x, y) mm. Arabic text is set right-aligned
+    in its own font; the QR code, the hazard code and the reprint flag keep their places."""
     if draw_qr:
         draw_qr_code(canvas, layout, face.qr, x, y)
+    font, bold = fonts(face.lang)
+    rtl = face.lang in RTL
     tx, ty, tw, th = layout.text_box()
     left, bottom, width, top = (x + tx) * mm, (y + ty) * mm, tw * mm, (y + ty + th) * mm
     size = layout.title_pt * (1.6 if face.big_title else 1)
     baseline = top - size * 0.78
-    fit_string(canvas, left, baseline, face.title, BOLD, size, width)
+    fit_string(canvas, left, baseline, face.title, bold, size, width, rtl=rtl)
     baseline -= size * 0.45 + layout.text_pt * LEADING
     for line in face.lines:
-        fit_string(canvas, left, baseline, line, FONT, layout.text_pt, width)
+        fit_string(canvas, left, baseline, line, font, layout.text_pt, width, rtl=rtl)
         baseline -= layout.text_pt * LEADING
     if face.badge:  # the hazard code, large, bottom right
         badge_size = size * 1.3
-        badge_w = stringWidth(face.badge, BOLD, badge_size)
-        canvas.setFont(BOLD, badge_size)
+        badge_w = stringWidth(face.badge, bold, badge_size)
+        canvas.setFont(bold, badge_size)
         canvas.drawString(left + width - badge_w, bottom + size * 0.15, face.badge)
         width -= badge_w + 2 * mm
     if face.flag:  # a reprint: white on black, bottom left
         flag_size = layout.text_pt
-        flag_w = min(stringWidth(face.flag, BOLD, flag_size) + flag_size * 0.8, width)
+        flag_w = min(width_of(face.flag, bold, flag_size, rtl) + flag_size * 0.8, width)
         canvas.rect(left, bottom, flag_w, flag_size * 1.45, stroke=0, fill=1)
         canvas.setFillGray(1)
-        fit_string(canvas, left + flag_size * 0.4, bottom + flag_size * 0.4, face.flag, BOLD,
-                   flag_size, flag_w - flag_size * 0.8)
+        fit_string(canvas, left + flag_size * 0.4, bottom + flag_size * 0.4, face.flag, bold,
+                   flag_size, flag_w - flag_size * 0.8, rtl=rtl)
         canvas.setFillGray(0)
 
 
@@ -114,16 +117,21 @@ def draw_qr_code(canvas: Canvas, layout: Layout, text: str, x: float, y: float) 
 
 
 def fit_string(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,
-               width: float) -> None:
-    """Draw text within width (points): shrunk a little if needed, then cut with an
-    ellipsis. Characters the standard fonts lack print as "?" rather than vanish."""
-    text = text.encode("cp1252", "replace").decode("cp1252")
+               width: float, *, rtl: bool = False) -> None:
+    """Draw text within width (points) from x, or right-aligned to x + width if rtl: shrunk
+    a little if needed, then cut at its end with an ellipsis. Characters the standard fonts
+    lack print as "?" rather than vanish."""
+    if not rtl:
+        text = text.encode("cp1252", "replace").decode("cp1252")
     fitted = size
-    while fitted > size * SMALLEST and stringWidth(text, font, fitted) > width:
+    while fitted > size * SMALLEST and width_of(text, font, fitted, rtl) > width:
         fitted -= 0.25
-    if stringWidth(text, font, fitted) > width:
-        while text and stringWidth(text + "…", font, fitted) > width:
+    if width_of(text, font, fitted, rtl) > width:
+        while text and width_of(text + "…", font, fitted, rtl) > width:
             text = text[:-1]
         text += "…"
     canvas.setFont(font, fitted)
-    canvas.drawString(x, y, text)
+    if rtl:
+        canvas.drawRightString(x + width, y, visual(text, rtl))
+    else:
+        canvas.drawString(x, y, text)

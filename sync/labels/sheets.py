@@ -1,9 +1,10 @@
 """Label sheets without drawing: the millimetre layouts, where each label and its QR code go,
-and the text printed on a label (French or English). sync/labels/pdf.py draws what this says.
+and the text printed on a label (French, English or Arabic). sync/labels/pdf.py draws what
+this says.
 
 Only what domain.md allows is printed: label ID, depot/building/stack, nature and calibre, lot,
 quantity, hazard code, date, and for weapon crates type/model and number. Never serials or
-coordinates. Dates are ISO (2026-11-25), unambiguous in both languages.
+coordinates. Dates are ISO (2026-11-25), unambiguous in every language.
 """
 
 from __future__ import annotations
@@ -125,6 +126,12 @@ TEXTS: dict[str, dict[str, str]] = {
            "weapons": "{n} armes", "weapon": "1 arme", "mixed": "MIXTE",
            "unknown": "INCONNU", "none": "AUCUN", "fraction": "FRACTION",
            "location": "Emplacement"},
+    "ar": {"depot": "المستودع", "building": "مبنى", "building_long": "المبنى",
+           "stack": "كومة", "contents": "المحتوى", "lot": "الدفعة", "qty": "الكمية",
+           "hazard": "فئة الخطر", "labelled": "تاريخ الوسم", "date": "التاريخ",
+           "reprint": "إعادة طبع {n}", "weapons": "الأسلحة: {n}", "weapon": "سلاح واحد",
+           "mixed": "مختلط", "unknown": "غير معروف", "none": "لا شيء", "fraction": "جزئي",
+           "location": "الموقع"},
 }
 LANGUAGES = tuple(TEXTS)
 BLANK = "______"
@@ -140,6 +147,15 @@ NAMES: dict[str, dict[str, str]] = {"fr": {
     "assault rifle": "fusil d'assaut", "battle rifle": "fusil de combat", "rifle": "fusil",
     "machine gun": "mitrailleuse", "pistol": "pistolet", "submachine gun": "pistolet-mitrailleur",
     "sniper rifle": "fusil de précision", "rocket launcher": "lance-roquettes",
+}, "ar": {
+    "cartridge": "خرطوشة", "grenade, hand": "قنبلة يدوية", "grenade": "قنبلة",
+    "mortar bomb": "قذيفة هاون", "rocket": "صاروخ", "shell": "قذيفة", "projectile": "مقذوف",
+    "fuze": "صمامة", "mine": "لغم", "bomb": "قنبلة جوية", "charge, propelling": "حشوة دافعة",
+    "charge, demolition": "حشوة تدمير", "ball": "عادية", "tracer": "خطّاطة", "blank": "خُلَّبية",
+    "smoke": "دخانية", "illuminating": "مضيئة",
+    "assault rifle": "بندقية هجومية", "battle rifle": "بندقية قتال", "rifle": "بندقية",
+    "machine gun": "رشاش", "pistol": "مسدس", "submachine gun": "رشاش قصير",
+    "sniper rifle": "بندقية قنص", "rocket launcher": "قاذفة صواريخ",
 }}
 
 
@@ -169,6 +185,7 @@ class Face:
     badge: str = ""
     flag: str = ""
     big_title: bool = False  # signs: read from across the aisle
+    lang: str = "en"  # the face's language: Arabic is drawn right to left in its own font
 
 
 @dataclass(frozen=True)
@@ -216,7 +233,7 @@ def crate_face(facts: CrateFacts, *, lang: str, qr: str, day: date, print_no: in
         lines[-1] += f" · {t['fraction']}"
     lines.append(f"{t['labelled']} {day.isoformat()}")
     return Face(qr=qr, title=facts.label_id, lines=tuple(lines), badge=facts.hazard,
-                flag=reprint_flag(t, print_no))
+                flag=reprint_flag(t, print_no), lang=lang)
 
 
 def weapons_line(weapons: tuple[tuple[str, str, int], ...], lang: str = "en") -> str:
@@ -234,7 +251,7 @@ def weapon_count(t: dict[str, str], weapons: tuple[tuple[str, str, int], ...]) -
 def blank_face(label_id: str, depot: str, *, lang: str, qr: str, print_no: int) -> Face:
     """A reserved label with no crate yet: the fields are left to be written by hand."""
     t = TEXTS[lang]
-    return Face(qr=qr, title=label_id, flag=reprint_flag(t, print_no), lines=(
+    return Face(qr=qr, title=label_id, flag=reprint_flag(t, print_no), lang=lang, lines=(
         f"{t['depot']} {depot}", f"{t['building']} {BLANK}   {t['stack']} {BLANK}",
         f"{t['contents']} {BLANK}{BLANK}", f"{t['lot']} {BLANK}",
         f"{t['qty']} {BLANK}   {t['hazard']} {BLANK}", f"{t['date']} {BLANK}"))
@@ -259,5 +276,5 @@ def read_sign(value: str) -> tuple[str, str, str, str] | None:
 def sign_face(country: str, depot: str, building: str, stack: str, *, lang: str) -> Face:
     t = TEXTS[lang]
     return Face(qr=sign_text(country, depot, building, stack), title=f"{building} / {stack}",
-                big_title=True, lines=(t["location"], f"{t['depot']} {depot}",
+                big_title=True, lang=lang, lines=(t["location"], f"{t['depot']} {depot}",
                        f"{t['building_long']} {building}", f"{t['stack']} {stack}"))

@@ -15,7 +15,9 @@ from sync.access.principal import Principal
 from sync.journal.trail import Actor, record_audit
 from sync.people.accounts import check_password
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "ar")
+# written right to left; the pages mirror for them
+RTL = frozenset({"ar"})
 KEEP_ATTEMPTS = timedelta(days=1)
 
 
@@ -86,7 +88,7 @@ def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
 def set_language(session: Session, principal: Principal, language: str, *,
                  now: datetime) -> User:
     if language not in LANGUAGES:
-        raise InvalidInput("The language is en or fr.", language=language)
+        raise InvalidInput("The language is en, fr or ar.", language=language)
     user = session.get(User, principal.user_id)
     if user.language != language:
         user.language = language

@@ -205,12 +205,15 @@ def compliance(inspections: Iterable[tuple[str, Mapping[str, Any], Catalogue]],
             for key, c in sorted(tally.items())]
 
 
+TITLE_ORDER = ("en", "fr", "ar")  # the languages of a form title, in the order written
+
+
 def form_titles(session: Session, language: str) -> dict[str, str]:
     """Each published form's title in the reader's language: titles are written
-    "English / Français", and a title without the separator is the same in both."""
+    "English / Français / العربية"; a part left out is read in English."""
     out = {}
     for form_id, title in session.execute(select(FormDefinition.form_id, FormDefinition.title)):
         parts = [p.strip() for p in (title or "").split(" / ")]
-        out[form_id] = (parts[1] if language == "fr" and len(parts) > 1 else parts[0]) \
-            or form_id
+        wanted = TITLE_ORDER.index(language) if language in TITLE_ORDER else 0
+        out[form_id] = (parts[wanted] if wanted < len(parts) else parts[0]) or form_id
     return out

@@ -1,6 +1,7 @@
-"""A movement voucher as PDF (reportlab), in French or English: its number, type, authority
-document, lines, transport, and the signatures block (issuer, receiver, approver, witnesses:
-who and when). No Flask; the words are here for both languages."""
+"""A movement voucher as PDF (reportlab), in French, English or Arabic (right to left, see
+sync/labels/script.py): its number, type, authority document, lines, transport, and the
+signatures block (issuer, receiver, approver, witnesses: who and when). No Flask; the words are
+here for every language."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Crate, Movement, User, Weapon
 from server.models.ledger import MovementType as MT
+from sync.labels.script import RTL, fonts, visual
 
 WORDS = {
     "en": {"title": "Movement voucher", "type": "Type", "date": "Date", "authority":
@@ -30,13 +32,26 @@ WORDS = {
            "Reçu par", "originator": "Initiateur", "approver": "Approuvé par", "witnesses":
            "Témoins", "certificate": "Procès-verbal de destruction", "signed": "signé le",
            "crate": "Caisse", "quantity": "Quantité", "weapon": "Arme", "status": "statut"},
+    "ar": {"title": "سند حركة", "type": "النوع", "date": "التاريخ", "authority":
+           "وثيقة الإذن", "party": "المصدر / الوجهة", "lines": "الأسطر", "transport": "النقل",
+           "vehicle": "المركبة", "escort": "المرافقة", "seals": "الأختام",
+           "signatures": "التوقيعات", "issuer": "سلّمه", "receiver": "استلمه",
+           "originator": "المُنشئ", "approver": "اعتمده", "witnesses": "الشهود",
+           "certificate": "محضر الإتلاف", "signed": "وقّع في", "crate": "صندوق",
+           "quantity": "الكمية", "weapon": "سلاح", "status": "الوضع"},
 }
-TYPES_FR = {"receipt": "réception", "issue": "sortie", "return": "retour",
-            "transfer_out": "transfert sortant", "transfer_in": "transfert entrant",
-            "relocation": "déplacement", "adjustment": "ajustement", "loss": "perte",
-            "theft": "vol", "found": "retrouvé", "write_off": "radiation",
-            "destruction": "destruction", "export": "exportation",
-            "condition_change": "changement d'état", "marking": "marquage"}
+TYPES = {"fr": {"receipt": "réception", "issue": "sortie", "return": "retour",
+                "transfer_out": "transfert sortant", "transfer_in": "transfert entrant",
+                "relocation": "déplacement", "adjustment": "ajustement", "loss": "perte",
+                "theft": "vol", "found": "retrouvé", "write_off": "radiation",
+                "destruction": "destruction", "export": "exportation",
+                "condition_change": "changement d'état", "marking": "marquage"},
+         "ar": {"receipt": "استلام", "issue": "صرف", "return": "إرجاع",
+                "transfer_out": "تحويل صادر", "transfer_in": "تحويل وارد",
+                "relocation": "نقل داخلي", "adjustment": "تسوية", "loss": "فقدان",
+                "theft": "سرقة", "found": "عُثر عليه", "write_off": "شطب",
+                "destruction": "إتلاف", "export": "تصدير",
+                "condition_change": "تغيير الحالة الفنية", "marking": "وسم"}}
 
 
 def _line_text(session: Session, line, w: dict) -> str:
@@ -53,6 +68,8 @@ def _line_text(session: Session, line, w: dict) -> str:
 
 def voucher_pdf(session: Session, movement: Movement, *, language: str, zone: tzinfo) -> bytes:
     w = WORDS.get(language, WORDS["en"])
+    regular, bold = fonts(language)
+    rtl = language in RTL
     out = io.BytesIO()
     pdf = Canvas(out, pagesize=A4, pageCompression=1)
     pdf.setTitle(f"{w['title']} {movement.voucher_number}")
@@ -62,10 +79,14 @@ def voucher_pdf(session: Session, movement: Movement, *, language: str, zone: tz
             pdf.showPage()
             y = A4[1] - 20 * mm
         y -= {"head": 4 * mm, "sign": 0}.get(style, 0)
-        pdf.setFont("Helvetica-Bold" if style == "head" else "Helvetica", size)
-        pdf.drawString(20 * mm, y, text[:110])
+        pdf.setFont(bold if style == "head" else regular, size)
+        if rtl:  # mirrored: text from the right margin, the line to sign on at the left
+            pdf.drawRightString(190 * mm, y, visual(text[:110], rtl))
+        else:
+            pdf.drawString(20 * mm, y, text[:110])
         if style == "sign":  # a line to sign on
-            pdf.line(130 * mm, y - 1 * mm, 190 * mm, y - 1 * mm)
+            start = 20 * mm if rtl else 130 * mm
+            pdf.line(start, y - 1 * mm, start + 60 * mm, y - 1 * mm)
             y -= 3 * mm
         y -= size * 1.5
     pdf.showPage()
@@ -81,7 +102,7 @@ def _voucher_text(session: Session, movement: Movement, w: dict, language: str,
 
     kind = MT(movement.type).value
     out = [(f"{w['title']} {movement.voucher_number}", 16, "head"),
-           (f"{w['type']}: {TYPES_FR.get(kind, kind) if language == 'fr' else kind}", 10, ""),
+           (f"{w['type']}: {TYPES.get(language, {}).get(kind, kind)}", 10, ""),
            (f"{w['date']}: {when(movement.occurred_at)}", 10, ""),
            (f"{w['authority']}: {movement.document_ref or '—'}", 10, ""),
            (f"{w['party']}: {movement.counterparty or '—'}", 10, "")]

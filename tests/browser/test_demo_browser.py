@@ -22,18 +22,14 @@ from server.cli.demo import credentials_path
 from server.db import db
 from server.models import Crate, Depot, Submission, Weapon
 from tests.browser.conftest import ARTIFACTS, shot
-from tests.conftest import fresh_database, make_app
 from tests.pdfcodes import pdf_text
 
 DAY_FIRST = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 
 
 @pytest.fixture(scope="module")
-def demo(migrated, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo")
-    app = make_app(fresh_database(migrated, tmp), tmp)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def demo(demo_loaded):
+    app = demo_loaded.app
     creds = json.loads(credentials_path(app.instance_path).read_text())
     with app.app_context():
         crate, weapon = db.session.execute(
@@ -50,8 +46,6 @@ def demo(migrated, tmp_path_factory):
                           creds=creds, facts=facts)
     server.shutdown()
     thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture

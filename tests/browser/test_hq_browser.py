@@ -1,7 +1,7 @@
 """The HQ pages in a real browser (Debian's Chromium, headless): log in, filter the log, open
 an inspection with photos, resolve a conflict, close a discrepancy with a second approver,
-export CSV and XLSX and open them, switch to French, enrol a phone and read the ODK Collect
-QR code off the screen. Screenshots go to tests/artifacts/."""
+export CSV and XLSX and open them, switch to French, log in in Arabic (right to left), enrol a
+phone and read the ODK Collect QR code off the screen. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -173,6 +173,49 @@ def test_switch_to_french(open_page, live):
     shot(page, "inspection-detail-fr")
     page.click("#logout")
     expect(page.locator("h1")).to_have_text("Se connecter")  # the choice stays with the user
+
+
+def test_log_in_in_arabic_and_the_page_mirrors(open_page, live):
+    from tests.browser.conftest import log_in
+
+    page = open_page(None)
+    page.goto(f"{live.url}/hq/login")
+    page.click("button[name=language][value=ar]")  # chosen before logging in
+    expect(page.locator("h1")).to_have_text("تسجيل الدخول")
+    log_in(page, live.url, "admin")
+    page.goto(f"{live.url}/hq/inspections")
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(html).to_have_attribute("lang", "ar")
+    expect(page.locator("h1")).to_have_text("سجل عمليات التفتيش")
+    nav = page.get_by_role("navigation", name="الرئيسي")
+    expect(nav).to_contain_text("الفوارق")
+    # mirrored: the brand starts at the right edge, the nav runs leftwards from it, and the
+    # language switch and log-out sit at the left
+    brand, first, last = (page.locator(".brand").bounding_box(),
+                          nav.locator("a").first.bounding_box(),
+                          nav.locator("a").last.bounding_box())
+    me = page.locator(".me").bounding_box()
+    assert brand["x"] + brand["width"] > 1280 - 60
+    assert first["x"] < brand["x"] and last["x"] < first["x"]
+    assert me["x"] < 60
+    # a crate's label id stays left to right inside the Arabic heading
+    label = live.world.crates["ammo"]
+    page.goto(f"{live.url}/hq/crates/{label}")
+    ident = page.locator("h1 .mono")
+    expect(ident).to_have_text(label)
+    assert ident.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    assert page.locator("h1").evaluate("e => getComputedStyle(e).direction") == "rtl"
+    shot(page, "crate-ar")
+    page.goto(f"{live.url}/hq/depots/NMY")
+    expect(page.locator("body")).to_contain_text("الامتثال لقائمة التحقق")
+    cell = page.locator("td.mono").first  # left to right inside, on the right like the rest
+    assert cell.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    gaps = cell.evaluate("""e => { const r = document.createRange(); r.selectNodeContents(e);
+        const t = r.getBoundingClientRect(), c = e.getBoundingClientRect();
+        return [t.left - c.left, c.right - t.right]; }""")
+    assert gaps[1] < 20 < gaps[0]
+    shot(page, "dashboard-ar")
 
 
 def test_enrol_a_phone(open_page, live):

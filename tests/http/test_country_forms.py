@@ -21,9 +21,10 @@ NG_CHECK = dataclasses.replace(
     SECURITY_CHECK, form_id="ng_security_check", title="Physical security (Nigeria)",
     version="2026120101", survey=(
         *SECURITY_CHECK.survey,
-        row("begin group", "ng_extra", "Nigeria", "Nigéria"),
+        row("begin group", "ng_extra", "Nigeria", "Nigéria", "نيجيريا"),
         *yes_no_item("armoury_log_signed", "The armoury log is signed by the QM",
-                     "Le registre de l'armurerie est signé par l'intendant", "critical"),
+                     "Le registre de l'armurerie est signé par l'intendant",
+                     "سجل مخزن الأسلحة موقَّع من أمين التموين", "critical"),
         row("end group")))
 
 

@@ -1,5 +1,5 @@
-"""Schema fuzzing of the JSON door (schemathesis, tests/fuzzing.py) for about two minutes:
-an inspector's and a reviewer's device tokens, real ids in the paths (depots of both
+"""Schema fuzzing of the JSON door (schemathesis, tests/fuzzing.py), one whole round of every
+operation (each with generated and with real ids, as each token): an inspector's and a reviewer's device tokens, real ids in the paths (depots of both
 countries, crates, submissions, conflicts, discrepancies) and generated ones. No answer is a
 5xx, and every answer matches /api/v1/openapi.json. bench/fuzz.py runs the same for longer."""
 
@@ -8,9 +8,6 @@ from __future__ import annotations
 from tests.fuzzing import fuzz
 from tests.hq_seed import seed
 
-SECONDS = 110
-
-
 def test_the_json_door_survives_schema_fuzzing(app, client, world):
     seeded = seed(app, client, world)
     tokens = {user: world.tokens[user] for user in ("inspector", "reviewer")}
@@ -18,7 +15,8 @@ def test_the_json_door_survives_schema_fuzzing(app, client, world):
            "instance_id": [seeded.instance_id],
            "conflict_id": [*seeded.conflict_ids, seeded.ng_conflict_id],
            "discrepancy_id": [seeded.discrepancy_id, seeded.ng_discrepancy_id]}
-    report = fuzz(app, tokens, ids, seconds=SECONDS, examples=25)
+    report = fuzz(app, tokens, ids, rounds=1, examples=10)
+    print(report.line())
     assert report.requests > 1000, report.line()
     assert report.server_errors == [], report.server_errors[:5]
     assert report.nonconforming == [], report.nonconforming[:5]

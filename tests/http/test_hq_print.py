@@ -1,4 +1,4 @@
-"""What HQ prints: the inspection report (PDF, French or English, answers and findings
+"""What HQ prints: the inspection report (PDF, French, English or Arabic, answers and findings
 escaped, a signature block) and label sheets from the crate list and the depot page; and the
 bare server address leading to the HQ pages."""
 
@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import db
+from server.models import User
 from server.models.labels import LabelPrint
 from sync.labels.sheets import get_layout
 from tests.hq_seed import SCRIPT, as_user, csrf_from, seeded_app
@@ -27,16 +28,43 @@ def hq(migrated, tmp_path_factory):
             "Gate B unlocked"]),
     ("fr", ["Rapport d'inspection", "Réponses", "Constats", "Commandant du dépôt",
             "Signature", "Gate B unlocked"]),
-], ids=["English", "French"])
+    ("ar", ["تقرير التفتيش", "الإجابات", "الملاحظات", "آمر المستودع", "التوقيعات",
+            "التوقيع:", "Gate B unlocked"]),
+], ids=["English", "French", "Arabic"])
 def test_the_inspection_report_is_a_pdf_in_the_chosen_language(hq, lang, words):
     r = as_user(hq, "commander").get(
         f"/hq/inspections/{hq['s'].submission_id}/report.pdf?lang={lang}")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
-    text = " ".join(pdf_text(r.get_data()))
+    text = " ".join(pdf_text(r.get_data()))  # pdfium reads Arabic back in reading order
     for expected in words:
         assert expected in text
     assert SCRIPT in text  # a phone's text is printed as text, never read as markup
     assert "940" in text  # the count the phone sent
+
+
+def test_a_voucher_prints_in_arabic_for_a_user_who_reads_arabic(hq):
+    import re
+    import subprocess
+
+    client = as_user(hq, "admin")
+    html = client.get("/hq/depots/NMY/vouchers").get_data(as_text=True)
+    href = re.search(r'href="(/hq/depots/NMY/vouchers/\d+\.pdf)"', html).group(1)
+    r = client.post("/hq/language", data={"csrf_token": csrf_from(html), "language": "ar",
+                                          "next": "/hq/"})
+    assert r.status_code == 302
+    try:
+        assert 'dir="rtl"' in client.get("/hq/depots/NMY").get_data(as_text=True)
+        pdf = client.get(href).get_data()
+        text = " ".join(pdf_text(pdf))
+        assert "NE-NMY-" in text and "حركة" in text and "التوقيعات" in text
+        assert "النوع: استلام" in text and "المنشئ: commander" in text
+        fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True,
+                               check=True).stdout.decode()
+        assert "Amiri-Regular" in fonts and "Amiri-Bold" in fonts
+    finally:
+        with hq["app"].app_context():  # the module's other tests read English
+            db.session.get(User, hq["world"].users["admin"]).language = "en"
+            db.session.commit()
 
 
 def test_the_report_follows_inspection_scope(hq):

@@ -1,5 +1,5 @@
-"""Every shipped form is an XLSForm pyxform converts, bilingual, with the meaning the server
-reads from it."""
+"""Every shipped form is an XLSForm pyxform converts, in English, French and Arabic, with the
+meaning the server reads from it."""
 
 from xml.etree.ElementTree import fromstring
 
@@ -39,15 +39,24 @@ def test_the_workbook_is_the_same_bytes_each_build():
 
 
 @pytest.mark.parametrize("form_id", IDS)
-def test_every_label_is_in_english_and_french(converted, form_id):
+def test_every_label_hint_and_choice_is_in_english_french_and_arabic(converted, form_id):
+    """Mauritania and Chad fill the forms in Arabic: a form, question or choice added later
+    without its Arabic (or French) text fails here."""
     doc = fromstring(converted[form_id])
     translations = {t.get("lang"): {x.get("id") for x in t.iter(f"{XF}text")}
                     for t in doc.iter(f"{XF}translation")}
-    assert set(translations) == {"English (en)", "Français (fr)"}
-    assert translations["English (en)"] == translations["Français (fr)"]
+    assert set(translations) == {"English (en)", "Français (fr)", "العربية (ar)"}
+    assert translations["English (en)"] == translations["Français (fr)"] \
+        == translations["العربية (ar)"]
+    assert any(i.endswith(":label") and "/" in i for i in translations["العربية (ar)"])
     for t in doc.iter(f"{XF}translation"):
         for text in t.iter(f"{XF}text"):
-            assert all((v.text or "").strip() for v in text.iter(f"{XF}value")), text.get("id")
+            values = [(v.text or "").strip() for v in text.iter(f"{XF}value")
+                      if v.get("form") is None]
+            # pyxform writes "-" for a translation a row does not have
+            assert values and all(v and v != "-" for v in values), (t.get("lang"), text.get("id"))
+    arabic = next(t for t in doc.iter(f"{XF}translation") if t.get("lang") == "العربية (ar)")
+    assert any("\u0600" <= ch <= "\u06ff" for v in arabic.iter(f"{XF}value") for ch in v.text)
 
 
 def spec(converted, form_id):

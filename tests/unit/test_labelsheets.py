@@ -141,5 +141,6 @@ def test_stack_signs_hold_the_place_only():
 
 def test_default_language_is_the_countrys_first_printable_one():
     assert default_lang(["fr", "en"]) == "fr"
-    assert default_lang(["ar", "en"]) == "en"
+    assert default_lang(["ar", "fr"]) == "ar"
+    assert default_lang(["ha", "en"]) == "en"
     assert default_lang([]) == "en"

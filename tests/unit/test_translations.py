@@ -1,14 +1,18 @@
-"""French throughout: every message of the HQ pages has a French translation, and the
-compiled catalogue the app loads is the one the .po file says."""
+"""Every language of the HQ pages throughout: each message has a translation in every catalogue
+(French, Arabic), and the compiled catalogue the app loads is the one the .po file says."""
 
+import re
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-FR = ROOT / "server" / "translations" / "fr" / "LC_MESSAGES"
+CATALOGUES = ROOT / "server" / "translations"
+LANGUAGES = ("fr", "ar")
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
 def source_messages() -> set[str]:
@@ -31,16 +35,37 @@ def translations(messages) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def test_every_message_has_a_french_translation():
-    with open(FR / "messages.po", "rb") as fh:
-        french = translations(read_po(fh))
-    untranslated = sorted(m for m in source_messages() if not all(french.get(m) or [""]))
+def po(language: str):
+    with open(CATALOGUES / language / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        return read_po(fh)
+
+
+@pytest.fixture(scope="module")
+def messages() -> set[str]:
+    return source_messages()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated(messages, language):
+    catalogue = po(language)
+    done = translations(catalogue)
+    untranslated = sorted(m for m in messages if not all(done.get(m) or [""]))
     assert untranslated == [], "run pybabel extract/update, translate, then compile"
+    # a plural has every form the language has (Arabic: six), none left empty
+    short = sorted(k for k, v in done.items() if len(v) > 1 and len(v) != catalogue.num_plurals)
+    assert short == []
 
 
-def test_the_compiled_catalogue_is_up_to_date():
-    with open(FR / "messages.po", "rb") as fh:
-        po = translations(read_po(fh))
-    with open(FR / "messages.mo", "rb") as fh:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_is_up_to_date(language):
+    with open(CATALOGUES / language / "LC_MESSAGES" / "messages.mo", "rb") as fh:
         mo = translations(read_mo(fh))
-    assert mo == po, "run: pybabel compile -d server/translations"
+    assert mo == translations(po(language)), "run: pybabel compile -d server/translations"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_translation_keeps_the_placeholders(language):
+    """A translation that drops or renames a %(name)s would raise or mislead at run time."""
+    wrong = [key for key, strings in translations(po(language)).items()
+             if any(set(PLACEHOLDER.findall(s)) != set(PLACEHOLDER.findall(key)) for s in strings)]
+    assert wrong == []
