@@ -7,7 +7,8 @@ Fills a throwaway database (SQLite file, or the PostgreSQL database --pg names, 
 first) with --weapons registered weapons of one country (serials shaped like makers' serials,
 with a share of near neighbours), then for --queries of them types the serial with two
 confusable characters (O for 0, I for 1, S for 5, B for 8, Z for 2) and times
-sync.register.search.search_register, checking the right weapon comes first. The floor, in
+sync.register.search.search_register as an HQ reviewer (the search audits the read, as it
+does for every reader), checking the right weapon comes first. The floor, in
 the same run, is an exact lookup of the stored serial key on its index. Prints median, 95th
 percentile and worst, and the share found first.
 """
@@ -104,6 +105,8 @@ def run(url: str, weapons: int, queries: int) -> None:
     from server.db import db, utcnow
     from server.models import Role, Weapon
     from sync.access.principal import Principal
+    from sync.journal.trail import SYSTEM
+    from sync.people import accounts
     from sync.register.search import search_register
     from sync.stock.serials import serial_key
 
@@ -121,8 +124,10 @@ def run(url: str, weapons: int, queries: int) -> None:
                 c.execute(text("VACUUM ANALYZE weapons"))
         print(f"{db.engine.dialect.name}: {weapons:,} weapons stored in "
               f"{time.perf_counter() - start:.1f} s")
-        reader = Principal(user_id=0, username="bench", role=Role.REVIEWER, country_code="NE",
-                           depot_ids=None)
+        user = accounts.create_user(db.session, "bench", role=Role.REVIEWER.value,
+                                    country_code="NE", actor=SYSTEM, now=utcnow())
+        db.session.commit()
+        reader = Principal.of_user(user)
         picked = []
         for wid, serial in rng.sample(stored, len(stored)):
             typed = two_confusions(serial, rng)

@@ -36,7 +36,7 @@ def reason_text(reason) -> str:
 @bp.get("/register/search")
 @login_required
 def register_search():
-    g.principal.require("inventory.read")
+    g.principal.require("restricted.read")  # hits are serial lists
     query = SearchArgs().load(request.args)["q"]
     matches = search_register(db.session, g.principal, query, now=utcnow()) if query else None
     db.session.commit()  # a lost or stolen weapon found raises its alert

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Depot, MakerAlias, Weapon, WeaponModel
 from sync.access.principal import Principal
+from sync.journal.restricted import record_restricted_read
 from sync.register.alerts import FLAGGED, note_seen
 from sync.stock.serials import confusions, plain_serial, serial_key
 
@@ -48,8 +49,11 @@ class Match:
 
 def search_register(session: Session, principal: Principal, query: str, *, now: datetime,
                     limit: int = 50) -> list[Match]:
-    """The weapons `query` may name, best first (see the module's rules)."""
+    """The weapons `query` may name, best first (see the module's rules). Hits are a list
+    of serials, restricted data: only roles that may read serial lists search, and each
+    search that finds something is audited like any restricted read."""
     principal.require("inventory.read")
+    principal.require("restricted.read")
     query = " ".join(str(query).split())[:MAX_QUERY]
     words = query.split(" ")
     terms = [query] + (words if len(words) > 1 else [])
@@ -65,6 +69,10 @@ def search_register(session: Session, principal: Principal, query: str, *, now: 
                                  else r for r in match.reasons]
     ranked = sorted(found.values(), key=lambda m: (-m.score, m.weapon.serial, m.weapon.id))
     ranked = ranked[:limit]
+    if ranked:
+        record_restricted_read(session, principal, entity="register_search",
+                               entity_id=query[:64], depot_id=None, fields=["serials"],
+                               now=now)
     flagged = [m.weapon.serial for m in ranked
                if m.weapon.status in FLAGGED and m.score >= SURE]
     if flagged:

@@ -57,6 +57,19 @@ def test_the_search_page_speaks_french(reg):
     assert "le numéro de série tel que marqué" in html or "le numéro de série, en lisant" in html
 
 
+def test_only_roles_that_read_serial_lists_search_and_each_search_is_audited(reg, client):
+    from server.models import AuditEvent
+
+    assert as_user(reg, "inspector").get("/hq/register/search?q=AK1").status_code == 403
+    r = client.get("/api/v1/register/search?q=AK1", headers=bearer(reg["world"], "inspector"))
+    assert r.status_code == 403 and r.json["error"]["code"] == "auth.forbidden"
+    assert as_user(reg, "commander").get("/hq/register/search?q=AK1").status_code == 200
+    with reg["app"].app_context():
+        read = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "restricted.read", AuditEvent.entity == "register_search"))
+        assert read.entity_id == "AK1" and read.user_id == reg["world"].users["commander"]
+
+
 def test_search_refuses_control_characters(reg):
     r = as_user(reg, "reviewer").get("/hq/register/search?q=AK%0010")
     assert r.status_code in (400, 422)
