@@ -22,7 +22,8 @@ class WeaponAlert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
     weapon_id: Mapped[str] = mapped_column(ForeignKey("weapons.id"), index=True)
-    source: Mapped[str] = mapped_column(String(16))  # count | marking_check | receipt | search
+    # count | marking_check | registration | search
+    source: Mapped[str] = mapped_column(String(16))
     depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))  # where it was seen
     seen_as: Mapped[str] = mapped_column(String(64), default="")  # the serial as read
     reference: Mapped[str] = mapped_column(String(64), default="")  # count, submission…

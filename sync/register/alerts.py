@@ -20,7 +20,6 @@ from sync.journal.trail import Actor, record_audit
 from sync.stock.serials import serial_key
 
 FLAGGED = (WS.LOST, WS.STOLEN)
-SOURCES = ("count", "marking_check", "receipt", "register", "search", "form")
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def register_weapon_record(session: Session, principal: Principal, data: WeaponI
             raise NotFound("No such agency.", agency=data.holder_agency)
     serial = data.serial.strip() or data.registry_serial.strip()
     note_seen(session, country_code=country.code, depot_id=None, serials=[serial],
-              source=source, reference="", user_id=principal.user_id, now=now)
+              source="registration", reference="", user_id=principal.user_id, now=now)
     weapon = inventory.register_weapon(
         session, country_code=country.code, manufacturer=data.manufacturer,
         model=" ".join(data.model.split()), serial=serial,
