@@ -1,7 +1,7 @@
 """The register and tracing world: the test world (tests/factories.py) plus an agency with its
-marking code, the ECOWAS Commission as a regional body that Niger and Nigeria both chose,
-its user, a Nigerian reviewer, and a weapon crate at Zinder for counts elsewhere than Niamey.
-Made through the domain functions, committed; plain ids out."""
+marking code, a maker's alias (Izhmash), the ECOWAS Commission as a regional body that Niger
+and Nigeria both chose, its user, a Nigerian reviewer, and a weapon crate at Zinder for counts
+elsewhere than Niamey. Made through the domain functions, committed; plain ids out."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from server.models import Country, Depot, Location
 from server.models.inventory import CrateKind
 from sync.journal.trail import SYSTEM
 from sync.people import accounts
-from sync.stock import inventory, setup
+from sync.stock import catalogue, inventory, setup
 from tests.factories import add_user, build_world, password_hash
 
 
@@ -34,6 +34,8 @@ def build_register_world(app) -> RegisterWorld:
         world = build_world(session)
         setup.create_agency(session, country_code="NE", name="Forces armées nigériennes",
                             marking_code="FAN", actor=SYSTEM, now=utcnow())
+        catalogue.add_maker_alias(session, "Izhmash", "Kalashnikov Concern", actor=SYSTEM,
+                                  now=utcnow())
         accounts.create_body(session, "ECOWAS", "ECOWAS Commission", kind="regional",
                              actor=SYSTEM, now=utcnow())
         accounts.create_body(session, "UNREC", "UNREC", kind="regional", actor=SYSTEM,
