@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from server.models import Depot, MakerAlias, Weapon, WeaponModel
@@ -93,14 +93,10 @@ def _scope(principal: Principal) -> ColumnElement[bool]:
 def _rows(session: Session, scope, where, order=Weapon.serial_key
           ) -> list[tuple[Weapon, str | None]]:
     """At most PER_WAY rows, in the order of the index that finds them (another order would
-    lead the planner to walk that other index instead); order=None for an OR of indexes,
-    sorted here."""
-    query = (select(Weapon, Depot.code).outerjoin(Depot, Depot.id == Weapon.depot_id)
-             .where(scope, where).limit(PER_WAY))
-    if order is None:
-        rows = session.execute(query).all()
-        return sorted(rows, key=lambda r: (r[0].serial_key, r[0].id))
-    return list(session.execute(query.order_by(order, Weapon.id)).all())
+    lead the planner to walk that other index instead)."""
+    return list(session.execute(
+        select(Weapon, Depot.code).outerjoin(Depot, Depot.id == Weapon.depot_id)
+        .where(scope, where).order_by(order, Weapon.id).limit(PER_WAY)).all())
 
 
 def _prefix(session: Session, column, key: str):
@@ -121,16 +117,15 @@ def _term(session: Session, scope, term: str):
     costliest way and, beside a whole serial, only noise."""
     key, plain = serial_key(term), plain_serial(term)
     strong = []
-    if key:  # one query for the three keys: each has its index, the database ORs them
-        for w, d in _rows(session, scope, or_(Weapon.serial_key == key,
-                                              Weapon.registry_key == key,
-                                              Weapon.marking_key == plain), order=None):
-            if w.serial_key == key:
-                strong.append((w, d, _serial_reason(term, w.serial)))
-            if w.registry_key == key:
-                strong.append((w, d, Reason("registry_serial", 88, w.registry_serial or "")))
-            if w.marking_key == plain:
-                strong.append((w, d, Reason("marking", 95)))
+    if key:  # a query per key, each on its own index (SQLite walks a wrong one for an OR)
+        strong += [(w, d, _serial_reason(term, w.serial))
+                   for w, d in _rows(session, scope, Weapon.serial_key == key)]
+        strong += [(w, d, Reason("registry_serial", 88, w.registry_serial or ""))
+                   for w, d in _rows(session, scope, Weapon.registry_key == key,
+                                     order=Weapon.registry_key)]
+        strong += [(w, d, Reason("marking", 95))
+                   for w, d in _rows(session, scope, Weapon.marking_key == plain,
+                                     order=Weapon.marking_key)]
         if len(plain) >= 6:
             strong += [(w, d, Reason("marking_prefix", 60)) for w, d in _rows(
                 session, scope, _prefix(session, Weapon.marking_key, plain),
