@@ -60,7 +60,7 @@ def register_alerts():
     return render_template("register/alerts.html", alerts=alerts, status=status or "open")
 
 
-@bp.post("/register/alerts/<int:alert_id>/close")
+@bp.post("/register/alerts/<int(max=2147483647):alert_id>/close")
 @login_required
 def close_register_alert(alert_id: int):
     form = AlertCloseForm().load(request.form)

@@ -239,3 +239,21 @@ def test_weapons_registered_from_the_odk_form(reg, client, published):
     assert r.status_code == 201
     with reg["app"].app_context():
         assert db.session.scalar(select(Weapon).where(Weapon.serial == "56-7654321")) is None
+
+
+@pytest.mark.parametrize("path", [
+    "/hq/register/weapons/" + "9" * 100, "/hq/register/search?q=" + "Ω" * 150,
+    "/hq/register/search?q=%F0%9F%94%AB%E2%80%AE1", "/hq/register/reconciliation?months=0",
+    "/hq/tracing/" + "x" * 80, "/hq/tracing/report.xlsx?year=1800",
+], ids=["long weapon id", "greek query", "emoji and bidi", "zero months", "long request id",
+        "old year"])
+def test_odd_addresses_are_4xx_or_empty_never_5xx(reg, path):
+    r = as_user(reg, "reviewer").get(path)
+    assert r.status_code in (200, 404, 422), (path, r.status_code)
+
+
+def test_a_huge_alert_id_is_not_found(reg):
+    client = as_user(reg, "reviewer")
+    r = post_form(client, "/hq/register/alerts/99999999999999999999/close", {"note": "x"},
+                  page="/hq/register/alerts")
+    assert r.status_code == 404
