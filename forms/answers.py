@@ -194,6 +194,7 @@ class Derived:
     acks: dict[str, str] = field(default_factory=dict)  # ds:ack role -> answer
     register: str = ""  # keys | access | alarm | patrol: the register a sheet is of
     entries: tuple[dict[str, Any], ...] = ()  # its entries: at/until/who/what + details
+    proposals: tuple[dict[str, str], ...] = ()  # F6: lot/condition/suspend/reason/crate
 
     @property
     def visit_id(self) -> str | None:
@@ -211,6 +212,7 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
              for f in spec.tagged("visit") if f.repeat is None}
     visit = {k: v for k, v in visit.items() if v}
     counts, findings, files, scans, closeout, entries = [], [], {}, [], [], []
+    proposals = []
     for scope, repeat in _instances(spec, answers):
         for f in spec.fields_in(repeat):
             value = _as_text(scope[0].get(f.name)).strip()
@@ -228,6 +230,10 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
                  for f in spec.fields_in(repeat) if "closeout" in f.ds}
         if any(entry.values()):
             closeout.append(entry)
+        proposal = {f.ds["surveil"]: _as_text(scope[0].get(f.name)).strip()[:2000]
+                    for f in spec.fields_in(repeat) if "surveil" in f.ds}
+        if proposal.get("lot"):
+            proposals.append(proposal)
         if repeat is not None and any("register" in f.ds for f in spec.fields_in(repeat)):
             entries.append(_register_entry(spec, repeat, scope[0]))
     depot = visit.get("depot") or visit.get("depot_scan") or ""
@@ -242,7 +248,7 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
               for f in spec.tagged("ack") if f.repeat is None and answers.get(f.name)},
         register=next((_as_text(answers.get(f.name)).strip()[:16] for f in spec.tagged(
             "register") if f.ds["register"] == "kind" and f.repeat is None), ""),
-        entries=tuple(entries))
+        entries=tuple(entries), proposals=tuple(proposals))
 
 
 def _register_entry(spec: FormSpec, repeat: str, here: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,8 @@ from sync.journal.trail import Actor, record_audit
 
 # the media files the server makes, by name; "entity" ones are ODK entity lists
 MEDIA = {"crates.csv": "entity", "visits.csv": "entity", "depots.csv": "file",
-         "crate_book.csv": "file", "users.csv": "file", "registers.csv": "file"}
+         "crate_book.csv": "file", "users.csv": "file", "registers.csv": "file",
+         "buildings.csv": "file", "lots.csv": "file"}
 DATASETS = {"crates", "visits"}
 MAX_XLSX = 5 * 1024 * 1024
 

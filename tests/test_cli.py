@@ -174,6 +174,24 @@ def _demo_is_realistic():
     assert db.session.scalar(select(Consignment.status)) == "short"
     assert {d.status for d in db.session.scalars(select(Depot))} == {"setup"}
     assert db.session.scalar(select(func.count(Location.id))) == 50
+    _demo_is_safe()
+
+
+def _demo_is_safe():
+    """Every building licensed and within it by the country's rule, one of them near it;
+    one lot suspended over two depots; nothing queued for HQ by the books."""
+    from server.models import SafetyItem, StorageBuilding, SuspensionNotice, User
+    from sync.access.principal import Principal
+    from sync.views.safety import gauges
+
+    reviewer = Principal.of_user(db.session.scalar(select(User).where(User.username == "revue")))
+    found = {f"{g.depot_code}/{g.building.code}": g.status for g in gauges(db.session, reviewer)}
+    assert set(found.values()) == {"ok", "near"} and list(found.values()).count("near") == 1
+    assert found["NMY/B3"] == "near"
+    assert all(b.ell_licence_ref for b in db.session.scalars(select(StorageBuilding)))
+    (notice,) = db.session.scalars(select(SuspensionNotice))
+    assert len(notice.tasks) == 2
+    assert db.session.scalar(select(func.count(SafetyItem.id))) == 0
 
 
 def test_enrolment_prints_the_public_url_and_warns_when_it_is_unset(world, database_url,

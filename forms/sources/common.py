@@ -19,6 +19,8 @@ so an edited XLSForm keeps working without code changes:
   close-out list (a repeat instance, F7);
 - ``ds:ack``     commander | commander_at | inspector | inspector_at: who acknowledged the
   close-out on the phone, and when;
+- ``ds:surveil`` lot | condition | suspend | reason | crate: one lot's proposed condition
+  or suspension (a repeat instance, F6), which opens a safety review item;
 - ``ds:register`` kind (keys | access | alarm | patrol, on a top-level calculate) and, in the
   entries repeat, at | until | who | what: one register entry (registers.py).
 """

@@ -1,7 +1,7 @@
 """register: search keys and ITI fields on weapons, weapon alerts, tracing requests
 
 Revision ID: 0011_register
-Revises: 0010_bodies
+Revises: 0010_safety
 Create Date: 2026-12-01 10:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 from sync.stock.serials import serial_key
 
 revision = '0011_register'
-down_revision = '0010_bodies'
+down_revision = '0010_safety'
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,7 @@ from server.api import (  # noqa: E402,F401  (routes register)
     photos,
     register,
     review,
+    safety,
     sync,
     transfers,
     uploads,

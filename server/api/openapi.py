@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from server.api import bp
-from server.api.schemas import books, inventory, register, review, sync, vouchers
+from server.api.schemas import books, inventory, register, review, safety, sync, vouchers
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -114,6 +114,9 @@ SCHEMAS = {
     "RegisterWeaponIn": register.WeaponInSchema, "RegisterWeapon": register.WeaponOut,
     "RegisterSearchArgs": register.RegisterSearchArgs, "RegisterSearch": register.SearchResult,
 }
+
+OPERATIONS.update(safety.OPERATIONS)
+SCHEMAS.update(safety.SCHEMAS)
 
 
 def build_spec() -> dict:

@@ -124,7 +124,8 @@ def post_submission():
         ended_at=data["ended_at"],
         attachments=tuple(AttachmentIn(p["name"], p["question"], p["photo_id"])
                           for p in data["photos"]),
-        counts=tuple(data["counts"]), findings=tuple(data["findings"]))
+        counts=tuple(data["counts"]), findings=tuple(data["findings"]),
+        proposals=tuple(data["proposals"]))
     accepted = accept_submission(db.session, g.principal, sub, now=utcnow())
     db.session.commit()
     if accepted.outcome == "mismatch":

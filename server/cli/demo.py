@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
-from server.cli import demo_register, season
+from server.cli import demo_register, demo_safety, season
 from server.db import utcnow
 from server.models import Country, Crate, Depot, User
 from server.models.inventory import CrateKind
@@ -134,6 +134,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None,
         imports.import_register(session, users[who], depots[code], rows[code],
                                 source_document=f"Ledger {code} 2020-2026",
                                 now=now - timedelta(days=110), progress=steps)
+    demo_safety.add_safety(session, users, depots, now)
     _season(session, rng, users, depots, now)
     demo_register.seed(session, users, creds, now=now)
     session.flush()

@@ -19,6 +19,7 @@ from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import LossReport, Movement, MovementLine, VoucherProposal
 from server.models.places import Agency, Country, Depot, Location, StorageBuilding
 from server.models.register import TracingRequest, WeaponAlert
+from server.models.safety import LotTest, SafetyItem, SuspensionNotice, SuspensionTask
 from server.models.sync import (
     AppliedOp,
     Conflict,
@@ -49,3 +50,4 @@ __all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatu
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]
 __all__ += ["BODY_ROLES", "Body", "BodyKind"]
 __all__ += ["TracingRequest", "WeaponAlert"]
+__all__ += ["LotTest", "SafetyItem", "SuspensionNotice", "SuspensionTask"]

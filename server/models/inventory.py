@@ -136,7 +136,8 @@ class AmmoLot(Base):
     lot_number: Mapped[str | None] = mapped_column(String(64))
     lot_state: Mapped[LotState] = mapped_column(enum_column(LotState, "lot_state"))
     manufacture_date: Mapped[date | None] = mapped_column(Date)
-    expiry_date: Mapped[date | None] = mapped_column(Date)
+    expiry_date: Mapped[date | None] = mapped_column(Date)  # end of shelf life
+    next_test_due: Mapped[date | None] = mapped_column(Date)  # surveillance: next proof/test
     condition: Mapped[Condition] = mapped_column(enum_column(Condition, "condition"),
                                                  default=Condition.SERVICEABLE)
     suspended: Mapped[bool] = mapped_column(default=False)
@@ -158,7 +159,7 @@ class Crate(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     label_id: Mapped[str] = mapped_column(String(32))
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     kind: Mapped[CrateKind] = mapped_column(enum_column(CrateKind, "crate_kind"))
     status: Mapped[CrateStatus] = mapped_column(enum_column(CrateStatus, "crate_status"),
                                                 default=CrateStatus.IN_STORE)

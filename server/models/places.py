@@ -99,6 +99,7 @@ class StorageBuilding(Base):
     type: Mapped[str] = mapped_column(String(32), default="storehouse")
     ell_kg: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # per HD: {"1.1": 500}
     cgs_allowed: Mapped[str] = mapped_column(String(16), default="")
+    ell_licence_ref: Mapped[str] = mapped_column(String(64), default="")  # the ELL licence
     lightning_protection: Mapped[bool] = mapped_column(default=False)
     lightning_test_date: Mapped[date | None] = mapped_column(Date)
     alarm: Mapped[bool] = mapped_column(default=False)

@@ -120,6 +120,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     register,
     reports,
     review,
+    safety,
     search,
     stock,
     stock_checks,

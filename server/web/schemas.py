@@ -301,3 +301,21 @@ class TracingAnswerForm(Form):
 class TracingReportArgs(Form):
     year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
     lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES))
+
+
+class SafetyQueueArgs(Form):
+    status = fields.String(load_default="open", validate=validate.OneOf(
+        ("open", "accepted", "dismissed", "all")))
+    depot = fields.String(load_default=None, validate=validate.Length(max=8))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class SafetyDecisionForm(Form):
+    decision = fields.String(required=True, validate=validate.OneOf(("accept", "dismiss")))
+    note = fields.String(required=True, validate=validate.Length(1, 2000))
+    reference = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class SuspensionForm(Form):
+    reference = fields.String(required=True, validate=validate.Length(1, 64))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))

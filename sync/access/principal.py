@@ -21,12 +21,13 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
                                "inspections.read", "restricted.read", "findings.manage"}),
     Role.REVIEWER: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                               "discrepancies.close", "ledger.approve", "export", "devices.own",
-                              "inspections.read", "restricted.read", "findings.manage"}),
+                              "inspections.read", "restricted.read", "findings.manage",
+                              "safety.manage"}),
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
                            "restricted.read", "export.restricted", "findings.manage",
-                           "books.setup"}),
+                           "books.setup", "safety.manage"}),
     # a body's people (no country): each issue's pages add what they may do
     Role.REGIONAL: frozenset(),
     Role.PARTNER: frozenset(),
@@ -35,6 +36,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
 # export.restricted: serial lists in exports. devices.own: list and revoke one's own phones.
 # findings.manage: plan, mark done, verify and close findings.
+# safety.manage: suspend lots, record their tests, decide safety review items.
 # books.setup: depots, buildings, stacks, agencies, catalogues and lots.
 # the weapon register and tracing requests (sync/register, sync/tracing)
 PERMISSIONS[Role.COMMANDER] |= {"register.write"}

@@ -22,6 +22,7 @@ from sync.register.alerts import note_seen
 from sync.stock.counts import photo_ids, record_count
 from sync.stock.custody import check_custody, record_custody_edit
 from sync.stock.inventory import register_crate
+from sync.stock.magazines import check_buildings
 
 if TYPE_CHECKING:
     from sync.engine.ingest import Batch
@@ -108,12 +109,18 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
     merged = merge_fields(op.base, server, op.set, base_is_current=current)
     if merged.values:
         check_custody(crate, merged.values, server)
+        building_before = crate.location and crate.location.building_id
         wire.write_fields(ctx.session, crate, merged.values, ctx.locations)
         crate.version += 1
         crate.updated_at = ctx.now
         ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
         record_custody_edit(ctx.session, crate, server, merged.values, actor=ctx.actor,
                             now=ctx.now)
+        if (crate.location is not None and crate.quantity and crate.lot_id
+                and crate.location.building_id != building_before):  # moved on the ground
+            check_buildings(ctx.session, crate.depot, {crate.location.building_id},
+                            source="phone_relocation", actor=ctx.actor, now=ctx.now,
+                            enforce=False, reference=op.op_id)
     conflicts = open_conflicts(ctx.session, crate, server, op, merged.conflicts,
                                actor=ctx.actor, now=ctx.now)
     status = "conflict" if conflicts else ("applied" if current else "merged")

@@ -35,6 +35,7 @@ from sync.inspections.phone_lists import (
     visit_rows,
     visit_states,
 )
+from sync.inspections.safety_lists import BUILDING_COLUMNS, LOT_COLUMNS, building_rows, lot_rows
 from sync.stock.ledger import IN_DEPOT
 
 CRATE_COLUMNS = ("name", "label", "__version", "label_key", "depot", "location", "kind",
@@ -108,7 +109,11 @@ MAKERS = {"crates.csv": crates_csv, "crate_book.csv": crate_book_csv, "depots.cs
           "users.csv": lambda session, principal: _csv(USER_COLUMNS,
                                                        user_rows(session, principal)),
           "registers.csv": lambda session, principal: _csv(
-              REGISTER_COLUMNS, register_rows(session, principal, now=utcnow()))}
+              REGISTER_COLUMNS, register_rows(session, principal, now=utcnow())),
+          "buildings.csv": lambda session, principal: _csv(
+              BUILDING_COLUMNS, building_rows(session, principal)),
+          "lots.csv": lambda session, principal: _csv(
+              LOT_COLUMNS, lot_rows(session, principal))}
 CRATE_FILES = {"crates.csv", "crate_book.csv"}  # slow to make for a big depot: cached
 CACHE_SIZE, CACHE_SECONDS = 16, 300
 _cache: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()

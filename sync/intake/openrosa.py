@@ -119,7 +119,8 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
         attachments=tuple(AttachmentIn(name, question[:128], photo_ref(name))
                           for name, question in files[:500]),
         counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops,
-        visit=visit_part(derived, opened), register=derived.register, entries=derived.entries)
+        visit=visit_part(derived, opened), register=derived.register, entries=derived.entries,
+        proposals=derived.proposals)
 
 
 def _forged(scans, key: bytes, principal: Principal, instance_id: str) -> list[dict]:

@@ -31,6 +31,7 @@ from sync.access.principal import Principal
 from sync.access.scope import get_depot
 from sync.engine.ingest import apply_batch
 from sync.engine.types import MAX_INT, BatchIn, OpIn
+from sync.inspections.condition_reports import record_proposals
 from sync.inspections.registers import record_register
 from sync.inspections.visits import VisitPart, record_visit_part
 from sync.intake.entities import derived_op_id
@@ -70,6 +71,7 @@ class SubmissionIn:
     visit: VisitPart | None = None  # the visit it opens (F0) or is part of
     register: str = ""  # a register's day sheet: which register (keys, access…)
     entries: tuple[dict[str, Any], ...] = ()  # and its entries
+    proposals: tuple[dict[str, Any], ...] = ()  # F6: a lot's condition or suspension proposed
 
 
 class SubmissionMismatch(AppError):
@@ -138,6 +140,9 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
         problems += record_register(session, submission, sub.register, sub.entries)
     if sub.form_id == "weapon_registration" and depot is not None:
         problems += register_from_form(session, principal, sub.answers, now=now)
+    if sub.proposals and depot is not None:
+        problems += record_proposals(session, principal, submission, depot, sub.proposals,
+                                     now=now)
     submission.problems = problems
     submission.status = SubmissionStatus.FLAGGED if problems else SubmissionStatus.ACCEPTED
     record_audit(session, actor, "submission.accept", now=now, entity="submission",

@@ -19,6 +19,7 @@ from server.db import new_uuid
 from server.errors import InvalidInput
 from server.models import CountEvent, Crate, Discrepancy, Weapon
 from sync.stock.ledger import IN_DEPOT
+from sync.stock.surveillance import note_count
 
 COUNT_FIELDS = {"quantity", "lot_number", "serials", "condition", "seal_intact", "seal_number",
                 "blind", "photos", "counted_at"}
@@ -99,6 +100,7 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
         counted_at=counted_at, received_at=now)
     session.add(event)
     crate.last_counted_at = now  # derived, not a versioned change: phones do not need it
+    note_count(session, crate, now=now)  # a box of a suspended lot found
     found = _open_discrepancies(session, book, crate, event, now)
     book.counts[(crate.id, event.crate_version)].append(event)
     return event, found

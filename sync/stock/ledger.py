@@ -20,7 +20,9 @@ from server.models.inventory import Condition, StockCategory
 from server.models.ledger import MovementType as MT
 from sync.access.principal import ApprovalRequired, check_approver
 from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_change
+from sync.stock.magazines import buildings_of, check_buildings
 from sync.stock.placement import IN_DEPOT, move_weapon  # noqa: F401  (IN_DEPOT: read from here)
+from sync.stock.surveillance import check_movement, note_arrival
 
 IN_TYPES = {MT.RECEIPT, MT.RETURN, MT.TRANSFER_IN, MT.FOUND}
 OUT_TYPES = {MT.ISSUE, MT.TRANSFER_OUT, MT.LOSS, MT.THEFT, MT.WRITE_OFF, MT.DESTRUCTION, MT.EXPORT}
@@ -101,6 +103,7 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
                         originator_id=originator_id, approver_id=approver_id,
                         witnesses=list(witnesses), notes=notes, reference=reference,
                         **_voucher_fields(voucher))
+    check_movement(session, depot, mtype, lines, today=now.astimezone(depot.zone()).date())
     touched: set[str] = set()  # crates whose contents change, including those a weapon leaves
     for n, line in enumerate(lines, start=1):
         if line.weapon_id is not None:
@@ -109,6 +112,7 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
             stored = _move_ammo(session, depot, mtype, line)
         stored.line_no = n
         movement.lines.append(stored)
+    _check_limits(session, depot, mtype, movement, actor=actor, now=now)
 
     movement.depot_seq = depot.ledger_seq + 1
     movement.prev_hash = depot.ledger_head
@@ -122,6 +126,18 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
                  entity_id=movement.id, country_code=depot.country_code, depot_id=depot.id,
                  details={"depot_seq": movement.depot_seq, "lines": len(movement.lines)})
     return movement
+
+
+def _check_limits(session: Session, depot: Depot, mtype: MT, movement: Movement, *,
+                  actor: Actor, now: datetime) -> None:
+    """The limits and mixing rules of every building stock entered (warn or block, per
+    country), judged on the books as they would be: a refusal leaves the caller to roll
+    back. Boxes of a suspended lot arriving reopen the depot's task."""
+    entering = [ln.crate_id for ln in movement.lines if ln.quantity > 0 and ln.crate_id]
+    if entering:
+        note_arrival(session, depot, movement.lines, now=now)
+        check_buildings(session, depot, buildings_of(session, entering), source=mtype.value,
+                        actor=actor, now=now, reference=movement.document_ref)
 
 
 def _journal(session: Session, movement: Movement, touched: set[str], *, actor: Actor,

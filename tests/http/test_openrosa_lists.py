@@ -19,7 +19,8 @@ LIST = "{http://openrosa.org/xforms/xformsList}"
 MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
 SHIPPED = {"visit_header", "security_check", "records_audit", "crate_count",
            "crate_count_blind", "crate_registration", "marking_check", "close_out",
-           "key_register", "access_log", "alarm_log", "patrol_log", "weapon_registration"}
+           "key_register", "access_log", "alarm_log", "patrol_log", "storage_safety",
+           "ammo_condition", "weapon_registration"}
 
 
 def assert_openrosa_headers(r):

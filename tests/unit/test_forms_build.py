@@ -107,7 +107,8 @@ def test_registration_creates_crate_entities_labelled_by_the_scan(converted):
 
 
 VISIT_PARTS = {"security_check": True, "records_audit": True, "close_out": True,
-               "crate_count": False, "crate_count_blind": False, "marking_check": False}
+               "crate_count": False, "crate_count_blind": False, "marking_check": False,
+               "storage_safety": True, "ammo_condition": True}
 
 
 def test_every_form_names_its_depot_and_times_and_the_parts_their_visit(converted):

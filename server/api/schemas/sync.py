@@ -142,6 +142,16 @@ class PhotoRefSchema(Schema):
     question = fields.String(load_default="", validate=validate.Length(max=128))
 
 
+class ConditionProposalSchema(Schema):
+    """F6: an inspector proposes a lot's condition or its suspension (a safety item)."""
+
+    lot = fields.String(required=True, validate=validate.Length(1, 64))
+    condition = fields.String(load_default="", validate=validate.Length(max=32))
+    suspend = fields.Boolean(load_default=False)
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    crate = fields.String(load_default="", validate=validate.Length(max=64))
+
+
 class SubmissionSchema(Schema):
     """A whole inspection visit in JSON; counts and findings become ops of the engine."""
 
@@ -160,6 +170,8 @@ class SubmissionSchema(Schema):
                          validate=validate.Length(max=500))
     counts = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=5000))
     findings = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=500))
+    proposals = fields.List(fields.Nested(ConditionProposalSchema), load_default=list,
+                            validate=validate.Length(max=500))
 
 
 class SubmissionResultSchema(Schema):
