@@ -195,6 +195,7 @@ class Derived:
     register: str = ""  # keys | access | alarm | patrol: the register a sheet is of
     entries: tuple[dict[str, Any], ...] = ()  # its entries: at/until/who/what + details
     proposals: tuple[dict[str, str], ...] = ()  # F6: lot/condition/suspend/reason/crate
+    voucher: dict[str, Any] = field(default_factory=dict)  # ds:voucher roles, and its lines
 
     @property
     def visit_id(self) -> str | None:
@@ -248,7 +249,25 @@ def answers_to_fields(spec: FormSpec, answers: Mapping[str, Any],
               for f in spec.tagged("ack") if f.repeat is None and answers.get(f.name)},
         register=next((_as_text(answers.get(f.name)).strip()[:16] for f in spec.tagged(
             "register") if f.ds["register"] == "kind" and f.repeat is None), ""),
-        entries=tuple(entries), proposals=tuple(proposals))
+        entries=tuple(entries), proposals=tuple(proposals), voucher=_voucher(spec, answers))
+
+
+def _voucher(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """A stock voucher's fields by their ds:voucher role, its lines (crate, quantity) from
+    the repeat whose fields have roles; {} for other forms."""
+    tagged = spec.tagged("voucher")
+    if not tagged:
+        return {}
+    voucher: dict[str, Any] = {f.ds["voucher"]: _as_text(answers.get(f.name)).strip()[:4000]
+                               for f in tagged if f.repeat is None}
+    lines = []
+    for scope, repeat in _instances(spec, answers):
+        roles = [f for f in spec.fields_in(repeat) if "voucher" in f.ds]
+        if repeat is not None and roles:
+            lines.append({f.ds["voucher"]: _as_text(scope[0].get(f.name)).strip()[:64]
+                          for f in roles})
+    voucher["lines"] = lines
+    return voucher
 
 
 def _register_entry(spec: FormSpec, repeat: str, here: Mapping[str, Any]) -> dict[str, Any]:

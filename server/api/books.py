@@ -4,7 +4,6 @@ and lots. Depot setup and the catalogues need books.setup (administrators)."""
 from __future__ import annotations
 
 from flask import g, request
-from sqlalchemy import select
 
 from server.api import bp
 from server.api.schemas.books import (
@@ -25,10 +24,10 @@ from server.api.schemas.books import (
 from server.auth import device_required
 from server.bodies import read_json
 from server.db import db, utcnow
-from server.models import AmmoItemType, AmmoLot, WeaponModel
+from server.models import AmmoItemType, WeaponModel
 from sync.access import scope as access
 from sync.journal.trail import Actor
-from sync.stock import catalogue, setup
+from sync.stock import catalogue, lots, setup
 
 
 def _setup_actor() -> Actor:
@@ -92,7 +91,8 @@ def add_location(code: str, building: str):
 def add_maker_alias():
     data = AliasIn().load(read_json())
     row = catalogue.add_maker_alias(db.session, data["alias"], data["maker"],
-                                    actor=_setup_actor(), now=utcnow())
+                                    actor=_setup_actor(), now=utcnow(),
+                                    country_code=g.principal.country_code)
     db.session.commit()
     return {"alias": row.alias, "maker": row.maker}, 201
 
@@ -101,8 +101,8 @@ def add_maker_alias():
 @device_required
 def list_weapon_models():
     g.principal.require("inventory.read")
-    rows = db.session.scalars(select(WeaponModel).order_by(WeaponModel.manufacturer,
-                                                           WeaponModel.model))
+    rows = catalogue.list_entries(db.session, WeaponModel, g.principal.country_code,
+                                  WeaponModel.manufacturer, WeaponModel.model)
     return {"items": WeaponModelSchema(many=True).dump(rows)}
 
 
@@ -110,7 +110,8 @@ def list_weapon_models():
 @device_required
 def create_weapon_model():
     data = WeaponModelSchema().load(read_json())
-    row = catalogue.create_weapon_model(db.session, actor=_setup_actor(), now=utcnow(), **data)
+    row = catalogue.create_weapon_model(db.session, actor=_setup_actor(), now=utcnow(),
+                                        country_code=g.principal.country_code, **data)
     db.session.commit()
     return WeaponModelSchema().dump(row), 201
 
@@ -119,8 +120,8 @@ def create_weapon_model():
 @device_required
 def list_item_types():
     g.principal.require("inventory.read")
-    rows = db.session.scalars(select(AmmoItemType).order_by(AmmoItemType.calibre,
-                                                            AmmoItemType.id))
+    rows = catalogue.list_entries(db.session, AmmoItemType, g.principal.country_code,
+                                  AmmoItemType.calibre)
     return {"items": ItemTypeSchema(many=True).dump(rows)}
 
 
@@ -128,7 +129,8 @@ def list_item_types():
 @device_required
 def create_item_type():
     data = ItemTypeSchema().load(read_json())
-    row = catalogue.add_item_type(db.session, actor=_setup_actor(), now=utcnow(), **data)
+    row = catalogue.add_item_type(db.session, actor=_setup_actor(), now=utcnow(),
+                                  country_code=g.principal.country_code, **data)
     db.session.commit()
     return ItemTypeSchema().dump(row), 201
 
@@ -137,18 +139,17 @@ def create_item_type():
 @device_required
 def list_lots():
     g.principal.require("inventory.read")
-    query = select(AmmoLot).order_by(AmmoLot.id)
-    if request.args.get("suspended") in ("1", "true"):
-        query = query.where(AmmoLot.suspended.is_(True))
-    return {"items": LotOut(many=True).dump(db.session.scalars(query))}
+    rows = lots.list_lots(db.session, g.principal.country_code,
+                          suspended_only=request.args.get("suspended") in ("1", "true"))
+    return {"items": LotOut(many=True).dump(rows)}
 
 
 @bp.post("/lots")
 @device_required
 def create_lot():
     data = LotIn().load(read_json())
-    lot = catalogue.add_lot(db.session, data.pop("item_type_id"), actor=_setup_actor(),
-                            now=utcnow(), **data)
+    lot = lots.add_lot(db.session, data.pop("item_type_id"), actor=_setup_actor(),
+                       now=utcnow(), country_code=g.principal.country_code, **data)
     db.session.commit()
     return LotOut().dump(lot), 201
 
@@ -157,7 +158,7 @@ def create_lot():
 @device_required
 def suspend_lot(lot_id: int):
     data = SuspensionIn().load(read_json())
-    lot = catalogue.set_lot_suspension(db.session, lot_id, actor=_setup_actor(), now=utcnow(),
-                                       **data)
+    lot = lots.set_lot_suspension(db.session, lot_id, actor=_setup_actor(), now=utcnow(),
+                                  country_code=g.principal.country_code, **data)
     db.session.commit()
     return LotOut().dump(lot)

@@ -68,7 +68,8 @@ def close_discrepancy(discrepancy_id: str):
     data = CloseSchema().load(read_json())
     found = discrepancies.close_discrepancy(db.session, g.principal, discrepancy_id,
                                             outcome=data["outcome"], cause=data["cause"],
-                                            adjustment=data["adjustment"], now=utcnow())
+                                            adjustment=data["adjustment"],
+                                            into_crate=data["into_crate"], now=utcnow())
     db.session.commit()
     return DiscrepancySchema().dump(found)
 

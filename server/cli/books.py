@@ -15,7 +15,7 @@ from server.db import db, utcnow
 from server.models import Depot, User
 from sync.access.principal import Principal
 from sync.journal.trail import SYSTEM
-from sync.stock import catalogue, imports, setup
+from sync.stock import catalogue, imports, lots, setup
 
 
 @click.group("books", cls=AppGroup)
@@ -29,6 +29,13 @@ def _depot(country: str, code: str) -> Depot:
     if depot is None:
         raise click.ClickException(f"No depot {country.upper()}-{code.upper()}.")
     return depot
+
+
+def _catalogue_of(command):
+    """--catalogue CC: the entry is that country's own; without it, a shared default."""
+    return click.option("--catalogue", "country_code", default=None,
+                        callback=lambda ctx, param, v: v.upper() if v else None,
+                        help="Country whose catalogue holds it (default: shared)")(command)
 
 
 def _done(message: str) -> None:
@@ -105,9 +112,11 @@ def location_add(country, depot_code, building, codes) -> None:
 @books_cli.command("alias-add")
 @click.argument("alias")
 @click.argument("maker")
-def alias_add(alias, maker) -> None:
+@_catalogue_of
+def alias_add(alias, maker, country_code) -> None:
     """Make ALIAS another name of MAKER."""
-    row = catalogue.add_maker_alias(db.session, alias, maker, actor=SYSTEM, now=utcnow())
+    row = catalogue.add_maker_alias(db.session, alias, maker, actor=SYSTEM, now=utcnow(),
+                                    country_code=country_code)
     _done(f"{row.alias} = {row.maker}")
 
 
@@ -117,10 +126,11 @@ def alias_add(alias, maker) -> None:
 @click.option("--type", "type_", required=True)
 @click.option("--calibre", required=True)
 @click.argument("model")
-def model_add(maker, country, type_, calibre, model) -> None:
+@_catalogue_of
+def model_add(maker, country, type_, calibre, model, country_code) -> None:
     row = catalogue.create_weapon_model(db.session, manufacturer=maker, country=country,
                                         type=type_, model=model, calibre=calibre,
-                                        actor=SYSTEM, now=utcnow())
+                                        actor=SYSTEM, now=utcnow(), country_code=country_code)
     _done(f"weapon model {row.id}: {row.manufacturer} {row.model} ({row.calibre})")
 
 
@@ -131,11 +141,13 @@ def model_add(maker, country, type_, calibre, model) -> None:
 @click.option("--hazard", required=True, help="HD and CG, e.g. 1.4S")
 @click.option("--neq", required=True, help="NEQ per item in kg")
 @click.option("--un", "un_number", default="")
-def item_add(nature, calibre, type_, hazard, neq, un_number) -> None:
+@_catalogue_of
+def item_add(nature, calibre, type_, hazard, neq, un_number, country_code) -> None:
     hazard = hazard.strip()
     row = catalogue.add_item_type(db.session, nature=nature, calibre=calibre, type=type_,
                                   hazard_division=hazard[:-1], compatibility_group=hazard[-1:],
-                                  neq_kg=neq, un_number=un_number, actor=SYSTEM, now=utcnow())
+                                  neq_kg=neq, un_number=un_number, actor=SYSTEM, now=utcnow(),
+                                  country_code=country_code)
     _done(f"item type {row.id}: {row.calibre} {row.type} {row.hazard_code} UN{row.un_number}")
 
 
@@ -148,11 +160,12 @@ def item_add(nature, calibre, type_, hazard, neq, un_number) -> None:
 @click.option("--made", "manufacture_date", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--expires", "expiry_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Expiry or next test due")
+@_catalogue_of
 def lot_add(item_type_id, manufacture_date, expiry_date, **values) -> None:
-    lot = catalogue.add_lot(db.session, item_type_id,
-                            manufacture_date=manufacture_date and manufacture_date.date(),
-                            expiry_date=expiry_date and expiry_date.date(), actor=SYSTEM,
-                            now=utcnow(), **values)
+    lot = lots.add_lot(db.session, item_type_id,
+                       manufacture_date=manufacture_date and manufacture_date.date(),
+                       expiry_date=expiry_date and expiry_date.date(), actor=SYSTEM,
+                       now=utcnow(), **values)
     _done(f"lot {lot.id}: {lot.lot_number or lot.lot_state.value}")
 
 
@@ -160,9 +173,11 @@ def lot_add(item_type_id, manufacture_date, expiry_date, **values) -> None:
 @click.argument("lot_id", type=int)
 @click.option("--reference", required=True)
 @click.option("--release", is_flag=True, help="Lift the suspension instead")
-def lot_suspend(lot_id, reference, release) -> None:
-    lot = catalogue.set_lot_suspension(db.session, lot_id, suspended=not release,
-                                       reference=reference, actor=SYSTEM, now=utcnow())
+@_catalogue_of
+def lot_suspend(lot_id, reference, release, country_code) -> None:
+    lot = lots.set_lot_suspension(db.session, lot_id, suspended=not release,
+                                  reference=reference, actor=SYSTEM, now=utcnow(),
+                                  country_code=country_code)
     _done(f"lot {lot.id} {'suspended' if lot.suspended else 'released'} ({reference})")
 
 

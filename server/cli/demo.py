@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
-from server.cli import demo_register, demo_safety, season
+from server.cli import demo_programme, demo_register, demo_safety, season
 from server.db import utcnow
 from server.models import Country, Crate, Depot, User
 from server.models.inventory import CrateKind
@@ -25,7 +25,7 @@ from server.models.places import DepotType
 from sync.access.principal import Principal
 from sync.journal.trail import SYSTEM
 from sync.people import accounts
-from sync.stock import catalogue, imports, inventory, setup, transfers, vouchers
+from sync.stock import catalogue, imports, inventory, lots, setup, transfers, vouchers
 from sync.stock.ledger import LineIn, Voucher
 
 Progress = Callable[[str, Iterable], Iterable]
@@ -140,7 +140,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None,
     session.flush()
     _write_credentials(path, creds)
     return ("Demo data loaded.\n" + _describe(creds, public_url) + "\n"
-            + season.replay(session, steps))
+            + season.replay(session, steps) + demo_programme.load(session, path))
 
 
 def _places(session: Session, now) -> dict[str, Depot]:
@@ -180,7 +180,7 @@ def _catalogue(session: Session, rng: random.Random, now) -> dict[str, list]:
     for maker, model, wtype, calibre, made_in in WEAPON_MODELS:
         catalogue.create_weapon_model(session, manufacturer=maker, country=made_in, type=wtype,
                                       model=model, calibre=calibre, actor=SYSTEM, now=now)
-    lots: dict[str, list] = {}
+    by_group: dict[str, list] = {}
     for nature, calibre, kind, hd, cg, neq, un, per_box in ITEM_TYPES:
         item = catalogue.add_item_type(session, nature=nature, calibre=calibre, type=kind,
                                        hazard_division=hd, compatibility_group=cg,
@@ -188,14 +188,14 @@ def _catalogue(session: Session, rng: random.Random, now) -> dict[str, list]:
         for _ in range(4):
             maker, made_in = rng.choice(MAKERS)
             year = rng.randrange(1985, 2022)
-            lot = catalogue.add_lot(
+            lot = lots.add_lot(
                 session, item.id, manufacturer=maker, country_of_manufacture=made_in,
                 lot_number=f"{rng.randrange(1, 99):02d}-{year % 100:02d}-{rng.randrange(999):03d}",
                 manufacture_date=date(year, rng.randrange(1, 13), 1),
                 expiry_date=date(year + (25 if hd == "1.4" else 15), 1, 1), actor=SYSTEM,
                 now=now)
-            lots.setdefault(cg, []).append((lot, item, per_box))
-    return lots
+            by_group.setdefault(cg, []).append((lot, item, per_box))
+    return by_group
 
 
 def _register(rng: random.Random, lots: dict[str, list]) -> dict[str, list]:
@@ -298,9 +298,9 @@ def _write_credentials(path: Path, creds: dict) -> None:
 
 
 def _describe(creds: dict, public_url: str) -> str:
-    lines = ["Logins (username / password / role / country):"]
+    lines = ["Logins (username / password / role / country or body):"]
     for name, u in creds["users"].items():
-        lines.append(f"  {name:<13} {u['password']:<14} {u['role']:<10} {u['country']}")
+        lines.append(f"  {name:<13} {u['password']:<14} {u['role']:<10} {u.get('country') or u['body']}")
     d = creds["device"]
     lines += [f"Device token for {d['user']} ({d['device_id']}):", f"  {d['token']}",
               f"Try: curl -H 'Authorization: Bearer {d['token']}' "

@@ -34,7 +34,7 @@ def seed(session: Session, users: dict[str, Principal], creds: dict, *, now) -> 
     officer = accounts.create_user(session, "cedeao", role="regional", body_code="ECOWAS",
                                    password=password, full_name="ECOWAS officer",
                                    actor=SYSTEM, now=now)
-    creds["users"]["cedeao"] = {"password": password, "role": "regional", "country": "ECOWAS"}
+    creds["users"]["cedeao"] = {"password": password, "role": "regional", "body": "ECOWAS"}
     fmt = MarkingFormat.of("NE", session.get(Country, "NE").settings)
     weapons = session.scalars(select(Weapon).where(Weapon.country_code == "NE")
                               .order_by(Weapon.serial).limit(MARKED)).all()

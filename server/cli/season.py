@@ -217,16 +217,24 @@ class Season:
 
     def review(self, code: str) -> None:
         """Close the oldest open discrepancy: with no adjustment, or by an adjustment that a
-        second person approves; resolve one conflict for the master's value."""
+        second person approves (a consignment short on receipt: found in the second truck);
+        resolve one conflict for the master's value."""
         _i, _s, closer, approver = CREW[code]
         phone = self.phone(closer)
-        found = phone.call("GET", f"/api/v1/discrepancies?depot={code}&status=open"
-                           ).get_json()["items"]
+        found = [d for d in phone.call("GET", f"/api/v1/discrepancies?depot={code}&status=open"
+                                       ).get_json()["items"]
+                 if approver or d["kind"] != "transit_shortage"]
         if found:
             item = found[-1]
             observed = item["observed_quantity"]
             gap = observed - item["book_quantity"] if observed is not None else 0
-            if approver and gap:
+            if item["kind"] == "transit_shortage":
+                phone.call("POST", f"/api/v1/discrepancies/{item['id']}/close", json={
+                    "outcome": "found",
+                    "cause": "Caisses retrouvées dans le second camion du convoi"})
+                self.phone(approver).call("POST",
+                                          f"/api/v1/discrepancies/{item['id']}/approve")
+            elif approver and gap:
                 phone.call("POST", f"/api/v1/discrepancies/{item['id']}/close", json={
                     "outcome": "adjust", "adjustment": gap,
                     "cause": "Cartouches utilisées au tir d'entraînement sans bon"})

@@ -48,6 +48,21 @@ __all__ = [
 __all__ += ["Consignment", "ConsignmentLine", "Label", "LabelPrint", "LabelStatus", "AuditHead",
             "LossReport", "MakerAlias", "VoucherProposal", "WeaponModel"]
 __all__ += ["RegisterEntry", "StockCheck", "StockCheckLine", "Visit"]
+from server.models.programme import (  # noqa: E402
+    Appointment,
+    Attendance,
+    Baseline,
+    Course,
+    CourseTrainer,
+    IndicatorRelease,
+    SopAdoption,
+    StaffMember,
+    Works,
+)
+
+__all__ += ["Appointment", "Attendance", "Baseline", "Course", "CourseTrainer", "IndicatorRelease",
+            "SopAdoption",
+            "StaffMember", "Works"]
 __all__ += ["BODY_ROLES", "Body", "BodyKind"]
 __all__ += ["TracingRequest", "WeaponAlert"]
 __all__ += ["LotTest", "SafetyItem", "SuspensionNotice", "SuspensionTask"]

@@ -108,6 +108,8 @@ class AmmoItemType(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the country whose catalogue holds it; NULL: a shared default every country sees
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
     nature: Mapped[str] = mapped_column(String(64))  # e.g. "cartridge"
     calibre: Mapped[str] = mapped_column(String(32))  # e.g. "7.62x39mm"
     type: Mapped[str] = mapped_column(String(32), default="ball")
@@ -124,13 +126,15 @@ class AmmoItemType(Base):
 class AmmoLot(Base):
     __tablename__ = "ammo_lots"
     __table_args__ = (
-        UniqueConstraint("item_type_id", "manufacturer", "lot_number"),
+        UniqueConstraint("country_code", "item_type_id", "manufacturer", "lot_number"),
         CheckConstraint("lot_state <> 'known' OR lot_number IS NOT NULL",
                         name="known_lot_has_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_type_id: Mapped[int] = mapped_column(ForeignKey("ammo_item_types.id"), index=True)
+    # the country that recorded it (the same maker's lot may be held by two countries)
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
     manufacturer: Mapped[str] = mapped_column(String(100), default="")
     country_of_manufacture: Mapped[str] = mapped_column(String(2), default="")
     lot_number: Mapped[str | None] = mapped_column(String(64))

@@ -45,6 +45,8 @@ class ConsignmentLine(Base):
     quantity: Mapped[int] = mapped_column(default=0)  # ammunition sent (weapons: 1)
     weapon_id: Mapped[str | None] = mapped_column(ForeignKey("weapons.id"))
     received_quantity: Mapped[int] = mapped_column(default=0)
+    # missing on receipt, then settled: returned to the sender, or lost or stolen in transit
+    settled_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     discrepancy_id: Mapped[str | None] = mapped_column(ForeignKey("discrepancies.id"))
 
@@ -52,4 +54,4 @@ class ConsignmentLine(Base):
 
     @property
     def in_transit(self) -> int:
-        return self.quantity - self.received_quantity
+        return self.quantity - self.received_quantity - self.settled_quantity

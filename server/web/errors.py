@@ -4,12 +4,14 @@ error_handlers.py decides the status and code; this only renders them."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from server.error_handlers import renderer_for
+from server.web import safe_next
 
 # by code, for messages the engine words with details (names, numbers) of its own
 BY_CODE = {
@@ -20,11 +22,17 @@ BY_CODE = {
     "invalid_input": _l("Some of what was entered is not valid."),
     "invalid_payload": _l("Some of what was entered is not valid."),
     "conflict": _l("This was already decided by someone else; reload the page."),
+    "books.setup_invalid": _l("This depot setup entry is not valid."),
+    "books.catalogue_invalid": _l("This catalogue entry is not valid."),
+    "books.shared_entry": _l("This is a shared default: add your country's own entry "
+                             "instead."),
+    "inventory.hazard_invalid": _l("This is not a valid UN hazard classification."),
     "conflict.integrity": _l("This conflicts with data already stored; nothing was written."),
     "ledger.self_approval": _l("The adjustment must be approved by someone other than the "
                                "person who proposed it."),
     "ledger.approval_required": _l("This needs an approver other than its originator."),
     "ledger.negative_stock": _l("This would take the book below zero."),
+    "people.unqualified": _l("This person does not hold the qualification this requires."),
     "rate_limited": _l("Too many failed attempts. Wait a few minutes and try again."),
     "method_not_allowed": _l("This action is not available here."),
     "internal_error": _l("Something went wrong on the server; nothing was written. The error "
@@ -65,6 +73,20 @@ MESSAGES = (
     _l("Nothing awaits approval on this discrepancy."),
     _l("The adjustment must be approved by someone other than the person who proposed it."),
     _l("The language is en, fr or ar."),
+    _l("A depot has a name."),
+    _l("A lightning test date needs lightning protection."),
+    _l("A weapon model has a manufacturer, type, model and calibre."),
+    _l("The country of manufacture is an ISO 3166 alpha-2 code."),
+    _l("An item type has a nature, a calibre and a type."),
+    _l("NEQ per item is zero or more kg."),
+    _l("An alias names both the other name and the maker."),
+    _l("A known lot has a lot number; otherwise say it is unknown, mixed or none."),
+    _l("A lot cannot expire before it was made."),
+    _l("A suspension cites a reference."),
+    _l("A suspension or its lifting cites a reference."),
+    _l("This is a shared default: add your country's own entry instead."),
+    _l("A shortage in transit is closed as found, returned to the sender, lost or stolen."),
+    _l("Name the receiving depot's crate the missing quantity goes into."),
     _l("The CSRF token is missing."),
     _l("The CSRF token is invalid."),
     _l("The CSRF token has expired."),
@@ -85,4 +107,14 @@ def reader_message(code: str, message: str) -> str:
 def render_error(status: int, code: str, message: str, details: Any):
     fields = sorted(details) if code == "invalid_payload" and isinstance(details, dict) else []
     return render_template("error.html", status=status, code=code, fields=fields,
-                           message=reader_message(code, message)), status
+                           message=reader_message(code, message), back=_back()), status
+
+
+def _back() -> str | None:
+    """After a refused form, the page the form was on (this site's own pages only)."""
+    if request.method == "GET" or not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host:
+        return None
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))

@@ -72,7 +72,8 @@ def discrepancy_queue():
 def discrepancy(discrepancy_id: str):
     view = review.discrepancy_view(db.session, g.principal, discrepancy_id, now=utcnow())
     db.session.commit()  # a restricted read (serial lists) is audited
-    return render_template("review/discrepancy.html", view=view, d=view.discrepancy)
+    return render_template("review/discrepancy.html", view=view, d=view.discrepancy,
+                           outcomes=discrepancies.outcomes_for(view.discrepancy.kind))
 
 
 @bp.post("/discrepancies/<discrepancy_id>/notes")
@@ -91,7 +92,8 @@ def close_discrepancy(discrepancy_id: str):
     form = CloseForm().load(request.form)
     found = discrepancies.close_discrepancy(
         db.session, g.principal, discrepancy_id, outcome=form["outcome"], cause=form["cause"],
-        adjustment=form["adjustment"] if form["outcome"] == "adjust" else None, now=utcnow())
+        adjustment=form["adjustment"] if form["outcome"] == "adjust" else None,
+        into_crate=form["into_crate"], now=utcnow())
     db.session.commit()
     if found.status != "awaiting_approval":
         flash(_("Discrepancy closed."))

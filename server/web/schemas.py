@@ -18,7 +18,7 @@ from sync.labels.printing import PrintOrder
 from sync.labels.sheets import LANGUAGES as LABEL_LANGUAGES
 from sync.labels.sheets import LAYOUTS
 from sync.people.staff import LANGUAGES
-from sync.stock.discrepancies import MAX_ADJUSTMENT
+from sync.stock.discrepancies import MAX_ADJUSTMENT, OUTCOMES
 from sync.views.inspection_log import SORTS, STATUSES, LogFilter
 from sync.views.stock import SORTS as CRATE_SORTS
 from sync.views.stock import CrateFilter
@@ -101,11 +101,11 @@ class NoteForm(Form):
 
 
 class CloseForm(Form):
-    outcome = fields.String(required=True,
-                            validate=validate.OneOf(("adjust", "no_adjustment")))
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     cause = fields.String(required=True, validate=validate.Length(max=5000))
     adjustment = fields.Integer(load_default=None, validate=validate.Range(
         min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
+    into_crate = fields.String(load_default=None, validate=validate.Length(max=40))
 
 
 class EnrolForm(Form):

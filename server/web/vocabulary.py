@@ -62,6 +62,7 @@ WORDS = {
     "transfer_out": _l("transfer out"), "transfer_in": _l("transfer in"),
     "relocation": _l("relocation"), "adjustment": _l("adjustment"), "loss": _l("loss"),
     "theft": _l("theft"), "found": _l("found"), "write_off": _l("write-off"),
+    "returned": _l("returned to the sender"),
     "destruction": _l("destruction"), "export": _l("export"),
     # answers
     "yes": _l("yes"), "no": _l("no"), "na": _l("N/A"),

@@ -22,15 +22,16 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.REVIEWER: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                               "discrepancies.close", "ledger.approve", "export", "devices.own",
                               "inspections.read", "restricted.read", "findings.manage",
-                              "safety.manage"}),
+                              "safety.manage", "programme.read"}),
     Role.ADMIN: frozenset({"inventory.read", "review.read", "conflicts.resolve",
                            "discrepancies.close", "ledger.approve", "export", "labels.print",
                            "devices.manage", "devices.own", "users.manage", "inspections.read",
                            "restricted.read", "export.restricted", "findings.manage",
-                           "books.setup", "safety.manage"}),
+                           "books.setup", "safety.manage", "programme.read",
+                           "programme.manage", "indicators.release"}),
     # a body's people (no country): each issue's pages add what they may do
     Role.REGIONAL: frozenset(),
-    Role.PARTNER: frozenset(),
+    Role.PARTNER: frozenset({"indicators.released"}),
 }
 # inspections.read: every inspection of the depots in scope; inspections.read_own: only the
 # principal's own submissions. restricted.read: serial lists on HQ pages (audited);
@@ -38,6 +39,9 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 # findings.manage: plan, mark done, verify and close findings.
 # safety.manage: suspend lots, record their tests, decide safety review items.
 # books.setup: depots, buildings, stacks, agencies, catalogues and lots.
+# programme.read/manage: staff, training, depot development and indicators of the country;
+# indicators.release: release a quarter's indicators to a body; indicators.released: a body
+# reads what countries released to it.
 # the weapon register and tracing requests (sync/register, sync/tracing)
 PERMISSIONS[Role.COMMANDER] |= {"register.write"}
 PERMISSIONS[Role.REVIEWER] |= {"register.alerts", "register.reports", "tracing.read",

@@ -120,7 +120,7 @@ def _submission_in(session: Session, principal: Principal, inst: Instance,
                           for name, question in files[:500]),
         counts=derived.counts, findings=derived.findings, problems=tuple(problems), ops=ops,
         visit=visit_part(derived, opened), register=derived.register, entries=derived.entries,
-        proposals=derived.proposals)
+        proposals=derived.proposals, voucher=derived.voucher)
 
 
 def _forged(scans, key: bytes, principal: Principal, instance_id: str) -> list[dict]:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from forms.answers import check_answers
+from forms.answers import check_answers, parse_datetime
 from forms.registry import current_version, get_version, spec_of
 from server.errors import AppError, NotFound
 from server.models import (
@@ -71,6 +71,7 @@ class SubmissionIn:
     visit: VisitPart | None = None  # the visit it opens (F0) or is part of
     register: str = ""  # a register's day sheet: which register (keys, access…)
     entries: tuple[dict[str, Any], ...] = ()  # and its entries
+    voucher: dict[str, Any] = field(default_factory=dict)  # a stock voucher form's answers
     proposals: tuple[dict[str, Any], ...] = ()  # F6: a lot's condition or suspension proposed
 
 
@@ -250,14 +251,41 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
         values.setdefault("depot", depot.code if depot else None)
         ops.append(_op(submission, f"finding:{n}", "finding",
                        f"{submission.instance_id}:finding:{n}"[:64], "create", values, None))
+    if sub.voucher and depot is not None:
+        op, unknown = _voucher_op(session, principal, submission, sub.voucher, depot)
+        ops.append(op)
+        problems += unknown
     if not ops:
         return problems
     result = apply_batch(session, principal, BatchIn(batch_id=f"submission:{sub.instance_id}",
                                                      ops=tuple(ops)), now=now)
     for op, outcome in zip(ops, result.results, strict=True):
-        if outcome.status in ("rejected", "blocked"):
+        if outcome.status in ("rejected", "blocked"):  # blocked: a voucher held for review
             problems.append({"field": op.op_id, "problem": outcome.reason, "code": outcome.code})
     return problems
+
+
+def _voucher_op(session: Session, principal: Principal, submission: Submission,
+                voucher: dict[str, Any], depot: Depot) -> tuple[OpIn, list[dict]]:
+    """A stock voucher form as the op voucher.create the JSON door sends: its crates named by
+    label become crate ids (one not in the sender's scope is a problem, not a line)."""
+    lines, problems = [], []
+    for n, line in enumerate(voucher.get("lines", ())):
+        crate = _crate(session, principal, line.get("crate"))
+        quantity = line.get("quantity", "")
+        if crate is None:
+            problems.append({"field": f"lines[{n}]", "problem": "unknown crate",
+                             "crate": str(line.get("crate"))[:64]})
+        else:
+            lines.append({"crate_id": crate.id,
+                          "quantity": int(quantity) if quantity.isdigit() else quantity})
+    when = parse_datetime(voucher.get("occurred_at", ""))
+    values = {"depot": depot.code, "type": voucher.get("type", ""), "lines": lines,
+              "occurred_at": when.isoformat() if when else voucher.get("occurred_at", ""),
+              **{k: voucher.get(k, "") for k in ("document_ref", "counterparty", "issuer",
+                                                  "receiver")}}
+    return _op(submission, "voucher", "voucher", f"{submission.instance_id}:voucher"[:64],
+               "create", values, None), problems
 
 
 def _op(submission: Submission, suffix: str, entity: str, entity_id: str, action: str,

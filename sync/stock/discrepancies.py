@@ -13,21 +13,31 @@ from sqlalchemy.orm import Session
 
 from server.errors import Conflict as ConflictError
 from server.errors import InvalidInput
-from server.models import Depot, Discrepancy, User
+from server.models import Crate, Depot, Discrepancy, User
 from server.models.ledger import MovementType
 from sync.access.principal import Principal, check_approver
 from sync.access.scope import get_in_scope
 from sync.journal.trail import Actor, record_audit
 from sync.stock.ledger import LineIn, post_movement
+from sync.stock.transit import SETTLEMENTS, settlement, short_line
 from sync.stock.vouchers import VoucherIn, approve_proposal, propose
 
-OUTCOMES = ("adjust", "no_adjustment", "loss", "theft", "found")
+OUTCOMES = ("adjust", "no_adjustment", "loss", "theft", "found", "returned")
 SHORTAGE_KINDS = {"shortage", "recorded_serial_missing", "transit_shortage"}
 # outcome -> the kinds it may close (from the crate's book: not a transit shortage, whose
 # missing quantity is on no book of this depot)
 BOOKED_SHORTAGES = {"shortage", "recorded_serial_missing"}
 MOVEMENT_OUTCOMES = {"loss": BOOKED_SHORTAGES, "theft": BOOKED_SHORTAGES, "found": {"surplus"}}
 MAX_ADJUSTMENT = 10_000_000  # one bound for every door: more than any crate can hold
+
+
+def outcomes_for(kind: str) -> tuple[str, ...]:
+    """The outcomes a discrepancy of this kind may be closed with. A transit shortage says
+    where the missing quantity went (sync/stock/transit.py): never "no adjustment"."""
+    if kind == "transit_shortage":
+        return tuple(SETTLEMENTS)
+    return ("no_adjustment", "adjust", *(o for o, kinds in MOVEMENT_OUTCOMES.items()
+                                         if kind in kinds))
 
 
 def get_discrepancy(session: Session, principal: Principal, discrepancy_id: str,
@@ -79,13 +89,18 @@ def add_note(session: Session, principal: Principal, discrepancy_id: str, text: 
 
 def close_discrepancy(session: Session, principal: Principal, discrepancy_id: str, *,
                       outcome: str, cause: str, now: datetime,
-                      adjustment: int | None = None) -> Discrepancy:
-    """Close with no adjustment at once, or propose an adjustment for a second person."""
+                      adjustment: int | None = None,
+                      into_crate: str | None = None) -> Discrepancy:
+    """Close with no adjustment at once, or propose an adjustment for a second person.
+    into_crate: the receiver's crate (label) a transit shortage found or lost is booked in."""
     found = get_discrepancy(session, principal, discrepancy_id, "discrepancies.close")
     if found.status == "closed":
         raise ConflictError("This discrepancy is already closed.")
     if outcome not in OUTCOMES:
         raise InvalidInput("outcome is adjust or no_adjustment.", outcome=outcome)
+    if found.kind == "transit_shortage" and outcome not in SETTLEMENTS:
+        raise InvalidInput("A shortage in transit is closed as found, returned to the sender, "
+                           "lost or stolen.", outcome=outcome, allowed=list(SETTLEMENTS))
     if not (cause or "").strip():
         raise InvalidInput("Closing a discrepancy needs the investigation's outcome (cause).")
     found.cause, found.outcome, found.proposed_by = cause.strip(), outcome, principal.user_id
@@ -95,6 +110,10 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
     elif outcome == "no_adjustment":
         found.status, found.adjustment = "awaiting_approval", None
         action = "discrepancy.propose_no_adjustment"
+    elif found.kind == "transit_shortage":
+        _propose_settlement(session, principal, found, outcome, into_crate=into_crate,
+                            now=now)
+        action = f"discrepancy.propose_{outcome}"
     elif outcome in MOVEMENT_OUTCOMES:
         _propose_movement(session, principal, found, outcome, now=now)
         action = f"discrepancy.propose_{outcome}"
@@ -142,6 +161,32 @@ def _propose_movement(session: Session, principal: Principal, found: Discrepancy
                                                         "proposal_id": proposal.id}
 
 
+def _propose_settlement(session: Session, principal: Principal, found: Discrepancy,
+                        outcome: str, *, into_crate: str | None, now: datetime) -> None:
+    """The voucher that settles a short consignment line, into the approval queue."""
+    line = short_line(session, found.details)
+    crate = found.crate if found.crate.depot_id == found.depot_id else None
+    if into_crate:
+        crate = session.scalar(select(Crate).where(Crate.label_id == into_crate.strip(),
+                                                   Crate.depot_id == found.depot_id,
+                                                   Crate.deleted_at.is_(None)))
+        if crate is None:
+            raise InvalidInput(f"No crate {into_crate!r} at the receiving depot.")
+    depot, line_in, counterparty = settlement(line, outcome,
+                                              receiver_crate_id=crate and crate.id)
+    ref = f"consignment {line.consignment_id[:8]} line {line.line_no}"
+    data = VoucherIn(type=SETTLEMENTS[outcome].value, lines=(line_in,), occurred_at=now,
+                     document_ref=ref, counterparty=counterparty, notes=found.cause)
+    sender = line.consignment.from_depot
+    proposal = propose(session, principal, depot, data, now=now, discrepancy_id=found.id,
+                       transit={"consignment_id": line.consignment_id,
+                                "line_no": line.line_no, "quantity": line.in_transit,
+                                "outcome": outcome, "document_ref": ref,
+                                "sender": f"{sender.country_code}-{sender.code}"})
+    found.status, found.details = "awaiting_approval", {**found.details,
+                                                        "proposal_id": proposal.id}
+
+
 def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: str, *,
                         now: datetime) -> Discrepancy:
     """The second person: post the adjustment movement (whose two-person rule refuses the
@@ -149,7 +194,7 @@ def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: 
     found = get_discrepancy(session, principal, discrepancy_id, "ledger.approve")
     if found.status != "awaiting_approval":
         raise ConflictError("Nothing awaits approval on this discrepancy.", status=found.status)
-    if found.outcome in MOVEMENT_OUTCOMES:
+    if found.outcome in MOVEMENT_OUTCOMES or found.kind == "transit_shortage":
         approve_proposal(session, principal, found.details["proposal_id"], now=now)
         return found
     if found.outcome == "no_adjustment":

@@ -44,7 +44,7 @@ from sync.access.scope import check_depot
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
 from sync.stock import inventory
-from sync.stock.catalogue import canonical_maker, find_weapon_model
+from sync.stock.catalogue import canonical_maker, find_weapon_model, visible
 from sync.stock.ledger import LineIn, post_movement
 
 COLUMNS = ("type", "building", "stack", "crate", "calibre", "ammo_type", "lot_number", "maker",
@@ -131,20 +131,23 @@ def check_register(session: Session, depot: Depot, rows: list[Row]) -> Preview:
         select(StorageBuilding.code, Location.code, Location.id).join(Location.building)
         .where(StorageBuilding.depot_id == depot.id))}
     items = {}
-    for item in session.scalars(select(AmmoItemType)):
+    for item in session.scalars(select(AmmoItemType).where(
+            visible(AmmoItemType, depot.country_code))):
         items.setdefault((item.calibre.casefold(), item.type.casefold()), []).append(item.id)
     labels = set(session.scalars(select(Crate.label_id)))
     seen_labels: dict[str, str] = {}
     seen_weapons: set[tuple[str, str, str]] = set()
     for row in rows:
         try:
-            _check_row(session, row, places, items, labels, seen_labels, seen_weapons)
+            _check_row(session, row, places, items, labels, seen_labels, seen_weapons,
+                       depot.country_code)
         except InvalidInput as exc:
             preview.errors.append((row.number, exc.message))
     return preview
 
 
-def _check_row(session, row, places, items, labels, seen_labels, seen_weapons) -> None:
+def _check_row(session, row, places, items, labels, seen_labels, seen_weapons,
+               country_code) -> None:
     v = row.values
     kind = v["type"].lower()
     if kind not in ("ammo", "weapon"):
@@ -174,7 +177,7 @@ def _check_row(session, row, places, items, labels, seen_labels, seen_weapons) -
         raise InvalidInput("A weapon needs maker, model, serial and a 2-letter country.")
     if v["year"] and not (v["year"].isdigit() and 1850 <= int(v["year"]) <= 2100):
         raise InvalidInput(f"year {v['year']!r} is not a year.")
-    row.model = find_weapon_model(session, v["maker"], v["model"])
+    row.model = find_weapon_model(session, v["maker"], v["model"], country_code)
     if row.model is None:
         raise InvalidInput(f"{v['maker']} {v['model']} is not in the weapon catalogue.")
     key = (row.model.manufacturer, row.model.model, v["serial"])
@@ -228,7 +231,7 @@ def _stock_lines(session: Session, depot: Depot, rows: list[Row], actor: Actor,
             crates[ref or label] = crate
         if v["type"] == "ammo":
             lines.append(LineIn(crate_id=crate.id, quantity=int(v["quantity"]),
-                                lot_id=_lot(session, row).id))
+                                lot_id=_lot(session, row, depot.country_code).id))
             continue
         weapon = inventory.register_weapon(
             session, country_code=depot.country_code, manufacturer=row.model.manufacturer,
@@ -248,19 +251,21 @@ def _is_label(value: str) -> bool:
     return True
 
 
-def _lot(session: Session, row: Row) -> AmmoLot:
+def _lot(session: Session, row: Row, country_code: str) -> AmmoLot:
     v = row.values
-    maker = canonical_maker(session, v["maker"])
+    maker = canonical_maker(session, v["maker"], country_code)
     unknown = v["lot_number"].upper() == "UNKNOWN"
     number = None if unknown else v["lot_number"]
     lot = session.scalar(select(AmmoLot).where(
         AmmoLot.item_type_id == row.item_type_id, AmmoLot.manufacturer == maker,
-        AmmoLot.lot_number == number if number else AmmoLot.lot_number.is_(None)))
+        AmmoLot.lot_number == number if number else AmmoLot.lot_number.is_(None),
+        visible(AmmoLot, country_code)).order_by(AmmoLot.country_code.is_(None)).limit(1))
     if lot is None:
         lot = inventory.create_lot(session, session.get(AmmoItemType, row.item_type_id),
                                    lot_number=number, manufacturer=maker,
                                    country_of_manufacture=v["country"].upper(),
-                                   lot_state=LotState.UNKNOWN if unknown else LotState.KNOWN)
+                                   lot_state=LotState.UNKNOWN if unknown else LotState.KNOWN,
+                                   country_code=country_code)
     return lot
 
 

@@ -45,11 +45,13 @@ def create_lot(session: Session, item_type: AmmoItemType, *, lot_number: str | N
                lot_state: LotState = LotState.KNOWN, manufacturer: str = "",
                country_of_manufacture: str = "", manufacture_date: date | None = None,
                expiry_date: date | None = None,
-               condition: Condition = Condition.SERVICEABLE) -> AmmoLot:
+               condition: Condition = Condition.SERVICEABLE,
+               country_code: str | None = None) -> AmmoLot:
     if lot_state is LotState.KNOWN and not lot_number:
         raise InvalidInput("A known lot has a lot number; otherwise say it is unknown, "
                            "mixed or none.")
-    lot = AmmoLot(item_type_id=item_type.id, lot_number=lot_number, lot_state=lot_state,
+    lot = AmmoLot(item_type_id=item_type.id, country_code=country_code,
+                  lot_number=lot_number, lot_state=lot_state,
                   manufacturer=manufacturer, country_of_manufacture=country_of_manufacture,
                   manufacture_date=manufacture_date, expiry_date=expiry_date,
                   condition=condition)
@@ -97,7 +99,7 @@ def register_weapon(session: Session, *, country_code: str, manufacturer: str, m
                     serial: str, country_of_manufacture: str, calibre: str = "", type: str = "",
                     year: int | None = None, national_marking: dict | None = None) -> Weapon:
     """Put a weapon on record (status registered). A receipt then places it in a depot."""
-    serial, manufacturer = serial.strip(), canonical_maker(session, manufacturer)
+    serial, manufacturer = serial.strip(), canonical_maker(session, manufacturer, country_code)
     if not (manufacturer and model and serial and country_of_manufacture):
         raise InvalidInput("A weapon is identified by manufacturer, model, serial and country "
                            "of manufacture.")

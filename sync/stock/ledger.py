@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from server.db import new_uuid
 from server.errors import AppError, InvalidInput
-from server.models import Crate, Depot, Movement, MovementLine, User, Weapon
+from server.models import AmmoLot, Crate, Depot, Movement, MovementLine, User, Weapon
 from server.models.inventory import Condition, StockCategory
 from server.models.ledger import MovementType as MT
 from sync.access.principal import ApprovalRequired, check_approver
 from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_change
+from sync.stock.catalogue import get_entry
 from sync.stock.magazines import buildings_of, check_buildings
 from sync.stock.placement import IN_DEPOT, move_weapon  # noqa: F401  (IN_DEPOT: read from here)
 from sync.stock.surveillance import check_movement, note_arrival
@@ -216,6 +217,8 @@ def _move_ammo(session: Session, depot: Depot, mtype: MT, line: LineIn) -> Movem
     if crate.lot_id is not None and lot_id != crate.lot_id:
         raise InvalidInput(f"Crate {crate.label_id} holds another lot; one lot per crate.",
                            crate=crate.label_id)
+    if crate.lot_id is None:  # the crate's first lot: one of this country's books
+        get_entry(session, AmmoLot, lot_id, depot.country_code)
     if crate.quantity + delta < 0:
         raise NegativeStock(
             f"Crate {crate.label_id} holds {crate.quantity} on the books; "

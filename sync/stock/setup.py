@@ -18,6 +18,7 @@ from server.models.inventory import HAZARD_GROUPS
 from server.models.places import DepotType
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import valid_code
+from sync.stock.catalogue import edit_entry
 
 ALL_GROUPS = "".join(sorted(set("".join(HAZARD_GROUPS.values()))))
 MAX_ELL_KG = 10_000_000  # ten thousand tonnes: more is a typing error, not a licence
@@ -87,6 +88,25 @@ def create_agency(session: Session, *, country_code: str, name: str, marking_cod
     return agency
 
 
+def _depot_values(session: Session, country: Country, data: DepotIn) -> dict:
+    if data.type not in {t.value for t in DepotType}:
+        raise SetupInvalid(f"Unknown depot type {data.type!r}.", type=data.type,
+                           allowed=[t.value for t in DepotType])
+    if not (data.name or "").strip():
+        raise SetupInvalid("A depot has a name.")
+    tz = data.timezone or country.timezone
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SetupInvalid(f"Unknown time zone {tz!r}.", timezone=tz) from None
+    return {"name": data.name.strip(), "type": DepotType(data.type), "timezone": tz,
+            "agency_id": _agency_id(session, country.code, data.agency_code),
+            "commander_name": (data.commander_name or "").strip(),
+            "licence_ref": (data.licence_ref or "").strip(),
+            "security_plan_date": data.security_plan_date,
+            "risk_assessment_date": data.risk_assessment_date}
+
+
 def create_depot(session: Session, data: DepotIn, *, actor: Actor, now: datetime) -> Depot:
     """A new depot, empty: it is on the books once its opening balance is counted."""
     country = _country(session, data.country_code)
@@ -94,25 +114,11 @@ def create_depot(session: Session, data: DepotIn, *, actor: Actor, now: datetime
     if not valid_code(code):
         raise SetupInvalid("A depot code is 2 to 5 letters (no I, O, Q or U): it prefixes "
                            "the depot's label IDs.", code=data.code)
-    if data.type not in {t.value for t in DepotType}:
-        raise SetupInvalid(f"Unknown depot type {data.type!r}.", type=data.type,
-                           allowed=[t.value for t in DepotType])
-    if not (data.name or "").strip():
-        raise SetupInvalid("A depot has a name.")
+    values = _depot_values(session, country, data)
     if session.scalar(select(Depot.id).where(Depot.country_code == country.code,
                                              Depot.code == code)):
         raise Conflict(f"Depot {country.code}-{code} already exists.", depot=code)
-    tz = data.timezone or country.timezone
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SetupInvalid(f"Unknown time zone {tz!r}.", timezone=tz) from None
-    depot = Depot(country_code=country.code, code=code, name=data.name.strip(),
-                  type=DepotType(data.type), timezone=tz, agency_id=_agency_id(
-                      session, country.code, data.agency_code),
-                  commander_name=data.commander_name, licence_ref=data.licence_ref,
-                  security_plan_date=data.security_plan_date,
-                  risk_assessment_date=data.risk_assessment_date, status="setup")
+    depot = Depot(country_code=country.code, code=code, status="setup", **values)
     session.add(depot)
     session.flush()
     record_audit(session, actor, "books.depot", now=now, entity="depot", entity_id=depot.id,
@@ -157,22 +163,34 @@ def check_groups(cgs: str) -> str:
     return groups
 
 
-def add_building(session: Session, depot: Depot, data: BuildingIn, *, actor: Actor,
-                 now: datetime) -> StorageBuilding:
-    code = _code(data.code, "building")
+def edit_depot(session: Session, depot: Depot, data: DepotIn, *, actor: Actor,
+               now: datetime) -> Depot:
+    """Correct a depot's particulars; its code, which prefixes its labels, stays."""
+    values = _depot_values(session, depot.country, data)
+    return edit_entry(session, depot, values, "books.depot_edit", "depot", actor=actor,
+                      now=now, depot_id=depot.id)
+
+
+def _building_values(data: BuildingIn) -> dict:
     if data.type not in BUILDING_TYPES:
         raise SetupInvalid(f"Unknown building type {data.type!r}.", allowed=BUILDING_TYPES)
     if data.lightning_test_date and not data.lightning_protection:
         raise SetupInvalid("A lightning test date needs lightning protection.")
+    return {"type": data.type, "ell_kg": check_ell(data.ell_kg),
+            "cgs_allowed": check_groups(data.cgs_allowed),
+            "lightning_protection": data.lightning_protection,
+            "lightning_test_date": data.lightning_test_date, "alarm": data.alarm,
+            "lock_type": (data.lock_type or "").strip()}
+
+
+def add_building(session: Session, depot: Depot, data: BuildingIn, *, actor: Actor,
+                 now: datetime) -> StorageBuilding:
+    code = _code(data.code, "building")
+    values = _building_values(data)
     if session.scalar(select(StorageBuilding.id).where(StorageBuilding.depot_id == depot.id,
                                                        StorageBuilding.code == code)):
         raise Conflict(f"Building {code} already exists in {depot.code}.", building=code)
-    building = StorageBuilding(depot_id=depot.id, code=code, type=data.type,
-                               ell_kg=check_ell(data.ell_kg),
-                               cgs_allowed=check_groups(data.cgs_allowed),
-                               lightning_protection=data.lightning_protection,
-                               lightning_test_date=data.lightning_test_date,
-                               alarm=data.alarm, lock_type=(data.lock_type or "").strip())
+    building = StorageBuilding(depot_id=depot.id, code=code, **values)
     session.add(building)
     session.flush()
     record_audit(session, actor, "books.building", now=now, entity="building",
@@ -180,6 +198,15 @@ def add_building(session: Session, depot: Depot, data: BuildingIn, *, actor: Act
                  details={"code": code, "ell_kg": building.ell_kg,
                           "cgs_allowed": building.cgs_allowed})
     return building
+
+
+def edit_building(session: Session, building: StorageBuilding, data: BuildingIn, *,
+                  actor: Actor, now: datetime) -> StorageBuilding:
+    """Correct a building's licence and protection; its code stays (crates name it)."""
+    depot = session.get(Depot, building.depot_id)
+    return edit_entry(session, building, _building_values(data), "books.building_edit",
+                      "building", actor=actor, now=now, country_code=depot.country_code,
+                      depot_id=depot.id)
 
 
 def get_building(session: Session, depot: Depot, code: str) -> StorageBuilding:
@@ -204,3 +231,8 @@ def add_location(session: Session, building: StorageBuilding, code: str, *, acto
                  entity_id=location.id, country_code=depot.country_code, depot_id=depot.id,
                  details={"building": building.code, "code": code})
     return location
+
+
+def list_agencies(session: Session, country_code: str) -> list[Agency]:
+    return list(session.scalars(select(Agency).where(Agency.country_code == country_code)
+                                .order_by(Agency.marking_code)))

@@ -192,7 +192,8 @@ def in_transit(session: Session, principal: Principal) -> list[TransitRow]:
     rows = session.execute(
         select(Consignment, ConsignmentLine)
         .join(ConsignmentLine, ConsignmentLine.consignment_id == Consignment.id)
-        .where(ConsignmentLine.quantity > ConsignmentLine.received_quantity,
+        .where(ConsignmentLine.quantity > ConsignmentLine.received_quantity
+               + ConsignmentLine.settled_quantity,
                or_(Consignment.from_depot_id.in_(visible),
                    Consignment.to_depot_id.in_(visible)))
         .order_by(Consignment.sent_at, Consignment.id, ConsignmentLine.line_no))

@@ -2,7 +2,8 @@
 signatures, and the two-person rule as a queue: a loss, theft, write-off, destruction,
 adjustment or condition change is proposed, checked at once, and posted only when a second
 person allowed to approve for the depot approves it. Loss and theft start the country's
-reporting clock (loss_report_hours)."""
+reporting clock (loss_report_hours). An act the country ties to a competence
+(qualifications: "post.<type>", "approve.<type>") needs someone who holds it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from server.models.ledger import MovementType as MT
 from sync.access.principal import Principal, check_may_post
 from sync.access.scope import check_depot, get_in_scope
 from sync.journal.trail import Actor, record_audit
+from sync.people.training import check_user_qualified
 from sync.stock.ledger import NEEDS_APPROVER, LineIn, Voucher, post_movement
+from sync.stock.transit import settle
 
 LOSS_TYPES = {MT.LOSS, MT.THEFT}
 DEFAULT_LOSS_REPORT_HOURS = 24
@@ -88,6 +91,8 @@ def submit_voucher(session: Session, principal: Principal, depot: Depot, data: V
     except ValueError:
         raise InvalidInput(f"Unknown movement type {data.type!r}.", type=data.type) from None
     check_may_post(principal, mtype.value)
+    check_user_qualified(session, depot.country, f"post.{mtype.value}",
+                         user_id=principal.user_id, on=now.date())
     if not data.document_ref.strip():
         raise InvalidInput("A voucher cites its authority document.")
     if mtype not in NEEDS_APPROVER:
@@ -97,8 +102,10 @@ def submit_voucher(session: Session, principal: Principal, depot: Depot, data: V
 
 
 def propose(session: Session, principal: Principal, depot: Depot, data: VoucherIn, *,
-            now: datetime, discrepancy_id: str | None = None) -> VoucherProposal:
-    """Queue a voucher for its second person, once it is known to apply as it stands."""
+            now: datetime, discrepancy_id: str | None = None,
+            transit: dict | None = None) -> VoucherProposal:
+    """Queue a voucher for its second person, once it is known to apply as it stands.
+    transit: the consignment line whose missing quantity it settles (sync/stock/transit.py)."""
     mtype = MT(data.type)
     if mtype in LOSS_TYPES:
         hours = int(depot.country.settings.get("loss_report_hours",
@@ -106,10 +113,13 @@ def propose(session: Session, principal: Principal, depot: Depot, data: VoucherI
         data = replace(data, voucher=replace(
             data.voucher, report_due_at=data.occurred_at + timedelta(hours=hours)))
     with session.begin_nested() as trial:  # would it apply? then undo until approved
+        if transit:
+            settle(session, transit, depot, data.lines, originator_id=principal.user_id,
+                   actor=_actor(principal), now=now)
         _post(session, depot, data, originator_id=principal.user_id, approver_id=None,
               actor=_actor(principal), now=now, require_approver=False)
         trial.rollback()
-    payload = {**data.to_json(), "discrepancy_id": discrepancy_id}
+    payload = {**data.to_json(), "discrepancy_id": discrepancy_id, "transit": transit}
     proposal = VoucherProposal(id=new_uuid(), depot_id=depot.id, type=mtype, payload=payload,
                                originator_id=principal.user_id, device_id=principal.device_id,
                                proposed_at=now, report_due_at=data.voucher.report_due_at)
@@ -134,7 +144,14 @@ def approve_proposal(session: Session, principal: Principal, proposal_id: str, *
     may not approve for that depot."""
     proposal = get_proposal(session, principal, proposal_id, "ledger.approve")
     _pending(proposal)
-    movement = _post(session, proposal.depot, VoucherIn.from_json(proposal.payload),
+    check_user_qualified(session, proposal.depot.country, f"approve.{proposal.type.value}",
+                         user_id=principal.user_id, on=now.date())
+    data = VoucherIn.from_json(proposal.payload)
+    if proposal.payload.get("transit"):
+        settle(session, proposal.payload["transit"], proposal.depot, data.lines,
+               originator_id=proposal.originator_id, actor=_actor(principal), now=now,
+               approver_id=principal.user_id)
+    movement = _post(session, proposal.depot, data,
                      originator_id=proposal.originator_id, approver_id=principal.user_id,
                      actor=_actor(principal), now=now, reference=f"proposal:{proposal.id}")
     proposal.status, proposal.movement_id = "approved", movement.id

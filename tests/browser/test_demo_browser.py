@@ -161,3 +161,41 @@ def test_the_inspection_report_pdf_shows_its_title_and_answers(reviewer, demo):
     assert "Inspection report" in text and "Answers" in text
     assert "The fence is intact" in text and "yes" in text
     assert "Depot commander" in text
+
+
+def test_the_regional_report_of_the_demo_in_french(browser, demo):
+    """UNREC's officer (French) opens what Niger released and downloads the regional
+    evaluation report: every page rasterised with pdftoppm is drawn, the charts are there,
+    the text is French, and nothing of Nigeria (which released nothing) is in it."""
+    context = browser.new_context(locale="fr-FR", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{demo.url}/hq/login")
+    page.fill("input[name=username]", "unrec")
+    page.fill("input[name=password]", demo.creds["users"]["unrec"]["password"])
+    page.click("button[type=submit]")
+    page.click("#released-link")
+    expect(page.locator("h1")).to_have_text("Indicateurs communiqués")
+    expect(page.locator("#released thead")).to_contain_text("NE")
+    assert page.locator("#trained-chart rect.bar").count() >= 1
+    with page.expect_download() as download:
+        page.click("#regional-pdf")
+    pdf = ARTIFACTS / "regional-report.pdf"
+    download.value.save_as(pdf)
+    context.close()
+    for old in ARTIFACTS.glob("regional-report-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(ARTIFACTS / "regional-report")],
+                   check=True)
+    rasters = sorted(ARTIFACTS.glob("regional-report-*.png"))
+    texts = pdf_text(pdf.read_bytes())
+    assert len(rasters) == len(texts) >= 3  # balance sheet, charts, one page per country
+    for raster in rasters:  # no blank page
+        assert Image.open(raster).convert("L").getextrema()[0] < 80, raster.name
+    coloured = Image.open(rasters[1]).convert("RGB").getcolors(maxcolors=1 << 16)
+    assert any(r != g or g != b for _n, (r, g, b) in coloured)  # the charts' bars
+    text = " ".join(texts)
+    for french in ("Rapport d’évaluation régionale", "Bilan", "Personnels formés par compétence",
+                   "Réhabilités", "Adoptées", "Difficultés relevées", "PON-GSM-NE", "Niger",
+                   "clôture", "armurerie en conteneur"):
+        assert french in text, french
+    assert "Nigeria" not in text and "Balance sheet" not in text

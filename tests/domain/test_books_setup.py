@@ -10,7 +10,7 @@ from server.db import utcnow
 from server.errors import Conflict, NotFound
 from server.models import AuditEvent, Weapon
 from sync.journal.trail import SYSTEM, verify_audit
-from sync.stock import catalogue, inventory, setup
+from sync.stock import catalogue, inventory, lots, setup
 from sync.stock.hazard import HazardInvalid
 from tests.factories import add_country
 
@@ -132,27 +132,27 @@ def test_lots_are_recorded_suspended_with_a_reference_and_released(session, nige
     item = catalogue.add_item_type(session, nature="cartridge", calibre="7.62x39mm", type="ball",
                                    hazard_division="1.4", compatibility_group="S",
                                    neq_kg="0.0016", un_number="0012", actor=SYSTEM, now=now)
-    lot = catalogue.add_lot(session, item.id, lot_number="10-98-117", manufacturer="arsenal co",
+    lot = lots.add_lot(session, item.id, lot_number="10-98-117", manufacturer="arsenal co",
                             country_of_manufacture="bg", manufacture_date=date(1998, 5, 1),
                             expiry_date=date(2028, 5, 1), actor=SYSTEM, now=now)
     assert (lot.manufacturer, lot.country_of_manufacture) == ("Arsenal", "BG")
     with pytest.raises(Conflict):
-        catalogue.add_lot(session, item.id, lot_number="10-98-117", manufacturer="Arsenal",
+        lots.add_lot(session, item.id, lot_number="10-98-117", manufacturer="Arsenal",
                           actor=SYSTEM, now=now)
     with pytest.raises(catalogue.CatalogueInvalid, match="known lot"):
-        catalogue.add_lot(session, item.id, lot_number=" ", actor=SYSTEM, now=now)
-    unknown = catalogue.add_lot(session, item.id, lot_number=None, lot_state="unknown",
+        lots.add_lot(session, item.id, lot_number=" ", actor=SYSTEM, now=now)
+    unknown = lots.add_lot(session, item.id, lot_number=None, lot_state="unknown",
                                 actor=SYSTEM, now=now)
     assert unknown.lot_number is None
     with pytest.raises(catalogue.CatalogueInvalid, match="expire before"):
-        catalogue.add_lot(session, item.id, lot_number="X", manufacture_date=date(2000, 1, 1),
+        lots.add_lot(session, item.id, lot_number="X", manufacture_date=date(2000, 1, 1),
                           expiry_date=date(1999, 1, 1), actor=SYSTEM, now=now)
     with pytest.raises(catalogue.CatalogueInvalid, match="reference"):
-        catalogue.set_lot_suspension(session, lot.id, suspended=True, reference="",
+        lots.set_lot_suspension(session, lot.id, suspended=True, reference="",
                                      actor=SYSTEM, now=now)
-    catalogue.set_lot_suspension(session, lot.id, suspended=True, reference="CNCCI/2026/041",
+    lots.set_lot_suspension(session, lot.id, suspended=True, reference="CNCCI/2026/041",
                                  actor=SYSTEM, now=now)
     assert (lot.suspended, lot.suspension_ref) == (True, "CNCCI/2026/041")
-    catalogue.set_lot_suspension(session, lot.id, suspended=False, reference="test 2026-07",
+    lots.set_lot_suspension(session, lot.id, suspended=False, reference="test 2026-07",
                                  actor=SYSTEM, now=now)
     assert lot.suspended is False

@@ -20,6 +20,11 @@ from tests.factories import add_ammo_crate, add_user, build_world
 
 @pytest.fixture
 def w(session):
+    return transfer_world(session)
+
+
+def transfer_world(session):
+    """The world, with zdr_commander, nine boxes of 100 at NMY and ten empty crates at ZDR."""
     world = build_world(session)
     add_user(session, world, "zdr_commander", "commander", "NE", ["ZDR"], device=False)
     nmy = session.get(Depot, world.depots["NE-NMY"])

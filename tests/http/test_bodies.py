@@ -21,6 +21,8 @@ BODY_USERS = {"ecowas_officer": ("regional", "ECOWAS"), "partner_officer": ("par
 # the pages a body's own permissions open, with nothing of any country on them (one line each)
 OPENED = {"ecowas_officer": {"/hq/tracing"}}
 REFUSED = {401, 403, 404, 405}
+# pages a body's user may open: what countries released to a partner (tests/http/test_programme.py)
+OWN_PAGES = {"partner_officer": ("/hq/programme/released", "/hq/programme/regional.")}
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,8 @@ def test_a_body_user_sees_its_body_page_and_nothing_of_any_country(hq, username)
             continue
         response = client.get(url)
         answered[url] = response.status_code
+        if response.status_code == 200 and url.startswith(OWN_PAGES.get(username, ())):
+            continue
         body = response.get_data(as_text=True)
         assert response.status_code < 500, (url, body[:300])
         if response.status_code == 302:  # only the login page sends a signed-in user on

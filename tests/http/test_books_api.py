@@ -79,3 +79,30 @@ def test_catalogue_and_lots_through_the_api(client, world):
     assert [lot["id"] for lot in listed["items"]] == [lot_id]
     models = client.get("/api/v1/catalogue/weapon-models", headers=bearer(world)).json["items"]
     assert [m["model"] for m in models] == ["AK-74"]
+
+
+def test_each_country_keeps_its_own_catalogue_through_the_api(app, client, world):
+    from server.db import db
+    from tests.factories import add_user
+
+    with app.app_context():
+        add_user(db.session, world, "ng_admin", "admin", "NG")
+        db.session.commit()
+    item = {"nature": "cartouche", "calibre": "12.7x108mm", "type": "API",
+            "hazard_division": "1.2", "compatibility_group": "E", "neq_kg": "0.0185",
+            "un_number": "UN0321"}
+    own = post(client, world, "/catalogue/item-types", item)
+    assert own.status_code == 201
+    listed = client.get("/api/v1/catalogue/item-types", headers=bearer(world, "ng_admin")).json
+    assert "12.7x108mm" not in {i["calibre"] for i in listed["items"]}
+    assert "7.62x39mm" in {i["calibre"] for i in listed["items"]}  # the shared default
+    r = post(client, world, "/lots", {"item_type_id": own.json["id"], "lot_number": "L-1"},
+             user="ng_admin")
+    assert r.status_code == 404 and r.json["error"]["code"] == "not_found"
+    lot = post(client, world, "/lots", {"item_type_id": own.json["id"], "lot_number": "L-1"})
+    assert lot.status_code == 201
+    r = post(client, world, f"/lots/{lot.json['id']}/suspension",
+             {"suspended": True, "reference": "X"}, user="ng_admin")
+    assert r.status_code == 404
+    assert lot.json["id"] not in {row["id"] for row in client.get(
+        "/api/v1/lots", headers=bearer(world, "ng_admin")).json["items"]}

@@ -1,12 +1,14 @@
-"""Schema fuzzing of the JSON door (schemathesis, tests/fuzzing.py), one whole round of every
-operation (each with generated and with real ids, as each token): an inspector's and a reviewer's device tokens, real ids in the paths (depots of both
-countries, crates, submissions, conflicts, discrepancies) and generated ones. No answer is a
-5xx, and every answer matches /api/v1/openapi.json. bench/fuzz.py runs the same for longer."""
+"""Schema fuzzing of the JSON door (schemathesis, tests/fuzzing.py): one whole round of every
+operation, as an inspector's and as a reviewer's device token, with real ids in the paths
+(depots of both countries, crates, submissions, conflicts, discrepancies) and with generated
+ones. No answer is a 5xx, and every answer matches /api/v1/openapi.json. bench/fuzz.py runs
+the same for longer."""
 
 from __future__ import annotations
 
 from tests.fuzzing import fuzz
 from tests.hq_seed import seed
+
 
 def test_the_json_door_survives_schema_fuzzing(app, client, world):
     seeded = seed(app, client, world)

@@ -9,7 +9,7 @@ from marshmallow import (
 )
 
 from sync.engine.types import MAX_INT
-from sync.stock.discrepancies import MAX_ADJUSTMENT
+from sync.stock.discrepancies import MAX_ADJUSTMENT, OUTCOMES
 
 
 class ReviewListArgs(Schema):
@@ -63,11 +63,13 @@ class DiscrepancySchema(Schema):
 
 
 class CloseSchema(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(
-        ["adjust", "no_adjustment", "loss", "theft", "found"]))
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     cause = fields.String(required=True, validate=validate.Length(1, 5000))
     adjustment = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
         min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT))
+    # a transit shortage found or lost: the receiver's crate (label) it is booked in
+    into_crate = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=40))
 
 
 class NoteSchema(Schema):

@@ -1,6 +1,6 @@
 """safety: explosive limit licences, lot tests, suspension notices and tasks, safety review items
 
-Revision ID: 0010_safety
+Revision ID: 0011_safety
 Revises: 0010_bodies
 Create Date: 2026-12-01 10:24:00.775520
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_safety'
+revision = '0011_safety'
 down_revision = '0010_bodies'
 branch_labels = None
 depends_on = None

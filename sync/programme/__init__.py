@@ -1,0 +1,2 @@
+"""The PSSM programme: depot development (baseline, works, SOPs), the indicators computed
+from the books and inspections, and what a country releases to a programme partner."""
