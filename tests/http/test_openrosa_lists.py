@@ -20,7 +20,7 @@ MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
 SHIPPED = {"visit_header", "security_check", "records_audit", "crate_count",
            "crate_count_blind", "crate_registration", "marking_check", "close_out",
            "key_register", "access_log", "alarm_log", "patrol_log", "storage_safety",
-           "ammo_condition", "weapon_registration"}
+           "ammo_condition", "stock_voucher", "weapon_registration"}
 
 
 def assert_openrosa_headers(r):
