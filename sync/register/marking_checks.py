@@ -16,9 +16,9 @@ from sync.stock.catalogue import canonical_maker
 UNKNOWN, DIFFERENT = "register_unknown_serial", "register_marks_differ"
 
 
-def _same(session: Session, a: str, b: str) -> bool:
+def _same(session: Session, country_code: str, a: str, b: str) -> bool:
     def norm(name: str) -> str:
-        return " ".join(canonical_maker(session, name).split()).casefold()
+        return " ".join(canonical_maker(session, name, country_code).split()).casefold()
     return norm(a) == norm(b)
 
 
@@ -44,7 +44,7 @@ def marking_check_findings(session: Session, *, country_code: str, depot_code: s
                                      f"{answer.get('model', '')}) is not on the register."})
             continue
         maker, model = str(answer.get("manufacturer") or ""), str(answer.get("model") or "")
-        if (maker and not _same(session, maker, weapon.manufacturer)) or (
+        if (maker and not _same(session, country_code, maker, weapon.manufacturer)) or (
                 model and model.casefold() != weapon.model.casefold()):
             findings.append({"item": DIFFERENT, "section": "F5", "severity": "critical",
                              "depot": depot_code,

@@ -16,10 +16,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from server.models import Depot, MakerAlias, Weapon, WeaponModel
+from server.models import Depot, Weapon, WeaponModel
 from sync.access.principal import Principal
 from sync.journal.restricted import record_restricted_read
 from sync.register.alerts import FLAGGED, note_seen
+from sync.stock.catalogue import canonical_maker, visible
 from sync.stock.serials import confusions, plain_serial, serial_key
 
 MAX_QUERY = 200
@@ -60,7 +61,7 @@ def search_register(session: Session, principal: Principal, query: str, *, now: 
     found: dict[str, Match] = {}
     scope = _scope(principal)
     for term in dict.fromkeys(terms):
-        for weapon, depot, reason in _term(session, scope, term):
+        for weapon, depot, reason in _term(session, principal, scope, term):
             match = found.setdefault(weapon.id, Match(weapon, depot or ""))
             if all(r.code != reason.code for r in match.reasons):
                 match.reasons.append(reason)
@@ -111,7 +112,7 @@ def _part(session: Session, column, key: str):
     return column.like(f"%{key}%")  # the trigram index serves it
 
 
-def _term(session: Session, scope, term: str):
+def _term(session: Session, principal: Principal, scope, term: str):
     """(weapon, depot code, reason) for each way `term` names a weapon. A part of a serial
     is looked for only when nothing names the whole serial or its beginning: it is the
     costliest way and, beside a whole serial, only noise."""
@@ -138,7 +139,7 @@ def _term(session: Session, scope, term: str):
                 session, scope, _part(session, Weapon.serial_key, key))
                 if not w.serial_key.startswith(key)]
     yield from strong
-    yield from _by_catalogue(session, scope, term)
+    yield from _by_catalogue(session, principal, scope, term)
 
 
 def _serial_reason(typed: str, marked: str) -> Reason:
@@ -150,23 +151,27 @@ def _serial_reason(typed: str, marked: str) -> Reason:
     return Reason("serial_zeros", 88)  # leading zeros or separators apart, or both
 
 
-def _by_catalogue(session: Session, scope, term: str):
-    """A model of the catalogue (case aside), or a maker by its name or one of its aliases;
-    the catalogue is small, and its (maker, model) lead the weapons' unique index."""
+def _by_catalogue(session: Session, principal: Principal, scope, term: str):
+    """A model of the country's catalogue (case aside), or a maker by its name or one of its
+    aliases; the catalogue is small, and its (maker, model) lead the weapons' unique index."""
     if len(term) < 2 or not any(c.isalpha() for c in term):
         return
     folded = " ".join(term.casefold().split())
+    country = principal.country_code
     for maker, model in session.execute(select(WeaponModel.manufacturer, WeaponModel.model)
-                                        .where(func.lower(WeaponModel.model) == folded)):
+                                        .where(func.lower(WeaponModel.model) == folded,
+                                               visible(WeaponModel, country))):
         for weapon, depot in _rows(session, scope, (Weapon.manufacturer == maker)
                                    & (Weapon.model == model), order=Weapon.serial):
             yield weapon, depot, Reason("model", 40, weapon.model)
-    alias = session.get(MakerAlias, folded)
-    maker = alias.maker if alias is not None else session.scalar(
-        select(WeaponModel.manufacturer).where(func.lower(WeaponModel.manufacturer) == folded)
-        .limit(1))
+    maker = canonical_maker(session, term, country)
+    alias = maker.casefold() != folded
+    if not alias:
+        maker = session.scalar(select(WeaponModel.manufacturer).where(
+            func.lower(WeaponModel.manufacturer) == folded, visible(WeaponModel, country))
+            .limit(1))
     if maker:
-        detail = f"{alias.alias} = {maker}" if alias is not None else maker
+        detail = f"{' '.join(term.split())} = {maker}" if alias else maker
         for weapon, depot in _rows(session, scope, Weapon.manufacturer == maker,
                                    order=Weapon.model):
             yield weapon, depot, Reason("maker", 30, detail)
