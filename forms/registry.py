@@ -145,8 +145,19 @@ def current_version(session: Session, form_id: str,
 
 
 def get_version(session: Session, form_id: str, version: str) -> FormVersion | None:
-    return session.scalar(select(FormVersion).where(FormVersion.form_id == form_id,
-                                                    FormVersion.version == version))
+    """One published version. A version never changes once published, so the session keeps
+    the id it found: the several rules that consult a submission's form in one request (the
+    door, the answer checks, the visit's score) ask the database once."""
+    found = session.info.setdefault("form_version_ids", {})
+    if (form_id, version) in found:
+        row = session.get(FormVersion, found[form_id, version])  # the identity map: no SQL
+        if row is not None:
+            return row
+    row = session.scalar(select(FormVersion).where(FormVersion.form_id == form_id,
+                                                   FormVersion.version == version))
+    if row is not None:
+        found[form_id, version] = row.id
+    return row
 
 
 _SPECS: dict[str, FormSpec] = {}

@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request
-from sqlalchemy.orm import Session
 
 from server.db import db, utcnow
 from sync.access.principal import Principal
@@ -24,17 +23,16 @@ def bearer_token() -> str:
 
 
 def load_device(token: str) -> Principal:
-    """Authenticate a device token and set g.device and g.principal. Its "last seen" is noted
-    first, in a short transaction of its own (before the request's session has read
-    anything, so on SQLite that read never sees a stale snapshot)."""
-    if token:
-        every = timedelta(seconds=current_app.config["DEVICE_SEEN_EVERY_SECONDS"])
-        with Session(db.engine) as own:
-            if mark_seen(own, token, now=utcnow(), every=every):
-                own.commit()
+    """Authenticate a device token, note its "last seen", and set g.device and g.principal.
+    This short transaction is committed at once: "last seen" stays noted whatever the request
+    does next, and the request's own transaction (on SQLite, the database's write lock)
+    begins at its first domain read, not while its body is still streaming in."""
     device = authenticate_device(db.session, token)
     g.device = device
     g.principal = Principal.of_user(device.user, device)
+    every = timedelta(seconds=current_app.config["DEVICE_SEEN_EVERY_SECONDS"])
+    mark_seen(db.session, device, now=utcnow(), every=every)
+    db.session.commit()
     return g.principal
 
 

@@ -138,7 +138,8 @@ def audit() -> None:
 def audit_verify() -> None:
     """Walk every depot's ledger chain and every audit chain against its stored head; exit 1
     naming what was altered or is missing."""
-    problems = verify_ledgers(db.session) + verify_audit(db.session, progress=progress_bar)
+    problems = (verify_ledgers(db.session, progress=progress_bar)
+                + verify_audit(db.session, progress=progress_bar))
     for problem in problems[:50]:
         click.echo(problem, err=True)
     if problems:

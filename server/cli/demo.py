@@ -300,7 +300,8 @@ def _write_credentials(path: Path, creds: dict) -> None:
 def _describe(creds: dict, public_url: str) -> str:
     lines = ["Logins (username / password / role / country or body):"]
     for name, u in creds["users"].items():
-        lines.append(f"  {name:<13} {u['password']:<14} {u['role']:<10} {u.get('country') or u['body']}")
+        where = u.get("country") or u["body"]
+        lines.append(f"  {name:<13} {u['password']:<14} {u['role']:<10} {where}")
     d = creds["device"]
     lines += [f"Device token for {d['user']} ({d['device_id']}):", f"  {d['token']}",
               f"Try: curl -H 'Authorization: Bearer {d['token']}' "

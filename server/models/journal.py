@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, append_only, utcnow
@@ -21,6 +21,7 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 @append_only
 class Change(Base):
     __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_entity", "entity", "entity_id"),)  # a crate's versions
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     entity: Mapped[str] = mapped_column(String(32))
@@ -53,7 +54,8 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (UniqueConstraint("chain", "chain_seq"),)
+    __table_args__ = (UniqueConstraint("chain", "chain_seq"),
+                      Index("ix_audit_events_entity", "entity", "entity_id"))  # a crate's page
 
 
 class AuditHead(Base):

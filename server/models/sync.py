@@ -34,7 +34,8 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     __table_args__ = (UniqueConstraint("instance_id"),
-                      Index("ix_submissions_depot_received", "depot_id", "received_at"))
+                      Index("ix_submissions_depot_received", "depot_id", "received_at"),
+                      Index("ix_submissions_received", "received_at"))  # the country's log
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     instance_id: Mapped[str] = mapped_column(String(64))
@@ -111,7 +112,8 @@ class AppliedOp(Base):
 
     __tablename__ = "applied_ops"
     __table_args__ = (UniqueConstraint("device_id", "op_id"),
-                      Index("ix_applied_ops_device_seq", "device_id", "seq"))
+                      Index("ix_applied_ops_device_seq", "device_id", "seq"),
+                      Index("ix_applied_ops_entity", "entity", "entity_id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))

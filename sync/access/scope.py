@@ -9,7 +9,7 @@ Forbidden (403) is for things in scope that the role may not do.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from server.errors import Forbidden, NotFound
 from server.models import (
@@ -26,7 +26,8 @@ from sync.access.principal import Principal
 def visible_depots(session: Session, principal: Principal) -> list[Depot]:
     return list(session.scalars(
         select(Depot).where(Depot.country_code == principal.country_code,
-                            principal.depot_clause()).order_by(Depot.code)))
+                            principal.depot_clause()).order_by(Depot.code)
+        .options(selectinload(Depot.buildings))))  # lists show them: one query, not one a depot
 
 
 def get_depot(session: Session, principal: Principal, code: str,

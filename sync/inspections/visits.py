@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from forms.answers import Derived, parse_datetime
 from server.models import Finding, Submission, User, Visit
@@ -88,8 +88,9 @@ def _users(session: Session, principal: Principal, ids: list[str]) -> list[User]
     numbers = sorted({int(i) for i in ids if i.isdigit() and len(i) < 10})
     if not numbers:
         return []
-    return list(session.scalars(select(User).where(
-        User.id.in_(numbers), User.country_code == principal.country_code)))
+    return list(session.scalars(select(User).where(  # their depots are not needed here
+        User.id.in_(numbers), User.country_code == principal.country_code)
+        .options(lazyload(User.depots))))
 
 
 def _closeout(session: Session, principal: Principal, visit: Visit, submission: Submission,

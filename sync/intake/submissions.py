@@ -111,10 +111,9 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
         source=sub.source, content_hash=sub.content_hash, raw=sub.raw, answers=sub.answers,
         deprecated_id=sub.deprecated_id, depot_id=depot and depot.id,
         device_id=principal.device_id, user_id=principal.user_id, visit_type=sub.visit_type,
-        started_at=sub.started_at, ended_at=sub.ended_at, received_at=now)
-    for att in sub.attachments:
-        submission.attachments.append(SubmissionAttachment(
-            name=att.name, question=att.question, photo_uuid=att.photo_uuid))
+        started_at=sub.started_at, ended_at=sub.ended_at, received_at=now,
+        attachments=[SubmissionAttachment(name=a.name, question=a.question,
+                                          photo_uuid=a.photo_uuid) for a in sub.attachments])
     try:
         with session.begin_nested():
             session.add(submission)

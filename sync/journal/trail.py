@@ -99,13 +99,15 @@ def chain_key(depot_id: int | None, country_code: str | None) -> str:
 
 def _lock_head(session: Session, chain: str) -> AuditHead:
     """The chain's stored head, created at genesis if new, locked until the transaction ends
-    (writers of other chains do not wait)."""
+    (writers of other chains do not wait). One statement: an upsert whose no-op update takes
+    the row lock and returns the head as it stands."""
     dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make(AuditHead).values(chain=chain, seq=0, hash=GENESIS)
-                    .on_conflict_do_nothing(index_elements=["chain"]))
-    return session.scalar(select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-                          .execution_options(populate_existing=True))
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(AuditHead).values(
+        chain=chain, seq=0, hash=GENESIS)
+    upsert = upsert.on_conflict_do_update(index_elements=["chain"],
+                                          set_={"chain": upsert.excluded.chain})
+    return session.scalar(upsert.returning(AuditHead),
+                          execution_options={"populate_existing": True})
 
 
 def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, entity: str = "",
@@ -147,8 +149,9 @@ def verify_audit(session: Session, progress: Callable[[str, Iterable], Iterable]
 
 def _verify_chain(session: Session, chain: str, head: AuditHead | None) -> list[str]:
     problems, prev, seq, name = [], GENESIS, 0, chain_name(session, chain)
-    events = session.scalars(select(AuditEvent).where(AuditEvent.chain == chain)
-                             .order_by(AuditEvent.chain_seq).execution_options(yield_per=1000))
+    table = AuditEvent.__table__  # plain rows, streamed: a national trail holds millions
+    events = session.execute(select(table).where(table.c.chain == chain)
+                             .order_by(table.c.chain_seq).execution_options(yield_per=5000))
     for event in events:
         if event.chain_seq != seq + 1:
             problems.append(f"{name} audit chain: events #{seq + 1}..#{event.chain_seq - 1} "

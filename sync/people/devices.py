@@ -15,7 +15,7 @@ from server.models import AppliedOp, Device, User
 from sync.access.principal import Principal
 from sync.access.scope import get_device, get_user, manages_user
 from sync.journal.trail import Actor
-from sync.people.accounts import Enrolment, enroll_device, hash_token, revoke_device
+from sync.people.accounts import Enrolment, enroll_device, revoke_device
 
 
 def managed_users(session: Session, principal: Principal) -> list[User]:
@@ -49,16 +49,13 @@ def revoke(session: Session, principal: Principal, device_id: str, *, now: datet
     return revoke_device(session, device.id, actor=Actor(user_id=principal.user_id), now=now)
 
 
-def mark_seen(session: Session, token: str, *, now: datetime, every: timedelta) -> bool:
-    """Note that a token's device called now, unless that was noted within `every`: one
-    indexed read per request, a write at most once per `every` per device. Whether the token
-    is valid is decided afterwards by authenticate_device (an unknown one matches nothing)."""
-    found = session.execute(select(Device.id, Device.last_seen_at).where(
-        Device.token_hash == hash_token(token), Device.revoked_at.is_(None))).first()
-    if found is None or (found.last_seen_at is not None and found.last_seen_at >= now - every):
+def mark_seen(session: Session, device: Device, *, now: datetime, every: timedelta) -> bool:
+    """Note that an authenticated device called now, unless that was noted within `every`:
+    no statement at all on most requests, a write at most once per `every` per device."""
+    if device.last_seen_at is not None and device.last_seen_at >= now - every:
         return False
     changed = session.execute(  # the same test again: two workers do not both write
-        update(Device).where(Device.id == found.id,
+        update(Device).where(Device.id == device.id,
                              or_(Device.last_seen_at.is_(None),
                                  Device.last_seen_at < now - every))
         .values(last_seen_at=now).execution_options(synchronize_session=False))

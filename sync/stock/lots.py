@@ -19,6 +19,7 @@ from sync.stock.catalogue import (
     get_entry,
     visible,
 )
+from sync.stock.surveillance import issue_notice, lift_notice
 
 
 def list_lots(session: Session, country_code: str | None, *,
@@ -104,11 +105,21 @@ def edit_lot(session: Session, lot_id: int, *, country_code: str, actor: Actor,
 def set_lot_suspension(session: Session, lot_id: int, *, suspended: bool, reference: str,
                        actor: Actor, now: datetime,
                        country_code: str | None = None) -> AmmoLot:
-    """Suspend a lot (every box of it must then be found) or lift it, under a reference."""
+    """Suspend a lot of the country's catalogue or lift it, under a reference: the same
+    country-wide notice the safety page issues (a task at every depot holding it, every box
+    to be found), so that there is one suspension whichever door it comes through. A shared
+    default lot is suspended by a country from the safety page, for that country only."""
     lot = get_entry(session, AmmoLot, lot_id, country_code, editing=True)
     if not (reference or "").strip():
         raise CatalogueInvalid("A suspension or its lifting cites a reference.")
-    lot.suspended, lot.suspension_ref = suspended, reference.strip()
+    if lot.country_code is None:  # get_entry lets only an administrator's shell edit it
+        lot.suspended, lot.suspension_ref = suspended, reference.strip()
+    elif suspended:
+        issue_notice(session, lot, lot.country_code, reference=reference,
+                     user_id=actor.user_id, now=now)
+    else:
+        lift_notice(session, lot, lot.country_code, user_id=actor.user_id, now=now)
+        lot.suspension_ref = reference.strip()
     record_audit(session, actor, "books.lot_suspend" if suspended else "books.lot_release",
                  now=now, entity="lot", entity_id=lot.id, country_code=lot.country_code,
                  details={"reference": lot.suspension_ref})

@@ -145,23 +145,35 @@ def suspend_lot(session: Session, principal: Principal, lot_id: int, *, referenc
     """Issue a country-wide suspension notice: a task at every depot holding the lot."""
     principal.require("safety.manage")
     lot = _lot_in_country(session, principal, lot_id)
+    notice = issue_notice(session, lot, principal.country_code, reference=reference,
+                          reason=reason, user_id=principal.user_id, now=now)
+    record_audit(session, _actor(principal), "safety.suspend", now=now, entity="lot",
+                 entity_id=lot.id, country_code=principal.country_code,
+                 details={"reference": notice.reference, "depots": len(notice.tasks)})
+    return notice
+
+
+def issue_notice(session: Session, lot: AmmoLot, country_code: str, *, reference: str,
+                 reason: str = "", user_id: int | None, now: datetime) -> SuspensionNotice:
+    """The notice itself, whoever suspends (the safety page, or the books' lot page, API and
+    command): a task at every depot of the country holding the lot. The lot's own flag
+    follows for a lot of that country."""
     if not (reference or "").strip():
         raise InvalidInput("A suspension notice cites its reference.")
-    if live_notice(session, principal.country_code, lot.id) is not None:
+    if live_notice(session, country_code, lot.id) is not None:
         raise Conflict(f"Lot {lot.lot_number} is already suspended.", lot=lot.lot_number)
-    notice = SuspensionNotice(country_code=principal.country_code, lot_id=lot.id,
+    notice = SuspensionNotice(country_code=country_code, lot_id=lot.id,
                               reference=reference.strip()[:64], reason=(reason or "").strip(),
-                              issued_by=principal.user_id, issued_at=now)
+                              issued_by=user_id, issued_at=now)
     session.add(notice)
     for depot_id in session.scalars(select(Crate.depot_id).distinct().join(
             Depot, Depot.id == Crate.depot_id).where(
             Crate.lot_id == lot.id, Crate.quantity > 0, Crate.deleted_at.is_(None),
-            Depot.country_code == principal.country_code).order_by(Crate.depot_id)):
+            Depot.country_code == country_code).order_by(Crate.depot_id)):
         _open_task(session, notice, depot_id, now)
+    if lot.country_code == country_code:
+        lot.suspended, lot.suspension_ref = True, notice.reference
     session.flush()
-    record_audit(session, _actor(principal), "safety.suspend", now=now, entity="lot",
-                 entity_id=lot.id, country_code=principal.country_code,
-                 details={"reference": notice.reference, "depots": len(notice.tasks)})
     return notice
 
 
@@ -169,13 +181,22 @@ def lift_suspension(session: Session, principal: Principal, lot_id: int, *,
                     now: datetime) -> SuspensionNotice:
     principal.require("safety.manage")
     lot = _lot_in_country(session, principal, lot_id)
-    notice = live_notice(session, principal.country_code, lot.id)
-    if notice is None:
-        raise Conflict(f"Lot {lot.lot_number} is not suspended.", lot=lot.lot_number)
-    notice.lifted_at, notice.lifted_by = now, principal.user_id
+    notice = lift_notice(session, lot, principal.country_code, user_id=principal.user_id,
+                         now=now)
     record_audit(session, _actor(principal), "safety.lift", now=now, entity="lot",
                  entity_id=lot.id, country_code=principal.country_code,
                  details={"reference": notice.reference})
+    return notice
+
+
+def lift_notice(session: Session, lot: AmmoLot, country_code: str, *, user_id: int | None,
+                now: datetime) -> SuspensionNotice:
+    notice = live_notice(session, country_code, lot.id)
+    if notice is None:
+        raise Conflict(f"Lot {lot.lot_number} is not suspended.", lot=lot.lot_number)
+    notice.lifted_at, notice.lifted_by = now, user_id
+    if lot.country_code == country_code:
+        lot.suspended = False
     return notice
 
 

@@ -155,9 +155,11 @@ def _ordered(query: Select, flt: LogFilter) -> Select:
     key = {"received": Submission.received_at, "started": Submission.started_at,
            "depot": Depot.code, "form": Submission.form_id,
            "inspector": User.username}.get(flt.sort, Submission.received_at)
-    key = (key.desc() if flt.descending else key.asc()).nulls_last()  # same on every database
+    order = key.desc() if flt.descending else key.asc()
+    if key is not Submission.received_at:  # never null: without NULLS LAST its index serves
+        order = order.nulls_last()  # the same on every database
     tiebreak = Submission.received_at.desc() if flt.descending else Submission.received_at
-    return query.order_by(key, tiebreak, Submission.id)
+    return query.order_by(order, tiebreak, Submission.id)
 
 
 def _row_columns(facts: dict[str, Any]) -> tuple:
@@ -190,7 +192,11 @@ def inspection_page(session: Session, principal: Principal, flt: LogFilter, tz: 
     ids = _filtered(principal, flt, tz, facts, (Submission.id,)).subquery()
     total = session.scalar(select(func.count()).select_from(ids))
     check_page(page, total, per_page)
-    query = _rows_query(session, principal, flt, tz).limit(per_page).offset((page - 1) * per_page)
+    # the page's ids first, then its rows: the per-row facts are counted for these rows only,
+    # not for every row before the offset (a country's log holds 100,000 inspections)
+    on_page = (_ordered(_filtered(principal, flt, tz, facts, (Submission.id,)), flt)
+               .limit(per_page).offset((page - 1) * per_page))
+    query = _rows_query(session, principal, flt, tz).where(Submission.id.in_(on_page))
     return Page([_row(r) for r in session.execute(query)], total, page, per_page)
 
 

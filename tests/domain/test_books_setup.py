@@ -156,3 +156,38 @@ def test_lots_are_recorded_suspended_with_a_reference_and_released(session, nige
     lots.set_lot_suspension(session, lot.id, suspended=False, reference="test 2026-07",
                                  actor=SYSTEM, now=now)
     assert lot.suspended is False
+
+
+def test_a_lot_suspended_from_the_books_is_the_safety_notice_with_its_tasks(app, world):
+    """One suspension whichever door it comes through: the books' lot page, API and command
+    issue the country-wide notice (a task at every depot holding the lot) that the safety
+    page issues, and the safety page's lifting clears the lot's own flag."""
+    from server.db import db
+    from server.models import AmmoLot, Depot, User
+    from sync.access.principal import Principal
+    from sync.journal.trail import Actor
+    from sync.stock import surveillance
+    from tests.factories import add_ammo_crate
+
+    with app.app_context():
+        s, now = db.session, utcnow()
+        item_id = s.get(AmmoLot, world.lots["ball"]).item_type_id
+        lot = lots.add_lot(s, item_id, lot_number="NE-26-001", country_code="NE",
+                           actor=SYSTEM, now=now)
+        for name, code in (("a", "NMY"), ("b", "ZDR")):
+            add_ammo_crate(s, world, name, s.get(Depot, world.depots[f"NE-{code}"]), 40,
+                           lot.id, f"NE-{code}/B1/A1", "admin")
+        lots.set_lot_suspension(s, lot.id, suspended=True, reference="CNCCI/2026/077",
+                                actor=Actor(world.users["admin"]), now=now, country_code="NE")
+        notice = surveillance.live_notice(s, "NE", lot.id)
+        assert notice is not None and notice.reference == "CNCCI/2026/077"
+        assert sorted(t.depot_id for t in notice.tasks) == sorted(
+            world.depots[k] for k in ("NE-NMY", "NE-ZDR"))
+        assert lot.suspended
+        with pytest.raises(Conflict):  # already suspended, through the other door
+            surveillance.suspend_lot(s, Principal.of_user(s.get(User, world.users["admin"])),
+                                     lot.id, reference="again", now=now)
+        surveillance.lift_suspension(s, Principal.of_user(s.get(User, world.users["admin"])),
+                                     lot.id, now=now)
+        assert surveillance.live_notice(s, "NE", lot.id) is None and not lot.suspended
+        s.rollback()

@@ -40,6 +40,27 @@ def test_publish_is_idempotent_and_a_taken_version_is_refused(session):
     assert spec_of(newer).title == "Another title"
 
 
+def test_a_version_is_asked_of_the_database_once_a_session(session):
+    """get_version remembers what it found, never what it did not: a version published after
+    a miss is found."""
+    from sqlalchemy import event
+
+    assert get_version(session, "visit_header", VISIT.version) is None
+    first, _ = publish(session, build_xlsx(VISIT), actor=SYSTEM, now=NOW)
+    assert get_version(session, "visit_header", VISIT.version).id == first.id
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", note)
+    try:
+        again = get_version(session, "visit_header", VISIT.version)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", note)
+    assert (again.id, statements) == (first.id, [])
+
+
 def test_a_published_version_never_changes(session):
     row_, _ = publish(session, build_xlsx(VISIT), actor=SYSTEM, now=NOW)
     row_.xml = "<changed/>"

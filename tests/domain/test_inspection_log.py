@@ -3,8 +3,10 @@ inspection's counts opened or joined (a JSON list), which conflicts its ops rais
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from server.db import utcnow
@@ -19,7 +21,7 @@ from server.models import (
 )
 from sync.access.principal import Principal
 from sync.views.inspection_detail import inspection_view
-from sync.views.inspection_log import LogFilter, inspection_page
+from sync.views.inspection_log import LogFilter, inspection_page, inspection_rows
 
 NIAMEY = ZoneInfo("Africa/Niamey")
 
@@ -73,3 +75,23 @@ def test_facts_link_an_inspection_to_what_its_ops_opened(session, world):
     assert [d.kind for d in view.discrepancies] == ["shortage"]
     assert [c.op_id for c in view.conflicts] == ["uuid:a:patch:0"]
     assert inspection_view(session, reviewer, b.id, "en", now=utcnow()).discrepancies == []
+
+
+@pytest.mark.parametrize(("sort", "descending"), [("received", True), ("depot", False),
+                                                  ("form", True)],
+                         ids=["newest first", "by depot, ties", "by form, ties"])
+def test_pages_are_the_full_log_cut_in_order(session, world, sort, descending):
+    """A page is its ids chosen first, then their rows: pages one after another give the
+    whole log, in order, each row once (ties included)."""
+    same_time = utcnow()
+    for n in range(7):
+        add_visit(session, world, f"uuid:page-{n}").received_at = same_time - timedelta(
+            minutes=n % 3)
+    session.flush()
+    reviewer = Principal.of_user(session.get(User, world.users["reviewer"]))
+    flt = LogFilter(sort=sort, descending=descending)
+    whole = [r.id for r in inspection_rows(session, reviewer, flt, NIAMEY)]
+    paged = [r.id for page in (1, 2, 3)
+             for r in inspection_page(session, reviewer, flt, NIAMEY, per_page=3,
+                                      page=page).rows]
+    assert (len(whole), paged) == (7, whole)

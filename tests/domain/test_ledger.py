@@ -20,6 +20,7 @@ from sync.stock.ledger import (
     NegativeStock,
     Voucher,
     WitnessRequired,
+    movement_content,
     post_movement,
     verify_ledgers,
 )
@@ -220,3 +221,20 @@ def test_receipt_into_a_new_crate_sets_its_lot(session, w):
     post(session, w, MT.RECEIPT, [LineIn(crate_id=new.id, lot_id=w.lots["ball"], quantity=40)])
     session.commit()
     assert (new.lot_id, new.quantity, new.version) == (w.lots["ball"], 40, 2)
+
+
+def test_verify_reads_each_movement_with_all_its_lines_as_the_orm_does(session, w):
+    """verify streams plain joined rows: every movement's content (a weapons receipt of two
+    lines among them) is the one the ORM gives, and a line deleted from a movement of several
+    lines is named."""
+    from sync.stock.ledger import _chain
+
+    streamed = {m.id: movement_content(m) for depot_id in w.depots.values()
+                for m in _chain(session, depot_id)}
+    movements = list(session.scalars(select(Movement)))
+    assert streamed == {m.id: movement_content(m) for m in movements}
+    receipt = next(m for m in movements if len(m.lines) == 2)
+    session.execute(text("DELETE FROM movement_lines WHERE id = :id"),
+                    {"id": receipt.lines[1].id})
+    session.commit()
+    assert any(receipt.id in p and "altered" in p for p in verify_ledgers(session))
