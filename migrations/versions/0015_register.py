@@ -1,7 +1,7 @@
 """register: search keys and ITI fields on weapons, weapon alerts, tracing requests
 
-Revision ID: 0014_register
-Revises: 0013_books_hq
+Revision ID: 0015_register
+Revises: 0014_speed
 Create Date: 2026-12-01 10:40:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 from sync.stock.serials import serial_key
 
-revision = '0014_register'
-down_revision = '0013_books_hq'
+revision = '0015_register'
+down_revision = '0014_speed'
 branch_labels = None
 depends_on = None
 
