@@ -13,6 +13,7 @@ from server.api import (  # noqa: E402,F401  (routes register)
     labels,
     openapi,
     photos,
+    register,
     review,
     safety,
     sync,

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from server.api import bp
-from server.api.schemas import books, inventory, review, safety, sync, vouchers
+from server.api.schemas import books, inventory, register, review, safety, sync, vouchers
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -84,6 +84,12 @@ OPERATIONS = {
     "/in-transit": {"get": ("Consignment lines not (fully) received", None, None, 200)},
     "/losses/{proposal_id}/report": {"post": ("Record the report to the national authority",
                                               "LossReportIn", None, 201)},
+    "/register/weapons": {"post": ("Register a weapon (ITI data, national marking)",
+                                   "RegisterWeaponIn", "RegisterWeapon", 201)},
+    "/register/weapons/{weapon_id}": {"get": ("A weapon of the register", None,
+                                              "RegisterWeapon", 200)},
+    "/register/search": {"get": ("Search the register by any mark, ranked with reasons",
+                                 "RegisterSearchArgs", "RegisterSearch", 200)},
 }
 SCHEMAS = {
     "PageArgs": inventory.PageArgs, "Crate": inventory.CrateSchema,
@@ -105,6 +111,8 @@ SCHEMAS = {
     "ApprovalArgs": vouchers.ApprovalArgs, "RejectIn": vouchers.RejectIn,
     "LossReportIn": vouchers.LossReportIn, "TransferIn": vouchers.TransferInSchema,
     "Acknowledge": vouchers.AcknowledgeSchema, "Consignment": vouchers.ConsignmentOut,
+    "RegisterWeaponIn": register.WeaponInSchema, "RegisterWeapon": register.WeaponOut,
+    "RegisterSearchArgs": register.RegisterSearchArgs, "RegisterSearch": register.SearchResult,
 }
 
 OPERATIONS.update(safety.OPERATIONS)

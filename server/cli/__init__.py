@@ -64,7 +64,8 @@ def _guard(command: click.Command) -> click.Command:
 
 def register(app: Flask) -> None:
     from server.cli import admin, books, labels, programme
+    from server.cli.weapon_register import register_cli
 
     for command in (*admin.COMMANDS, labels.labels_cli, books.books_cli,
-                    programme.programme_cli):
+                    programme.programme_cli, register_cli):
         app.cli.add_command(_guard(command))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registry import publish_shipped
-from server.cli import demo_programme, demo_safety, season
+from server.cli import demo_programme, demo_register, demo_safety, season
 from server.db import utcnow
 from server.models import Country, Crate, Depot, User
 from server.models.inventory import CrateKind
@@ -136,6 +136,7 @@ def load(session: Session, instance_path: str, progress: Progress | None = None,
                                 now=now - timedelta(days=110), progress=steps)
     demo_safety.add_safety(session, users, depots, now)
     _season(session, rng, users, depots, now)
+    demo_register.seed(session, users, creds, now=now)
     session.flush()
     _write_credentials(path, creds)
     return ("Demo data loaded.\n" + _describe(creds, public_url) + "\n"

@@ -18,6 +18,7 @@ from server.models.journal import AuditEvent, AuditHead, Change
 from server.models.labels import Label, LabelPrint, LabelStatus
 from server.models.ledger import LossReport, Movement, MovementLine, VoucherProposal
 from server.models.places import Agency, Country, Depot, Location, StorageBuilding
+from server.models.register import TracingRequest, WeaponAlert
 from server.models.safety import LotTest, SafetyItem, SuspensionNotice, SuspensionTask
 from server.models.sync import (
     AppliedOp,
@@ -63,4 +64,5 @@ __all__ += ["Appointment", "Attendance", "Baseline", "Course", "CourseTrainer", 
             "SopAdoption",
             "StaffMember", "Works"]
 __all__ += ["BODY_ROLES", "Body", "BodyKind"]
+__all__ += ["TracingRequest", "WeaponAlert"]
 __all__ += ["LotTest", "SafetyItem", "SuspensionNotice", "SuspensionTask"]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
@@ -196,6 +197,15 @@ class Weapon(Base):
         UniqueConstraint("manufacturer", "model", "serial"),
         CheckConstraint("crate_id IS NULL OR location_id IS NULL", name="one_place"),
         CheckConstraint("version >= 1", name="version_positive"),
+        # search by any mark (sync/register/search.py): equality and prefix on the keys,
+        # trigrams for a part of a serial (PostgreSQL; a plain index on SQLite)
+        Index("ix_weapons_country_serial_key", "country_code", "serial_key",
+              postgresql_ops={"serial_key": "varchar_pattern_ops"}),
+        Index("ix_weapons_serial_key_trgm", "serial_key", postgresql_using="gin",
+              postgresql_ops={"serial_key": "gin_trgm_ops"}),
+        Index("ix_weapons_country_registry_key", "country_code", "registry_key"),
+        Index("ix_weapons_country_marking_key", "country_code", "marking_key",
+              postgresql_ops={"marking_key": "varchar_pattern_ops"}),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -206,12 +216,23 @@ class Weapon(Base):
     calibre: Mapped[str] = mapped_column(String(32), default="")
     serial: Mapped[str] = mapped_column(String(64))  # as marked
     registry_serial: Mapped[str | None] = mapped_column(String(64))  # when illegible
+    # search keys (sync/stock/serials.py): kept by whoever writes serial, registry serial
+    # and marking
+    serial_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    registry_key: Mapped[str | None] = mapped_column(String(64))
+    marking_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
     country_of_manufacture: Mapped[str] = mapped_column(String(2))
     year: Mapped[int | None] = mapped_column()
     import_country: Mapped[str | None] = mapped_column(String(2))
     import_year: Mapped[int | None] = mapped_column()
     # national (ECOWAS-format) marking: {country, agency, date, number}
     national_marking: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # where the marks are on the weapon (receiver, slide, barrel…) and their photos' ids
+    marking_positions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    marking_photos: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # how the state came to hold it: procurement, import, seizure, found, surrender…
+    acquisition: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # by a count or F5
     holder_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     status: Mapped[WeaponStatus] = mapped_column(enum_column(WeaponStatus, "weapon_status"),
                                                  default=WeaponStatus.REGISTERED)

@@ -120,6 +120,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     photos,
     programme,
     programme_reports,
+    register,
     reports,
     review,
     safety,
@@ -128,5 +129,6 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     stock,
     stock_checks,
     templating,
+    tracing,
     visits,
 )

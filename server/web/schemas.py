@@ -255,6 +255,59 @@ class LabelSheetForm(Form):
         return PrintOrder(selection=selection, layout=data["layout"], lang=data["lang"])
 
 
+# --- the weapon register and tracing requests (server/web/register.py, tracing.py) --------
+
+class ReconcileArgs(Form):
+    months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=240))
+
+
+class AlertCloseForm(Form):
+    note = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class TracingRequestForm(Form):
+    requested_country = fields.String(required=True, validate=validate.Length(2, 2))
+    body = fields.String(load_default="", validate=validate.Length(max=32))
+    confirm_contested = fields.Boolean(load_default=False)
+    requester_contact = fields.String(required=True, validate=validate.Length(1, 200))
+    requested_answer_by = fields.Date(load_default=None, validate=DAYS)
+    type = fields.String(load_default="", validate=validate.Length(max=200))
+    manufacturer = fields.String(required=True, validate=validate.Length(1, 200))
+    model = fields.String(load_default="", validate=validate.Length(max=200))
+    calibre = fields.String(load_default="", validate=validate.Length(max=200))
+    serial = fields.String(required=True, validate=validate.Length(1, 64))
+    country_of_manufacture = fields.String(load_default="", validate=validate.Length(max=2))
+    last_import_country = fields.String(load_default="", validate=validate.Length(max=2))
+    markings = fields.String(load_default="", validate=validate.Length(max=200))
+    seizure_place = fields.String(load_default="", validate=validate.Length(max=500))
+    seizure_date = fields.Date(load_default=None, validate=DAYS)
+    circumstances = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class TracingAckForm(Form):
+    contact = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class TracingAnswerForm(Form):
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        ("traced", "not_found", "declined")))
+    weapon_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    release = fields.List(fields.String(validate=validate.Length(max=32)), load_default=list,
+                          validate=validate.Length(max=20))
+    text = fields.String(load_default="", validate=validate.Length(max=5000))
+
+    @pre_load
+    def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
+        """As every form, and an HTML form repeats "release" once per ticked box."""
+        out = {k: v for k, v in data.items() if k != "release" and v.strip() != ""}
+        return {**out, "release": [v for v in data.getlist("release") if v.strip()]}
+
+
+class TracingReportArgs(Form):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+    lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES))
+
+
 class SafetyQueueArgs(Form):
     status = fields.String(load_default="open", validate=validate.OneOf(
         ("open", "accepted", "dismissed", "all")))

@@ -42,6 +42,13 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 # programme.read/manage: staff, training, depot development and indicators of the country;
 # indicators.release: release a quarter's indicators to a body; indicators.released: a body
 # reads what countries released to it.
+# the weapon register and tracing requests (sync/register, sync/tracing)
+PERMISSIONS[Role.COMMANDER] |= {"register.write"}
+PERMISSIONS[Role.REVIEWER] |= {"register.alerts", "register.reports", "tracing.read",
+                               "tracing.send", "tracing.answer"}
+PERMISSIONS[Role.ADMIN] |= {"register.write", "register.alerts", "register.reports",
+                            "tracing.read", "tracing.send", "tracing.answer"}
+PERMISSIONS[Role.REGIONAL] |= {"tracing.read", "tracing.route"}
 COUNTRY_WIDE = {Role.REVIEWER, Role.ADMIN}
 APPROVER_ROLES = frozenset(role for role, may in PERMISSIONS.items() if "ledger.approve" in may)
 

@@ -18,6 +18,7 @@ from sync.engine.types import OpIn, OpOutcome
 from sync.engine.voucher_ops import create_voucher
 from sync.labels.ids import CheckCharacterError, parse_label
 from sync.labels.registry import BadCheck, LabelInUse
+from sync.register.alerts import note_seen
 from sync.stock.counts import photo_ids, record_count
 from sync.stock.custody import check_custody, record_custody_edit
 from sync.stock.inventory import register_crate
@@ -134,6 +135,10 @@ def _count_crate(ctx: Batch, op: OpIn) -> OpOutcome:
         ctx.session, ctx.counts, crate, op.set, count_id=op.op_id, crate_version=op.base_version,
         device_id=ctx.principal.device_id, user_id=ctx.principal.user_id, now=ctx.now,
         counted_at=op.device_time, submission_id=op.raw.get("submission_id"))
+    if op.set.get("serials"):  # dates the sightings; a lost or stolen one raises the alert
+        note_seen(ctx.session, country_code=crate.depot.country_code, depot_id=crate.depot_id,
+                  serials=op.set["serials"], source="count", reference=op.op_id,
+                  user_id=ctx.principal.user_id, now=ctx.now)
     return OpOutcome(op.op_id, "applied", version=crate.version,
                      discrepancy_ids=tuple(d.id for d in discrepancies))
 

@@ -39,6 +39,8 @@ from sync.intake.instance_keys import instance_key, note_elsewhere, readable
 from sync.journal.trail import Actor, record_audit
 from sync.labels.ids import parse_label
 from sync.photos.links import link_submission_photos
+from sync.register.marking_checks import marking_check_findings
+from sync.register.records import register_from_form
 
 
 @dataclass(frozen=True)
@@ -130,11 +132,18 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
     if sub.deprecated_id:
         problems += _replace(session, principal, submission, sub.deprecated_id)
     link_submission_photos(session, submission)
-    problems += _derived_ops(session, principal, submission, sub, depot, now)
+    register_findings = marking_check_findings(
+        session, country_code=depot.country_code, depot_code=depot.code, depot_id=depot.id,
+        answers=sub.answers, reference=sub.instance_id, user_id=principal.user_id, now=now,
+    ) if sub.form_id == "marking_check" and depot is not None else []
+    problems += _derived_ops(session, principal, submission, sub, depot, now,
+                             register_findings)
     if sub.visit is not None and depot is not None:
         problems += record_visit_part(session, principal, submission, sub.visit, now=now)
     if sub.register and depot is not None:
         problems += record_register(session, submission, sub.register, sub.entries)
+    if sub.form_id == "weapon_registration" and depot is not None:
+        problems += register_from_form(session, principal, sub.answers, now=now)
     if sub.proposals and depot is not None:
         problems += record_proposals(session, principal, submission, depot, sub.proposals,
                                      now=now)
@@ -224,9 +233,11 @@ def _replace(session: Session, principal: Principal, submission: Submission,
 
 
 def _derived_ops(session: Session, principal: Principal, submission: Submission,
-                 sub: SubmissionIn, depot: Depot | None, now: datetime) -> list[dict]:
-    """The door's ops (entity blocks), then counts and findings, become ops of the same
-    engine, in one batch."""
+                 sub: SubmissionIn, depot: Depot | None, now: datetime,
+                 more_findings: list[dict] = ()) -> list[dict]:
+    """The door's ops (entity blocks), then counts and findings (the form's, and those the
+    server found, e.g. F5 against the register), become ops of the same engine, in one
+    batch."""
     ops, problems = list(sub.ops), []
     for n, count in enumerate(sub.counts):
         crate = _crate(session, principal, count.get("crate"))
@@ -248,7 +259,7 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
         values = {k: v for k, v in count.items() if k not in ("crate", "base_version")}
         ops.append(_op(submission, f"count:{n}", "crate", crate.id, "count", values, version))
     # findings are filed at the submission's depot: with none in scope they stay in its answers
-    for n, finding in enumerate(sub.findings if depot is not None else ()):
+    for n, finding in enumerate((*sub.findings, *more_findings) if depot is not None else ()):
         values = dict(finding)
         if "crate" in values:
             crate = _crate(session, principal, values.pop("crate"))

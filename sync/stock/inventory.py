@@ -22,6 +22,7 @@ from sync.journal.trail import Actor, record_audit, record_change
 from sync.labels import registry as labels
 from sync.stock.catalogue import canonical_maker
 from sync.stock.hazard import check_hazard
+from sync.stock.serials import serial_key
 
 
 def create_item_type(session: Session, *, nature: str, calibre: str, type: str,
@@ -108,8 +109,9 @@ def register_weapon(session: Session, *, country_code: str, manufacturer: str, m
         raise Conflict(f"{manufacturer} {model} serial {serial} is already on record.",
                        weapon_id=exists)
     weapon = Weapon(country_code=country_code, manufacturer=manufacturer, model=model,
-                    serial=serial, country_of_manufacture=country_of_manufacture,
-                    calibre=calibre, type=type, year=year,
+                    serial=serial, serial_key=serial_key(serial),
+                    country_of_manufacture=country_of_manufacture, calibre=calibre,
+                    type=type, year=year,
                     national_marking=national_marking or {})
     session.add(weapon)
     session.flush()

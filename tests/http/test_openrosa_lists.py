@@ -22,7 +22,8 @@ REPEAT_ENTITIES = {"crate_count", "crate_count_blind", "crate_registration"}
 SHIPPED = {"visit_header", "security_check", "records_audit", *REPEAT_ENTITIES,
            "crate_count_one", "crate_count_blind_one", "crate_registration_one",
            "marking_check", "close_out", "key_register", "access_log", "alarm_log",
-           "patrol_log", "storage_safety", "ammo_condition", "stock_voucher"}
+           "patrol_log", "storage_safety", "ammo_condition", "stock_voucher",
+           "weapon_registration"}
 
 
 def assert_openrosa_headers(r):

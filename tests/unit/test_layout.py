@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Lower first: a package may import itself and those above it, never one below.
 LAYERS = ("sync.access", "sync.journal", "forms", "sync.labels", "sync.people", "sync.stock",
-          "sync.photos", "sync.engine", "sync.inspections", "sync.intake", "sync.views",
-          "sync.programme")
+          "sync.register", "sync.photos", "sync.engine", "sync.inspections", "sync.tracing",
+          "sync.intake", "sync.views", "sync.programme")
 # what the rules may use of the shell: tables, the database object and clock, error bases,
 # the photo files
 SHELL_FOR_RULES = ("server.db", "server.errors", "server.models", "server.storage")

@@ -1,0 +1,1 @@
+"""Tracing requests between states, and the regional bodies that route them."""
