@@ -13,7 +13,8 @@ def test_a_depot_is_set_up_from_the_shell(app, world):
         ["books", "depot-add", "--country", "NE", "--code", "DFA", "--name", "Diffa",
          "--agency", "GN", "--type", "unit_armoury"],
         ["books", "building-add", "--country", "NE", "--depot", "DFA", "--code", "M1",
-         "--type", "magazine", "--ell", "1.1=250", "--ell", "1.4=1000", "--cgs", "DS",
+         "--type", "magazine", "--ell", "1.1=250", "--ell", "1.4=1000",
+         "--licence", "NE/ELL/2026/07", "--cgs", "DS",
          "--lightning", "--lightning-test", "2026-02-10", "--alarm", "--lock", "padlock"],
         ["books", "location-add", "--country", "NE", "--depot", "DFA", "--building", "M1",
          "A1", "A2"],
@@ -39,6 +40,7 @@ def test_a_depot_is_set_up_from_the_shell(app, world):
         building = db.session.scalar(select(StorageBuilding).where(
             StorageBuilding.depot_id == depot.id))
         assert building.ell_kg == {"1.1": 250.0, "1.4": 1000.0}
+        assert building.ell_licence_ref == "NE/ELL/2026/07"
         assert [loc.code for loc in building.locations] == ["A1", "A2"]
         assert db.session.get(AmmoLot, lot_id).suspended
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0

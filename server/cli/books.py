@@ -75,14 +75,15 @@ def depot_add(country, code, name, type_, agency, timezone, commander) -> None:
 @click.option("--type", "type_", default="storehouse", show_default=True,
               type=click.Choice(setup.BUILDING_TYPES))
 @click.option("--ell", "ell", multiple=True, help="HD=kg, e.g. 1.1=500 (repeatable)")
+@click.option("--licence", "licence", default="", help="The ELL licence's reference")
 @click.option("--cgs", default="", help="Compatibility groups allowed, e.g. CDS")
 @click.option("--lightning-test", "lightning_test", type=click.DateTime(["%Y-%m-%d"]),
               default=None, help="Date of the last lightning protection test")
 @click.option("--lightning/--no-lightning", default=False)
 @click.option("--alarm/--no-alarm", default=False)
 @click.option("--lock", "lock_type", default="")
-def building_add(country, depot_code, code, type_, ell, cgs, lightning_test, lightning, alarm,
-                 lock_type) -> None:
+def building_add(country, depot_code, code, type_, ell, licence, cgs, lightning_test, lightning,
+                 alarm, lock_type) -> None:
     limits = {}
     for item in ell:
         division, sep, kg = item.partition("=")
@@ -90,7 +91,8 @@ def building_add(country, depot_code, code, type_, ell, cgs, lightning_test, lig
             raise click.BadParameter(f"{item!r}: write HD=kg, e.g. 1.1=500", param_hint="--ell")
         limits[division.strip()] = kg.strip()
     building = setup.add_building(db.session, _depot(country, depot_code), setup.BuildingIn(
-        code=code, type=type_, ell_kg=limits, cgs_allowed=cgs, lightning_protection=lightning,
+        code=code, type=type_, ell_kg=limits, ell_licence_ref=licence, cgs_allowed=cgs,
+        lightning_protection=lightning,
         lightning_test_date=lightning_test and lightning_test.date(), alarm=alarm,
         lock_type=lock_type), actor=SYSTEM, now=utcnow())
     _done(f"building {building.code}: ELL {json.dumps(building.ell_kg)}, "

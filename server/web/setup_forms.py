@@ -40,6 +40,7 @@ class BuildingForm(Form):
     ell_kg = fields.Dict(keys=fields.String(validate=validate.Length(max=3)),
                          values=fields.Decimal(allow_nan=False, as_string=True),
                          load_default=dict)
+    ell_licence_ref = fields.String(load_default="", validate=SHORT)
     cgs_allowed = fields.String(load_default="", validate=validate.Length(max=40))
     lightning_protection = fields.Boolean(load_default=False)
     lightning_test_date = fields.Date(load_default=None)

@@ -53,6 +53,7 @@ class BuildingIn:
     lightning_test_date: date | None = None
     alarm: bool = False
     lock_type: str = ""
+    ell_licence_ref: str = ""  # the licence the ELL is granted by
 
 
 def _code(value: str, what: str, *, max_len: int = 16) -> str:
@@ -177,6 +178,7 @@ def _building_values(data: BuildingIn) -> dict:
     if data.lightning_test_date and not data.lightning_protection:
         raise SetupInvalid("A lightning test date needs lightning protection.")
     return {"type": data.type, "ell_kg": check_ell(data.ell_kg),
+            "ell_licence_ref": (data.ell_licence_ref or "").strip(),
             "cgs_allowed": check_groups(data.cgs_allowed),
             "lightning_protection": data.lightning_protection,
             "lightning_test_date": data.lightning_test_date, "alarm": data.alarm,
@@ -196,6 +198,7 @@ def add_building(session: Session, depot: Depot, data: BuildingIn, *, actor: Act
     record_audit(session, actor, "books.building", now=now, entity="building",
                  entity_id=building.id, country_code=depot.country_code, depot_id=depot.id,
                  details={"code": code, "ell_kg": building.ell_kg,
+                          "ell_licence_ref": building.ell_licence_ref,
                           "cgs_allowed": building.cgs_allowed})
     return building
 

@@ -18,8 +18,9 @@ def test_an_administrator_sets_a_depot_up(client, world):
     assert r.status_code == 201 and r.json["status"] == "setup", r.json
     r = post(client, world, "/books/depots/AGZ/buildings", {
         "code": "C1", "type": "iso_container", "ell_kg": {"1.4": "250.5"}, "cgs_allowed": "S",
-        "lock_type": "cadenas haute sécurité"})
+        "ell_licence_ref": "NE/ELL/2026/12", "lock_type": "cadenas haute sécurité"})
     assert r.status_code == 201 and r.json["ell_kg"] == {"1.4": 250.5}, r.json
+    assert r.json["ell_licence_ref"] == "NE/ELL/2026/12"
     r = post(client, world, "/books/depots/AGZ/buildings/C1/locations", {"code": "R1"})
     assert r.status_code == 201
     shown = client.get("/api/v1/books/depots/AGZ", headers=bearer(world, "admin")).json

@@ -45,7 +45,7 @@ def test_an_administrator_adds_and_edits_a_building_and_its_stacks(hq):
     page = "/hq/setup/depots/NMY"
     r = post_form(client, f"{page}/buildings", {
         "code": "b9", "type": "magazine", "ell_1.1": "1500", "ell_1.4": "250.5",
-        "cgs_allowed": "c, d, s", "lightning_protection": "true",
+        "ell_licence_ref": "CNCCI/LIC/2026/014", "cgs_allowed": "c, d, s", "lightning_protection": "true",
         "lightning_test_date": "2026-10-02", "alarm": "true", "lock_type": "CEN 6"}, page=page)
     assert r.status_code == 302
     html = client.get(page).get_data(as_text=True)
@@ -54,7 +54,7 @@ def test_an_administrator_adds_and_edits_a_building_and_its_stacks(hq):
     assert r.status_code == 302
     r = post_form(client, f"{page}/buildings/B9", {
         "code": "B9", "type": "magazine", "ell_1.1": "1200", "cgs_allowed": "CD",
-        "lock_type": "CEN 6"}, page=f"{page}/buildings/B9")
+        "ell_licence_ref": "CNCCI/LIC/2026/031", "lock_type": "CEN 6"}, page=f"{page}/buildings/B9")
     assert r.status_code == 302
     with hq["app"].app_context():
         b = db.session.scalar(select(StorageBuilding).where(StorageBuilding.code == "B9"))
@@ -65,6 +65,8 @@ def test_an_administrator_adds_and_edits_a_building_and_its_stacks(hq):
             AuditEvent.action == "books.building_edit"))
         assert edit.details["changed"]["cgs_allowed"] == ["CDS", "CD"]
         assert edit.details["changed"]["ell_kg"][1] == {"1.1": 1200.0}
+        assert edit.details["changed"]["ell_licence_ref"] == ["CNCCI/LIC/2026/014",
+                                                              "CNCCI/LIC/2026/031"]
 
 
 @pytest.mark.parametrize(("fields", "says"), [

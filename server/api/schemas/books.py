@@ -39,6 +39,7 @@ class BuildingInSchema(Schema):
     ell_kg = fields.Dict(keys=fields.String(validate=validate.Length(max=3)),
                          values=fields.Decimal(allow_nan=False, as_string=True),
                          load_default=dict)
+    ell_licence_ref = fields.String(load_default="", validate=SHORT)
     cgs_allowed = fields.String(load_default="", validate=validate.Length(max=40))
     lightning_protection = fields.Boolean(load_default=False)
     lightning_test_date = fields.Date(load_default=None)
@@ -58,6 +59,7 @@ class BuildingSchema(Schema):
     code = fields.String()
     type = fields.String()
     ell_kg = fields.Dict()
+    ell_licence_ref = fields.String()
     cgs_allowed = fields.String()
     lightning_protection = fields.Boolean()
     lightning_test_date = fields.Date(allow_none=True)
