@@ -45,7 +45,8 @@ def test_an_administrator_adds_and_edits_a_building_and_its_stacks(hq):
     page = "/hq/setup/depots/NMY"
     r = post_form(client, f"{page}/buildings", {
         "code": "b9", "type": "magazine", "ell_1.1": "1500", "ell_1.4": "250.5",
-        "ell_licence_ref": "CNCCI/LIC/2026/014", "cgs_allowed": "c, d, s", "lightning_protection": "true",
+        "ell_licence_ref": "CNCCI/LIC/2026/014", "cgs_allowed": "c, d, s",
+        "lightning_protection": "true",
         "lightning_test_date": "2026-10-02", "alarm": "true", "lock_type": "CEN 6"}, page=page)
     assert r.status_code == 302
     html = client.get(page).get_data(as_text=True)
