@@ -118,3 +118,26 @@ def test_confirmation_needs_a_full_count(app, world):
     r = app.test_cli_runner().invoke(args=["books", "confirm", "--country", "NE", "--depot",
                                            "NMY", "--as", "reviewer", "--since", "2026-01-01"])
     assert r.exit_code == 2 and "not counted since the opening balance" in r.output
+
+
+def test_a_stolen_weapons_serial_in_an_opening_balance_raises_the_alert(app, world, akm,
+                                                                         tmp_path):
+    from server.models import WeaponAlert
+    from server.models.ledger import MovementType
+    from sync.stock.ledger import LineIn, post_movement
+
+    with app.app_context():
+        now = utcnow()
+        post_movement(db.session, depot_id=world.depots["NE-NMY"], type=MovementType.THEFT,
+                      lines=[LineIn(weapon_id=world.weapons["AK100001"])],
+                      originator_id=world.users["commander"],
+                      approver_id=world.users["reviewer"], occurred_at=now, now=now)
+        db.session.commit()
+    # the old register wrote the stolen rifle's serial with letters O for zeros
+    rows = [{**weapon(1), "serial": "AK1OOOO1", "crate": ""}]
+    r = app.test_cli_runner().invoke(args=[*ARGS, write_csv(tmp_path / "r.csv", rows)])
+    assert r.exit_code == 0, r.output
+    with app.app_context():
+        alerts = db.session.scalars(select(WeaponAlert)).all()
+        assert [(a.weapon_id, a.source, a.seen_as, a.depot.code) for a in alerts] == [
+            (world.weapons["AK100001"], "import", "AK1OOOO1", "NMY")]

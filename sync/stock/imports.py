@@ -46,6 +46,7 @@ from sync.labels.ids import parse_label
 from sync.stock import inventory
 from sync.stock.catalogue import canonical_maker, find_weapon_model, visible
 from sync.stock.ledger import LineIn, post_movement
+from sync.stock.sightings import note_weapons
 
 COLUMNS = ("type", "building", "stack", "crate", "calibre", "ammo_type", "lot_number", "maker",
            "country", "quantity", "model", "serial", "year")
@@ -200,6 +201,10 @@ def import_register(session: Session, principal: Principal, depot: Depot, rows: 
                             rows=[{"row": n, "error": e} for n, e in preview.errors])
     actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
     lines = _stock_lines(session, depot, rows, actor, now, progress)
+    # a serial on the register that reads as a lost or stolen weapon's raises its alert
+    note_weapons(session, depot.id, depot.country_code, (ln.weapon_id for ln in lines),
+                 source="import", reference=source_document.strip(),
+                 user_id=principal.user_id, now=now)
     for start in range(0, len(lines), LINES_PER_VOUCHER):
         post_movement(session, depot_id=depot.id, type=MT.RECEIPT,
                       lines=lines[start:start + LINES_PER_VOUCHER],

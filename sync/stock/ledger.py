@@ -24,6 +24,7 @@ from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_
 from sync.stock.catalogue import get_entry
 from sync.stock.magazines import buildings_of, check_buildings
 from sync.stock.placement import IN_DEPOT, move_weapon  # noqa: F401  (IN_DEPOT: read from here)
+from sync.stock.sightings import note_weapons
 from sync.stock.surveillance import check_movement, note_arrival
 
 IN_TYPES = {MT.RECEIPT, MT.RETURN, MT.TRANSFER_IN, MT.FOUND}
@@ -106,6 +107,10 @@ def post_movement(session: Session, *, depot_id: int, type: MT | str, lines: Seq
                         witnesses=list(witnesses), notes=notes, reference=reference,
                         **_voucher_fields(voucher))
     check_movement(session, depot, mtype, lines, today=now.astimezone(depot.zone()).date())
+    if mtype is MT.FOUND:  # a weapon closed as lost or stolen turning up: HQ follows it up
+        note_weapons(session, depot.id, depot.country_code, (ln.weapon_id for ln in lines),
+                     source="found", reference=document_ref or "", user_id=originator_id,
+                     now=now)
     touched: set[str] = set()  # crates whose contents change, including those a weapon leaves
     for n, line in enumerate(lines, start=1):
         if line.weapon_id is not None:

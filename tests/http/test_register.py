@@ -148,6 +148,23 @@ def test_a_stolen_weapon_counted_later_in_another_depot_raises_the_alert(reg, cl
     assert as_user(reg, "inspector").get("/hq/register/alerts").status_code == 403
 
 
+def test_a_stolen_weapon_reported_found_in_another_depot_raises_the_alert(reg):
+    app, world = reg["app"], reg["world"]
+    steal(app, world, "AK100002")
+    with app.app_context():
+        now = utcnow()
+        post_movement(db.session, depot_id=world.depots["NE-ZDR"], type=MovementType.FOUND,
+                      lines=[LineIn(weapon_id=world.weapons["AK100002"],
+                                    to_location_id=world.locations["NE-ZDR/B1/A1"])],
+                      originator_id=world.users["reviewer"], approver_id=world.users["admin"],
+                      occurred_at=now, now=now, document_ref="PV 2026/118 gendarmerie")
+        db.session.commit()
+        alert = db.session.scalar(select(WeaponAlert))
+        assert (alert.weapon_id, alert.source, alert.depot.code, alert.reference) == (
+            world.weapons["AK100002"], "found", "ZDR", "PV 2026/118 gendarmerie")
+        assert alert.weapon.status.value == "recovered"
+
+
 def test_hq_closes_an_alert_and_a_search_hit_raises_one(reg):
     app, world = reg["app"], reg["world"]
     steal(app, world, "AK100002")
