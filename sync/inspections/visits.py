@@ -13,7 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from forms.answers import Derived, parse_datetime
+from forms.answers import parse_datetime
+from forms.derived import Derived
 from server.models import Finding, Submission, User, Visit
 from sync.access.principal import Principal
 from sync.inspections.findings import due_at

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.answers import Derived, answers_to_fields
+from forms.derived import Derived, answers_to_fields
 from forms.instance import Instance, InvalidXml, parse_instance, read_xml
 from forms.registry import current_version, get_version, spec_of
 from forms.spec import FormSpec

@@ -2,7 +2,8 @@
 
 import pytest
 
-from forms.answers import answers_to_fields, check_answers
+from forms.answers import check_answers
+from forms.derived import answers_to_fields
 from forms.sources import SHIPPED
 from forms.spec import parse_definition, spec_from_xform
 from forms.xlsform import build_xlsx, convert_xlsx
