@@ -1,6 +1,6 @@
 """The setup and catalogue forms of the HQ pages, as HTML sends them: an empty field is "not
-given", a checkbox is there or not, the ELL is one field per hazard division. The bounds are
-the API's (server/api/schemas/books.py); the rules are the domain's."""
+given", a checkbox is there or not, the ELL is one field per hazard division. The fields and
+their bounds are the API's (server/setup_fields.py); the rules are the domain's."""
 
 from __future__ import annotations
 
@@ -9,44 +9,23 @@ from typing import Any
 from marshmallow import fields, post_load, pre_load, validate
 
 from server.models.inventory import HAZARD_GROUPS
+from server.setup_fields import SHORT, AgencyFields, BuildingFields, DepotFields
 from server.web.schemas import Form
 from sync.engine.types import MAX_INT
 from sync.stock.setup import BuildingIn
 
-SHORT, NAME = validate.Length(max=64), validate.Length(1, 200)
 ID = validate.Range(min=1, max=MAX_INT)
 
 
-class AgencyForm(Form):
-    name = fields.String(required=True, validate=NAME)
-    marking_code = fields.String(required=True, validate=validate.Length(1, 16))
+class AgencyForm(Form, AgencyFields):
+    pass
 
 
-class DepotForm(Form):
-    code = fields.String(required=True, validate=validate.Length(1, 8))
-    name = fields.String(required=True, validate=NAME)
-    type = fields.String(load_default="central_depot", validate=validate.Length(max=32))
-    agency = fields.String(load_default=None, validate=SHORT)
-    timezone = fields.String(load_default=None, validate=SHORT)
-    commander_name = fields.String(load_default="", validate=validate.Length(max=200))
-    licence_ref = fields.String(load_default="", validate=SHORT)
-    security_plan_date = fields.Date(load_default=None)
-    risk_assessment_date = fields.Date(load_default=None)
+class DepotForm(Form, DepotFields):
+    pass
 
 
-class BuildingForm(Form):
-    code = fields.String(required=True, validate=validate.Length(1, 16))
-    type = fields.String(load_default="storehouse", validate=validate.Length(max=32))
-    ell_kg = fields.Dict(keys=fields.String(validate=validate.Length(max=3)),
-                         values=fields.Decimal(allow_nan=False, as_string=True),
-                         load_default=dict)
-    ell_licence_ref = fields.String(load_default="", validate=SHORT)
-    cgs_allowed = fields.String(load_default="", validate=validate.Length(max=40))
-    lightning_protection = fields.Boolean(load_default=False)
-    lightning_test_date = fields.Date(load_default=None)
-    alarm = fields.Boolean(load_default=False)
-    lock_type = fields.String(load_default="", validate=SHORT)
-
+class BuildingForm(Form, BuildingFields):
     @pre_load
     def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
         """ell_1.1 … ell_1.6 become the ELL per hazard division."""

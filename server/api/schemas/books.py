@@ -5,14 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_load, validate
 
 from server.api.schemas import ID
+from server.setup_fields import SHORT, AgencyFields, BuildingFields, DepotFields
 from sync.stock.setup import BuildingIn
 
-SHORT, NAME = validate.Length(max=64), validate.Length(1, 200)
 
-
-class AgencyIn(Schema):
-    name = fields.String(required=True, validate=NAME)
-    marking_code = fields.String(required=True, validate=validate.Length(1, 16))
+class AgencyIn(AgencyFields):
+    pass
 
 
 class AgencySchema(Schema):
@@ -21,31 +19,11 @@ class AgencySchema(Schema):
     marking_code = fields.String()
 
 
-class DepotIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 8))
-    name = fields.String(required=True, validate=NAME)
-    type = fields.String(load_default="central_depot", validate=validate.Length(max=32))
-    agency = fields.String(load_default=None, data_key="agency", validate=SHORT)
-    timezone = fields.String(load_default=None, validate=SHORT)
-    commander_name = fields.String(load_default="", validate=validate.Length(max=200))
-    licence_ref = fields.String(load_default="", validate=SHORT)
-    security_plan_date = fields.Date(load_default=None)
-    risk_assessment_date = fields.Date(load_default=None)
+class DepotIn(DepotFields):
+    pass
 
 
-class BuildingInSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 16))
-    type = fields.String(load_default="storehouse", validate=validate.Length(max=32))
-    ell_kg = fields.Dict(keys=fields.String(validate=validate.Length(max=3)),
-                         values=fields.Decimal(allow_nan=False, as_string=True),
-                         load_default=dict)
-    ell_licence_ref = fields.String(load_default="", validate=SHORT)
-    cgs_allowed = fields.String(load_default="", validate=validate.Length(max=40))
-    lightning_protection = fields.Boolean(load_default=False)
-    lightning_test_date = fields.Date(load_default=None)
-    alarm = fields.Boolean(load_default=False)
-    lock_type = fields.String(load_default="", validate=SHORT)
-
+class BuildingInSchema(BuildingFields):
     @post_load
     def make(self, data, **kwargs) -> BuildingIn:
         return BuildingIn(**data)

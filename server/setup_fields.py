@@ -1,0 +1,41 @@
+"""The fields of the books' setup entries (agency, depot, building) with their bounds, once for
+both doors that take them: the API's JSON (server/api/schemas/books.py) and the HQ pages'
+forms (server/web/setup_forms.py). Each door adds how its input arrives; the rules are the
+domain's (sync/stock/setup.py)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+SHORT, NAME = validate.Length(max=64), validate.Length(1, 200)
+
+
+class AgencyFields(Schema):
+    name = fields.String(required=True, validate=NAME)
+    marking_code = fields.String(required=True, validate=validate.Length(1, 16))
+
+
+class DepotFields(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 8))
+    name = fields.String(required=True, validate=NAME)
+    type = fields.String(load_default="central_depot", validate=validate.Length(max=32))
+    agency = fields.String(load_default=None, validate=SHORT)
+    timezone = fields.String(load_default=None, validate=SHORT)
+    commander_name = fields.String(load_default="", validate=validate.Length(max=200))
+    licence_ref = fields.String(load_default="", validate=SHORT)
+    security_plan_date = fields.Date(load_default=None)
+    risk_assessment_date = fields.Date(load_default=None)
+
+
+class BuildingFields(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 16))
+    type = fields.String(load_default="storehouse", validate=validate.Length(max=32))
+    ell_kg = fields.Dict(keys=fields.String(validate=validate.Length(max=3)),
+                         values=fields.Decimal(allow_nan=False, as_string=True),
+                         load_default=dict)
+    ell_licence_ref = fields.String(load_default="", validate=SHORT)
+    cgs_allowed = fields.String(load_default="", validate=validate.Length(max=40))
+    lightning_protection = fields.Boolean(load_default=False)
+    lightning_test_date = fields.Date(load_default=None)
+    alarm = fields.Boolean(load_default=False)
+    lock_type = fields.String(load_default="", validate=SHORT)
