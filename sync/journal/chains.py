@@ -60,9 +60,9 @@ def _run(check: Check, chain: Hashable, snapshot: str | None) -> list[str]:
     assert _worker is not None
     try:
         if snapshot is not None:
-            _worker.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             if not re.fullmatch(r"[0-9A-F-]+", snapshot):  # SET takes no bound parameter
                 raise ValueError(f"unexpected snapshot id {snapshot!r}")
+            _worker.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             _worker.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
         return check(_worker, chain)
     finally:
