@@ -184,3 +184,33 @@ def test_the_report_in_arabic_reads_back_with_its_font_embedded(reg):
     for word in WORDS["ar"].values():  # every glyph drawn is in the font
         cmap = getFont(regular).face.charToGlyph
         assert [c for c in visual(word, rtl=True) if ord(c) not in cmap] == [], word
+
+
+def test_photos_sent_with_the_request_on_hq_and_a_fake_one_refuses_it_whole(reg):
+    from server.models import Photo
+    from tests.imaging import CRATE_JPG, png_bomb
+
+    ng = as_user(reg, "ng_reviewer")
+    token = csrf(ng, "/hq/tracing/new")
+
+    def post(*files):
+        return ng.post("/hq/tracing", content_type="multipart/form-data", data={
+            **REQUEST, "csrf_token": token,
+            "photos": [(io.BytesIO(data), name) for data, name in files]})
+    for bad in ((b"GIF89a not really", "weapon.jpg"), (png_bomb(), "marks.png"),
+                (CRATE_JPG.read_bytes(), "../../etc/passwd")):
+        assert post((CRATE_JPG.read_bytes(), "side.jpg"), bad).status_code in (415, 422)
+        assert request_id(reg["app"]) is None  # nothing sent, no photo kept
+    r = post((CRATE_JPG.read_bytes(), "side.jpg"))
+    assert r.status_code == 302
+    rid = request_id(reg["app"])
+    with reg["app"].app_context():
+        (pid,) = db.session.get(TracingRequest, rid).photos
+        assert db.session.scalar(select(Photo.filename).where(Photo.id == pid)) == "side.jpg"
+        assert len(db.session.scalars(select(Photo.id)).all()) == 1
+    page = f"/hq/tracing/{rid}"
+    assert f"/hq/tracing/{rid}/photos/{pid}/thumb" in ng.get(page).get_data(as_text=True)
+    assert ng.get(f"{page}/photos/{pid}/thumb").mimetype == "image/jpeg"
+    assert as_user(reg, "reviewer").get(f"{page}/photos/{pid}").status_code == 404  # not routed
+    assert as_user(reg, "ecowas").get(f"{page}/photos/{pid}").status_code == 200
+    assert as_user(reg, "ecowas").get(f"/hq/photos/{pid}").status_code == 404
