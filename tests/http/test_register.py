@@ -258,6 +258,29 @@ def test_weapons_registered_from_the_odk_form(reg, client, published):
         assert db.session.scalar(select(Weapon).where(Weapon.serial == "56-7654321")) is None
 
 
+def test_a_marking_voucher_over_the_api_is_checked_and_found_by_its_marking(reg, client):
+    world = reg["world"]
+
+    def mark(marking):
+        return client.post("/api/v1/depots/NMY/vouchers", headers=bearer(world, "commander"),
+                           json={"type": "marking", "occurred_at": "2026-11-30T10:00:00Z",
+                                 "document_ref": "ORD-MARK-7", "lines": [{
+                                     "weapon_id": world.weapons["AK100002"],
+                                     "details": {"marking": marking}}]})
+    for bad in ("NE-FAN-26-000417", {"country": "NE", "agency": "ABC", "year": 2026,
+                                     "number": "000417"}, ["NE", "FAN"], {}):
+        r = mark(bad)
+        assert r.status_code == 422, (bad, r.json)
+        assert r.json["error"]["code"] in ("register.marking_invalid", "invalid_input")
+    assert mark("NE-FAN-26-000417").json["error"]["code"] == "register.marking_invalid"
+    assert mark({"country": "NE", "agency": "FAN", "year": 2026, "number": "000417"}
+                ).status_code == 201
+    found = client.get("/api/v1/register/search?q=NE-FAN-2026-000417",
+                       headers=bearer(world, "reviewer")).json["matches"]
+    assert found[0]["weapon"]["serial"] == "AK100002"
+    assert found[0]["weapon"]["national_marking"]["number"] == "000417"
+
+
 def test_marks_read_by_f5_or_applied_by_the_books_that_no_entry_carries_are_listed(
         reg, client, published):
     from server.models import Finding
