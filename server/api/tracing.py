@@ -37,10 +37,8 @@ def _shown(request_id: str, status: int = 200):
 @device_required
 def list_tracing_requests():
     args = TracingListArgs().load(request.args)
-    now = utcnow()
     rows = requests.list_requests(db.session, g.principal, args["box"])
-    return TracingListOut().dump({"requests": [detail.summary(db.session, r, now=now)
-                                               for r in rows]})
+    return TracingListOut().dump({"requests": detail.summaries(db.session, rows, now=utcnow())})
 
 
 @bp.post("/tracing/requests")
