@@ -79,8 +79,8 @@ def create_upload():
     with_body = tus.has_body(request)
     if with_body:
         tus.require_offset_body(request)
-    for owner in claimed_owners(db.session, label_id=meta.label_id,
-                                       instance_id=meta.instance_id):
+    for owner in claimed_owners(db.session, g.principal, label_id=meta.label_id,
+                                instance_id=meta.instance_id):
         access.check_photo(g.principal, owner.depot, owner.device_id, "photos.upload")
     g.principal.require("photos.upload")
     upload = uploads.create_upload(db.session, g.device, meta, raw, length=length,
