@@ -107,13 +107,11 @@ def photo_depot_id(session: Session, photo: Photo) -> int | None:
     return None
 
 
-def claimed_owners(session: Session, principal: Principal, *, label_id: str | None,
+def claimed_owners(session: Session, *, label_id: str | None,
                    instance_id: str | None) -> list[Owner]:
     """What a photo about to be sent says it belongs to, for the door to authorize: a known
     crate's depot, or for a label not registered yet the depot its prefix names; a known
-    submission's depot (or device, when it has no depot). Unknown owners add nothing, and so
-    does a submission the sender may not see: answering for it would tell a phone which
-    instance IDs exist in another depot or country. Its photo never joins it (_may_link)."""
+    submission's depot (or device, when it has no depot). Unknown owners add nothing."""
     owners = []
     if label_id:
         label = parse_label(printed_label(label_id))
@@ -129,15 +127,9 @@ def claimed_owners(session: Session, principal: Principal, *, label_id: str | No
     if instance_id:
         submission = session.scalar(select(Submission).where(
             Submission.instance_id == instance_id))
-        if submission is not None and _sees(principal, submission):
+        if submission is not None:
             owners.append(Owner(submission.depot, submission.device_id))
     return owners
-
-
-def _sees(principal: Principal, submission: Submission) -> bool:
-    if submission.depot is None:
-        return principal.device_id is not None and principal.device_id == submission.device_id
-    return principal.sees_depot(submission.depot.id, submission.depot.country_code)
 
 
 def link_arrived_photo(session: Session, photo: Photo, phone_id: str | None = None) -> None:

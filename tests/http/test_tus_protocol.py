@@ -247,8 +247,10 @@ def test_creation_is_scoped_by_what_the_photo_belongs_to(client, world, user, la
 
 def test_a_submission_the_phone_may_not_see_is_answered_as_unknown(client, world, app):
     """Naming another country's (or another depot's) submission gets the same 201 as naming
-    one that has not arrived: no oracle of instance IDs. The photo is kept for its sender and
-    never joins that submission; the submission's own phone still fills it."""
+    one that has not arrived: no oracle of instance IDs. The photo is kept under the sender's
+    own key for that ID (where the sender's own submission of that ID is kept, see
+    sync/intake/instance_keys.py) and never joins the other submission; the submission's own
+    phone still fills it."""
     from server.models import Submission, SubmissionAttachment
 
     with app.app_context():
@@ -270,6 +272,15 @@ def test_a_submission_the_phone_may_not_see_is_answered_as_unknown(client, world
         assert [a.photo_id for a in attachments] == [None, None]
         assert db.session.scalar(select(func.count()).select_from(Photo).where(
             Photo.depot_id.is_not(None))) == 0
+    # the inspector's own submission of that ID, kept under its own key, gets the photo
+    from tests.http.sync_helpers import bearer
+
+    mine = {"instance_id": "uuid:ng-visit", "form_id": "pssm_visit", "form_version": "1",
+            "depot": "NMY", "visit_type": "routine_internal", "answers": {},
+            "photos": [{"name": "crate.jpg", "question": "fence_photo"}], "counts": [],
+            "findings": []}
+    r = client.post("/api/v1/submissions", json=mine, headers=bearer(world))
+    assert r.status_code == 201 and r.json["missing_photos"] == [], r.json
     r = create(client, world, user="ng_inspector", body=JPG,
                meta=metadata(instance_id="uuid:ng-visit"))
     assert r.status_code == 201
