@@ -64,6 +64,8 @@ def test_ng_to_ne_through_ecowas_over_the_api(api):
                  content_type="image/jpeg")
     assert (again.status_code, again.json["id"]) == (200, photo.json["id"])  # a retry adds none
     pid = photo.json["id"]
+    with api["app"].app_context():
+        assert db.session.scalars(select(Photo.id)).all() == [pid]
 
     shown = call("ng_reviewer", "GET", one).json
     assert (shown["status"], shown["body"], shown["candidates"]) == ("with_body", "ECOWAS", [])
