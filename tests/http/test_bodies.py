@@ -120,9 +120,12 @@ def test_body_users_are_made_with_a_body_and_nothing_else(hq):
         with pytest.raises(Conflict):
             accounts.create_body(db.session, "Ecowas", "Again", kind="regional",
                                  actor=SYSTEM, now=now)
-        with pytest.raises(InvalidInput):  # no phone for a body's user
+        with pytest.raises(InvalidInput):  # no phone for a partner's user
             accounts.enroll_device(db.session, db.session.get(
-                User, hq["world"].users["ecowas_officer"]), actor=SYSTEM, now=now)
+                User, hq["world"].users["partner_officer"]), actor=SYSTEM, now=now)
+        # a regional body's officer gets an API token for tracing requests (test_tracing_api)
+        assert accounts.enroll_device(db.session, db.session.get(
+            User, hq["world"].users["ecowas_officer"]), actor=SYSTEM, now=now).token
         assert db.session.scalar(db.select(Body.code).where(Body.kind == "regional")) == "ECOWAS"
         db.session.rollback()
 
