@@ -5,7 +5,7 @@ each depot's submissions name (the inspection log's filters, read a step per val
 log in received order with its tie-break.
 
 Revision ID: 0018_read_speed
-Revises: 0015_register
+Revises: 0016_tracing
 Create Date: 2026-12-01 14:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018_read_speed"
-down_revision = "0015_register"
+down_revision = "0016_tracing"
 branch_labels = None
 depends_on = None
 
