@@ -1,10 +1,12 @@
 """Checking many hash chains at once (`audit verify`): every chain is walked whole, row by row,
 in this process or, at a national register's size, spread over worker processes.
 
-Each worker opens its own connection to the same database and sees what is committed. On
-PostgreSQL, once the caller has called one_snapshot, every worker reads the caller's snapshot
-(exported, then imported): the heads the caller read and the rows the workers walk are then
-one state of the database, even while writers go on.
+Each worker opens its own connection to the same database and sees what is committed (never
+the caller's uncommitted rows). On PostgreSQL, once the caller has called one_snapshot, every
+worker reads the caller's snapshot (exported, then imported): the heads the caller read and
+the rows the workers walk are then one state of the database, even while writers go on. On
+SQLite the caller's transaction holds the write lock (BEGIN IMMEDIATE), so nothing can be
+committed while the workers read.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def check_chains(session: Session, label: str, chains: Sequence, check: Check, *
 
 def one_snapshot(session: Session) -> None:
     """Make the session's next transaction read one snapshot throughout (PostgreSQL's
-    REPEATABLE READ; SQLite's read transactions already do), for the workers to share."""
+    REPEATABLE READ), for check_chains' workers to share. Call it before the transaction
+    begins; on SQLite there is nothing to do (see above)."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 

@@ -160,10 +160,9 @@ def _ordered(query: Select, flt: LogFilter) -> Select:
            "depot": Depot.code, "form": Submission.form_id,
            "inspector": User.username}.get(flt.sort, Submission.received_at)
     order = key.desc() if flt.descending else key.asc()
-    if key is not Submission.received_at:  # never null: without NULLS LAST its index serves
-        order = order.nulls_last()  # the same on every database
-    if key is Submission.received_at:  # walks the index (received_at, id) as it stands
+    if key is Submission.received_at:  # never null: the index (received_at, id) serves it
         return query.order_by(order, Submission.id.desc() if flt.descending else Submission.id)
+    order = order.nulls_last()  # the same on every database
     tiebreak = Submission.received_at.desc() if flt.descending else Submission.received_at
     return query.order_by(order, tiebreak, Submission.id)
 

@@ -176,6 +176,8 @@ def stock_totals(session: Session, principal: Principal,
 
 
 def _folded(crates, weapons, key: int) -> list[Total]:
+    """Rows (nature, division, crates, quantity, NEQ) and (nature, division, weapons) summed
+    by column `key` (0: nature, 1: division)."""
     sums: dict[str, list] = {}
     for row in crates:
         total = sums.setdefault(row[key], [0, 0, 0, Decimal(0)])
