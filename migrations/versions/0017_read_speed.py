@@ -4,7 +4,7 @@ A depot's crates in label order (the crate list and the API's pages), the people
 each depot's submissions name (the inspection log's filters, read a step per value), and the
 log in received order with its tie-break.
 
-Revision ID: 0018_read_speed
+Revision ID: 0017_read_speed
 Revises: 0016_tracing
 Create Date: 2026-12-01 14:00:00.000000
 
@@ -12,7 +12,7 @@ Create Date: 2026-12-01 14:00:00.000000
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0018_read_speed"
+revision = "0017_read_speed"
 down_revision = "0016_tracing"
 branch_labels = None
 depends_on = None
