@@ -57,7 +57,8 @@ from server.models.ledger import MovementType  # noqa: E402
 from server.models.sync import SubmissionStatus  # noqa: E402
 from sync.journal.chains import one_snapshot  # noqa: E402
 from sync.journal.trail import GENESIS, chain_hash, chain_key, verify_audit  # noqa: E402
-from sync.stock.ledger import movement_content, verify_ledgers  # noqa: E402
+from sync.stock.ledger import movement_content  # noqa: E402
+from sync.stock.ledger_verify import verify_ledgers  # noqa: E402
 
 SQLITE = Path("/tmp/depotsync_bench_hq.sqlite")
 CHUNK = 10_000

@@ -22,7 +22,7 @@ from sync.journal.chains import one_snapshot
 from sync.journal.trail import SYSTEM, verify_audit
 from sync.people import accounts
 from sync.photos.expiry import expire_uploads
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 
 
 @click.command()

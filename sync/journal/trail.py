@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from server.models import AuditEvent, AuditHead, Change, Depot
 from sync.journal.chains import Progress, check_chains
+from sync.journal.digest import row_hash
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
@@ -163,7 +164,7 @@ def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None
         elif prev_hash != prev:
             problems.append(f"audit event {event_id}: chain broken (prev_hash does not match)")
         content = dict(zip(AUDIT_FIELDS, values, strict=True))
-        if chain_hash(prev_hash, content) != digest:
+        if row_hash(prev_hash, content) != digest:
             problems.append(f"audit event {event_id} ({content['action']}): content altered")
         prev, seq = digest, chain_seq
     if head is None:

@@ -22,8 +22,8 @@ from sync.stock.ledger import (
     WitnessRequired,
     movement_content,
     post_movement,
-    verify_ledgers,
 )
+from sync.stock.ledger_verify import verify_ledgers
 from sync.stock.placement import WeaponMisplaced
 from tests.factories import build_world
 
@@ -227,10 +227,10 @@ def test_verify_reads_each_movement_with_all_its_lines_as_the_orm_does(session, 
     """verify streams plain joined rows: every movement's content (a weapons receipt of two
     lines among them) is the one the ORM gives, and a line deleted from a movement of several
     lines is named."""
-    from sync.stock.ledger import _chain
+    from sync.stock.ledger_verify import _chain
 
-    streamed = {m.id: movement_content(m) for depot_id in w.depots.values()
-                for m in _chain(session, depot_id)}
+    streamed = {movement_id: content for depot_id in w.depots.values()
+                for movement_id, _seq, _prev, _hash, content in _chain(session, depot_id)}
     movements = list(session.scalars(select(Movement)))
     assert streamed == {m.id: movement_content(m) for m in movements}
     receipt = next(m for m in movements if len(m.lines) == 2)
