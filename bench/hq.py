@@ -1,7 +1,7 @@
 """HQ pages and API lists at a national register's size, against their own SQL run bare.
 
     .venv/bin/python bench/hq.py [--scale 1.0] [--no-pg] [--no-sqlite] [--rebuild] [-n 20]
-                                 [--pg URL] [--workers N]
+                                 [--pg URL] [--workers N] [--verify-only]
 
 Builds once, in bulk and with progress, and reuses between runs (--rebuild starts afresh):
 50 depots (Niger), 500,000 crates, 2,000,000 ledger movements (hash-chained per depot, book
@@ -412,6 +412,16 @@ def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
     say("  " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     if args.build_only:
         return
+    if not args.verify_only:
+        time_pages(app, world, args)
+    seconds, cpu, problems = audit_verify(app, args.workers)
+    say(f"  audit verify (ledgers and audit chains, {args.workers} worker(s)): {seconds:.1f}s, "
+        f"{cpu:.1f} CPU-s in Python (the database's own not counted), {problems} problem(s)")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def time_pages(app, world: dict, args) -> None:
     say(f"  {'page or list':44} {'status':>6} {'p95 ms':>8} {'bare SQL p95':>13} "
         f"{'statements':>10}")
     for path, status, server_ms, sql_ms, statements in time_targets(app, world, args.n):
@@ -419,11 +429,6 @@ def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
     seconds, peak, size = export_memory(app, world)
     say(f"  export inspections.csv: {size / 1e6:.1f} MB in {seconds:.1f}s, traced peak "
         f"{peak:.1f} MB")
-    seconds, cpu, problems = audit_verify(app, args.workers)
-    say(f"  audit verify (ledgers and audit chains, {args.workers} worker(s)): {seconds:.1f}s, "
-        f"{cpu:.1f} CPU-s in Python (the database's own not counted), {problems} problem(s)")
-    with app.app_context():
-        db.engine.dispose()
 
 
 def main() -> None:
@@ -435,6 +440,8 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--verify-only", action="store_true",
+                        help="time `audit verify` alone, not the pages")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="audit verify's worker processes")
     args = parser.parse_args()

@@ -11,6 +11,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import JSON, Column, String, Text, cast, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.db import UTCDateTime
+
 
 def _default(obj: Any) -> Any:  # trail.canonical's, unchanged
     if isinstance(obj, datetime):
@@ -21,6 +26,27 @@ def _default(obj: Any) -> Any:  # trail.canonical's, unchanged
 # json.dumps(value, sort_keys=True, ...) builds this very encoder on every call
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_default).encode
 _EMPTY = {"[]": list, "{}": dict, "null": lambda: None}
+
+
+class _Time(UTCDateTime):
+    """UTCDateTime, without its Python call per value where the driver already gives aware
+    datetimes (psycopg, for timestamptz): canonical() converts them to UTC itself."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):
+        if dialect.name == "postgresql":
+            return None
+        return super().result_processor(dialect, coltype)
+
+
+def plain(column: Column) -> ColumnElement:
+    """A column to hash as the driver gives it: no conversion by its column type but for
+    timestamps (aware, also on SQLite) and JSON (read as its text, for json_value)."""
+    if isinstance(column.type, JSON):
+        return cast(column, Text)
+    return type_coerce(column, _Time() if isinstance(column.type, UTCDateTime)
+                       else String())
 
 
 def row_hash(prev_hash: str, content: Any) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from server.models import AuditEvent, AuditHead, Change, Depot
 from sync.journal.chains import Progress, check_chains
-from sync.journal.digest import row_hash
+from sync.journal.digest import json_value, plain, row_hash
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
@@ -156,7 +156,8 @@ def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None
     problems, prev, seq = [], GENESIS, 0
     t = AuditEvent.__table__  # plain rows, streamed: a national trail holds millions
     events = session.execute(
-        select(t.c.id, t.c.chain_seq, t.c.prev_hash, t.c.hash, *(t.c[f] for f in AUDIT_FIELDS))
+        select(t.c.id, t.c.chain_seq, t.c.prev_hash, t.c.hash,
+               *(plain(t.c[f]) for f in AUDIT_FIELDS))
         .where(t.c.chain == key).order_by(t.c.chain_seq).execution_options(yield_per=5000))
     for event_id, chain_seq, prev_hash, digest, *values in events:
         if chain_seq != seq + 1:
@@ -164,8 +165,12 @@ def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None
         elif prev_hash != prev:
             problems.append(f"audit event {event_id}: chain broken (prev_hash does not match)")
         content = dict(zip(AUDIT_FIELDS, values, strict=True))
-        if row_hash(prev_hash, content) != digest:
-            problems.append(f"audit event {event_id} ({content['action']}): content altered")
+        try:
+            content["details"] = json_value(content["details"])
+        except ValueError:  # not JSON (SQLite keeps any text): it was not written so
+            content = None
+        if content is None or row_hash(prev_hash, content) != digest:
+            problems.append(f"audit event {event_id} ({values[5]}): content altered")
         prev, seq = digest, chain_seq
     if head is None:
         problems.append(f"{name} audit chain: its stored head is missing")

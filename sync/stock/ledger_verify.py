@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import JSON, String, Text, cast, func, select, text, type_coerce
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from server.db import UTCDateTime
 from server.models import Crate, Depot, Movement, MovementLine
 from sync.journal.chains import Progress, check_chains
-from sync.journal.digest import json_value, row_hash
+from sync.journal.digest import json_value, plain, row_hash
 from sync.journal.trail import GENESIS
 from sync.stock.ledger import HASHED_FIELDS, LINE_FIELDS, VOUCHER_FIELDS, content_of
 
@@ -65,11 +64,10 @@ def verify_depot_chain(session: Session, depot: tuple[int, str, str, int, str]) 
 def _chain(session: Session, depot_id: int) -> Iterator[tuple[str, int, str, str, dict | None]]:
     """A depot's movements in chain order as (id, depot_seq, prev_hash, hash, content), content
     None if a JSON column does not parse. A national ledger holds millions: one joined query
-    streamed as plain rows, only the timestamps converted by their column type, the JSON
-    columns read as text (digest.json_value), no ORM objects, flat memory."""
+    streamed as plain rows (digest.plain), no ORM objects, flat memory."""
     m, ln = Movement.__table__, MovementLine.__table__
     rows = session.execute(
-        select(*(_plain(m.c[f]) for f in _STREAMED), *(_plain(ln.c[f]) for f in LINE_FIELDS))
+        select(*(plain(m.c[f]) for f in _STREAMED), *(plain(ln.c[f]) for f in LINE_FIELDS))
         .outerjoin(ln, ln.c.movement_id == m.c.id).where(m.c.depot_id == depot_id)
         .order_by(m.c.depot_seq, m.c.id, ln.c.line_no).execution_options(yield_per=5000))
     width = len(_STREAMED)
@@ -88,14 +86,6 @@ def _chain(session: Session, depot_id: int) -> Iterator[tuple[str, int, str, str
 _STREAMED = (*HASHED_FIELDS, *VOUCHER_FIELDS, "prev_hash", "hash")
 _FIELDS, _VOUCHER = len(HASHED_FIELDS), len(HASHED_FIELDS) + len(VOUCHER_FIELDS)
 _TRANSPORT = VOUCHER_FIELDS.index("transport")
-
-
-def _plain(column):
-    """The column as the driver gives it, but for timestamps (aware UTC, as the ORM reads
-    them, also on SQLite) and JSON (its text)."""
-    if isinstance(column.type, JSON):
-        return cast(column, Text)
-    return column if isinstance(column.type, UTCDateTime) else type_coerce(column, String)
 
 
 def _movement(row: tuple, lines: list[tuple]) -> tuple[str, int, str, str, dict | None]:
