@@ -55,7 +55,7 @@ from server.models.inventory import CrateKind, CrateStatus, StockCategory  # noq
 from server.models.labels import LabelStatus  # noqa: E402
 from server.models.ledger import MovementType  # noqa: E402
 from server.models.sync import SubmissionStatus  # noqa: E402
-from sync.journal.chains import one_snapshot  # noqa: E402
+from sync.journal.chains import one_snapshot, worker_pool  # noqa: E402
 from sync.journal.trail import GENESIS, chain_hash, chain_key, verify_audit  # noqa: E402
 from sync.stock.ledger import movement_content  # noqa: E402
 from sync.stock.ledger_verify import verify_ledgers  # noqa: E402
@@ -376,8 +376,9 @@ def audit_verify(app, workers: int) -> tuple[float, float, int]:
     with app.app_context():
         t0, cpu0 = time.perf_counter(), _cpu()
         one_snapshot(db.session)
-        problems = (verify_ledgers(db.session, progress=progress_bar, workers=workers)
-                    + verify_audit(db.session, progress=progress_bar, workers=workers))
+        with worker_pool(db.session, workers) as pool:
+            problems = (verify_ledgers(db.session, progress=progress_bar, pool=pool)
+                        + verify_audit(db.session, progress=progress_bar, pool=pool))
         db.session.rollback()
         return time.perf_counter() - t0, _cpu() - cpu0, len(problems)
 

@@ -23,8 +23,10 @@ def _default(obj: Any) -> Any:  # trail.canonical's, unchanged
     return str(obj)
 
 
-# json.dumps(value, sort_keys=True, ...) builds this very encoder on every call
-_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_default).encode
+# json.dumps(value, sort_keys=True, ...) builds this very encoder on every call; a row's
+# content holds no cycle to check for (it is made of what one row holds)
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_default,
+                           check_circular=False).encode
 _EMPTY = {"[]": list, "{}": dict, "null": lambda: None}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -137,17 +138,17 @@ def chain_name(session: Session, chain: str) -> str:
     return f"country {chain[2:]}" if chain.startswith("c:") else "global"
 
 
-def verify_audit(session: Session, progress: Progress | None = None, *,
-                 workers: int = 1) -> list[str]:
+def verify_audit(session: Session, progress: Progress | None = None, *, workers: int = 1,
+                 pool: Executor | None = None) -> list[str]:
     """Walk every audit chain against its stored head; name each altered event, each gap and
-    the entries missing from a chain's end. workers > 1 walks chains in parallel processes
-    (see sync/journal/chains.py)."""
+    the entries missing from a chain's end. workers > 1 (or a pool) walks chains in parallel
+    processes (see sync/journal/chains.py)."""
     session.expire_all()
     heads = {h.chain: (h.seq, h.hash) for h in session.scalars(select(AuditHead))}
     chains = sorted(set(heads) | set(session.scalars(select(AuditEvent.chain).distinct())))
     return check_chains(session, "Audit chains",
                         [(chain, chain_name(session, chain), heads.get(chain)) for chain in chains],
-                        verify_chain, progress=progress, workers=workers)
+                        verify_chain, progress=progress, workers=workers, pool=pool)
 
 
 def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None]) -> list[str]:
