@@ -51,14 +51,16 @@ def verify_depot_chain(session: Session, depot: tuple[int, str, str, int, str]) 
     problems, prev, seq = [], GENESIS, 0
     for movement_id, depot_seq, prev_hash, digest, content in _chain(session, depot_id):
         seq += 1
-        label = f"depot {country}-{code} movement #{depot_seq} ({movement_id})"
+        wrong = []
         if depot_seq != seq:
-            problems.append(f"{label}: sequence gap, expected #{seq}")
+            wrong.append(f"sequence gap, expected #{seq}")
             seq = depot_seq
         if prev_hash != prev:
-            problems.append(f"{label}: chain broken, prev_hash does not match entry #{seq - 1}")
+            wrong.append(f"chain broken, prev_hash does not match entry #{seq - 1}")
         if content is None or row_hash(prev_hash, content) != digest:
-            problems.append(f"{label}: content altered, hash does not match")
+            wrong.append("content altered, hash does not match")
+        problems.extend(f"depot {country}-{code} movement #{depot_seq} ({movement_id}): {what}"
+                        for what in wrong)
         prev = digest
     if (seq, prev) != (head_seq, head):
         problems.append(f"depot {country}-{code}: chain head does not match its last entry "
