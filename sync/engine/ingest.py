@@ -19,7 +19,7 @@ from sync.access.principal import Principal
 from sync.engine import crates as wire
 from sync.engine.ops import HANDLERS, SAVEPOINTED, Blocked, OpRejected
 from sync.engine.types import BatchIn, BatchResult, OpIn, OpOutcome, op_from_payload
-from sync.journal.trail import Actor, canonical, record_audit, record_changes
+from sync.journal.trail import Actor, audit_batch, canonical, record_audit, record_changes
 from sync.stock.counts import CountBook
 
 
@@ -69,11 +69,12 @@ def apply_batch(session: Session, principal: Principal, batch: BatchIn, *,
     (a row the checks let through but the database refuses), the batch runs again with a
     savepoint per op, so that one bad op is rejected alone."""
     principal.require("sync.push")
-    try:
-        with session.begin_nested():
-            result = _apply(session, principal, batch, now, safe=False)
-    except (IntegrityError, DataError):
-        result = _apply(session, principal, batch, now, safe=True)
+    with audit_batch(session):  # an op's audit event is written with the others at the end
+        try:
+            with session.begin_nested():
+                result = _apply(session, principal, batch, now, safe=False)
+        except (IntegrityError, DataError):
+            result = _apply(session, principal, batch, now, safe=True)
     if not batch.refused:
         return result
     results = list(result.results)

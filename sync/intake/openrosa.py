@@ -38,6 +38,7 @@ from sync.inspections.visits import VISITS, visit_part
 from sync.intake.entities import entity_ops
 from sync.intake.instance_keys import instance_key
 from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission
+from sync.journal.trail import audit_batch
 from sync.labels.ids import Signature, read_scan
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,12 @@ def receive_submission(session: Session, principal: Principal, upload: Upload, *
         Submission.instance_id == key)) is not None
     sub = _submission_in(session, principal, inst, spec, raw, upload.xml, new=not known,
                          label_key=label_key, key=key)
-    accepted = accept_submission(session, principal, sub, now=now)
-    if accepted.outcome == "mismatch":
-        return Received("mismatch", accepted.submission, instance_id=inst.instance_id)
-    stored = _keep_attachments(session, principal, accepted.submission, checked,
-                               keep_photo, now)
+    with audit_batch(session):
+        accepted = accept_submission(session, principal, sub, now=now)
+        if accepted.outcome == "mismatch":
+            return Received("mismatch", accepted.submission, instance_id=inst.instance_id)
+        stored = _keep_attachments(session, principal, accepted.submission, checked,
+                                   keep_photo, now)
     return Received(accepted.outcome, accepted.submission, stored, inst.instance_id)
 
 

@@ -36,7 +36,7 @@ from sync.inspections.registers import record_register
 from sync.inspections.visits import VisitPart, record_visit_part
 from sync.intake.entities import count_after, derived_op_id
 from sync.intake.instance_keys import instance_key, note_elsewhere, readable
-from sync.journal.trail import Actor, record_audit
+from sync.journal.trail import Actor, audit_batch, record_audit
 from sync.labels.ids import parse_label
 from sync.photos.links import link_submission_photos
 from sync.register.marking_checks import marking_check_findings
@@ -98,6 +98,12 @@ class Accepted:
 
 def accept_submission(session: Session, principal: Principal, sub: SubmissionIn, *,
                       now: datetime) -> Accepted:
+    with audit_batch(session):  # its events, and those of its ops, written together at the end
+        return _accept(session, principal, sub, now)
+
+
+def _accept(session: Session, principal: Principal, sub: SubmissionIn,
+            now: datetime) -> Accepted:
     principal.require("sync.push")
     actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
     key = instance_key(session, principal, sub.instance_id)
