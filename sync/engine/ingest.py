@@ -20,7 +20,7 @@ from sync.engine import crates as wire
 from sync.engine.ops import HANDLERS, SAVEPOINTED, Blocked, OpRejected
 from sync.engine.types import BatchIn, BatchResult, OpIn, OpOutcome, op_from_payload
 from sync.journal.trail import Actor, audit_batch, canonical, record_audit, record_changes
-from sync.stock.counts import CountBook
+from sync.stock.counts import CountBook, note_counts
 
 
 @dataclass
@@ -109,6 +109,7 @@ def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime
 
 def _write(ctx: Batch) -> None:
     """Flush the decided changes: crate updates, then the change log, then the answers."""
+    note_counts(ctx.session, ctx.counts, now=ctx.now)
     ctx.session.flush()
     record_changes(ctx.session, "crate", ctx.new_changes, actor=ctx.actor, now=ctx.now)
     if ctx.new_answers:

@@ -33,6 +33,7 @@ class CountBook:
     counts: dict[tuple[str, int], list[CountEvent]] = field(
         default_factory=lambda: defaultdict(list))
     open: dict[tuple[str, str], Discrepancy] = field(default_factory=dict)
+    lots_counted: set[tuple[str, int, int]] = field(default_factory=set)  # country, depot, lot
 
     @classmethod
     def load(cls, session: Session, crates: dict[str, Crate],
@@ -100,10 +101,19 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
         counted_at=counted_at, received_at=now)
     session.add(event)
     crate.last_counted_at = now  # derived, not a versioned change: phones do not need it
-    note_count(session, crate, now=now)  # a box of a suspended lot found
+    if crate.lot_id is not None:  # a box of a suspended lot found? (note_counts, at the end)
+        book.lots_counted.add((crate.depot.country_code, crate.depot_id, crate.lot_id))
     found = _open_discrepancies(session, book, crate, event, now)
     book.counts[(crate.id, event.crate_version)].append(event)
     return event, found
+
+
+def note_counts(session: Session, book: CountBook, *, now: datetime) -> None:
+    """After a batch's counts: each depot's task for a suspended lot it counted closes once
+    every box there has been counted since the notice (one check a lot, not a count)."""
+    for country_code, depot_id, lot_id in sorted(book.lots_counted):
+        note_count(session, country_code, depot_id, lot_id, now=now)
+    book.lots_counted.clear()
 
 
 def _short(value: Any) -> str | None:
