@@ -26,6 +26,7 @@ from server.models import AuditEvent, AuditHead, Change, Depot
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
+EVENT_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns if c.key != "id")
 PENDING = "audit_pending"  # session.info key: the events of the audit_batch in progress
 
 
@@ -177,16 +178,17 @@ def _inside(tx: SessionTransaction | None, boundary: SessionTransaction) -> bool
 
 
 def _append(session: Session, events: list[AuditEvent]) -> None:
-    """Chain the events, in the order they were recorded, onto their chains' heads; the
-    heads are locked in chain order, so two writers of the same chains cannot deadlock."""
+    """Chain the events, in the order they were recorded, onto their chains' heads (locked
+    in chain order, so two writers of the same chains cannot deadlock); one executemany."""
     for chain in sorted({e.chain for e in events}):
         head = _lock_head(session, chain)
         for link in (e for e in events if e.chain == chain):
             link.prev_hash, link.chain_seq = head.hash, head.seq + 1
             link.hash = chain_hash(head.hash, audit_content(link))
             head.seq, head.hash = link.chain_seq, link.hash
-    session.add_all(events)
-    session.flush()
+    session.flush()  # the heads' updates
+    session.execute(insert(AuditEvent), [{c: getattr(e, c) for c in EVENT_COLUMNS}
+                                         for e in events])
 
 
 def chain_name(session: Session, chain: str) -> str:
