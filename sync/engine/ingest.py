@@ -153,6 +153,8 @@ def _lock_crates(ctx: Batch, crate_ids: list[str]) -> None:
     Their depot, stack and lot are many-to-one by key: loaded once here, they then come
     from the identity map instead of a join per crate."""
     session = ctx.session
+    if not crate_ids:  # a batch of findings or vouchers (a checklist's, say)
+        return
     crates = list(session.scalars(
         select(Crate).where(Crate.id.in_(crate_ids)).order_by(Crate.id)
         .with_for_update(of=Crate).options(lazyload("*"))

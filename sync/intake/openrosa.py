@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.derived import Derived, answers_to_fields
@@ -36,7 +35,7 @@ from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.inspections.visits import VISITS, visit_part
 from sync.intake.entities import entity_ops
-from sync.intake.instance_keys import instance_key
+from sync.intake.instance_keys import stored_under
 from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission
 from sync.journal.trail import audit_batch
 from sync.labels.ids import Signature, read_scan
@@ -95,13 +94,11 @@ def receive_submission(session: Session, principal: Principal, upload: Upload, *
         raw = upload.xml.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidXml("The submission XML is not UTF-8.") from None
-    key = instance_key(session, principal, inst.instance_id)  # photo ids derive from it
-    known = session.scalar(select(Submission.id).where(
-        Submission.instance_id == key)) is not None
-    sub = _submission_in(session, principal, inst, spec, raw, upload.xml, new=not known,
-                         label_key=label_key, key=key)
+    key, existing = stored_under(session, principal, inst.instance_id)  # photo ids use key
+    sub = _submission_in(session, principal, inst, spec, raw, upload.xml,
+                         new=existing is None, label_key=label_key, key=key)
     with audit_batch(session):
-        accepted = accept_submission(session, principal, sub, now=now)
+        accepted = accept_submission(session, principal, sub, now=now, stored=(key, existing))
         if accepted.outcome == "mismatch":
             return Received("mismatch", accepted.submission, instance_id=inst.instance_id)
         stored = _keep_attachments(session, principal, accepted.submission, checked,

@@ -187,8 +187,8 @@ def _append(session: Session, events: list[AuditEvent]) -> None:
             link.hash = chain_hash(head.hash, audit_content(link))
             head.seq, head.hash = link.chain_seq, link.hash
     session.flush()  # the heads' updates
-    session.execute(insert(AuditEvent), [{c: getattr(e, c) for c in EVENT_COLUMNS}
-                                         for e in events])
+    session.execute(insert(AuditEvent).execution_options(render_nulls=True),
+                    [{c: getattr(e, c) for c in EVENT_COLUMNS} for e in events])
 
 
 def chain_name(session: Session, chain: str) -> str:
