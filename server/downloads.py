@@ -23,11 +23,16 @@ def send_photo(photo_id: str, *, thumbnail: bool):
     depot_id = photo_depot_id(db.session, photo)
     check_photo(g.principal, db.session.get(Depot, depot_id) if depot_id else None,
                 photo.device_id)
+    return send_photo_file(photo, thumbnail=thumbnail)
+
+
+def send_photo_file(photo: Photo, *, thumbnail: bool):
+    """A photo the caller already may see (its scope, or a tracing request it sees)."""
     store = photo_store()
     path = store.thumbnail_path(photo.sha256) if thumbnail else store.path(photo.sha256)
     if not path.is_file():
         current_app.logger.error("photo %s: file %s is missing", photo.id, path)
-        raise NotFound("The photo's file is missing on the server.", photo_id=photo_id)
+        raise NotFound("The photo's file is missing on the server.", photo_id=photo.id)
     size = current_app.config["PHOTO_THUMBNAIL_SIZE"]
     response = send_file(path, mimetype="image/jpeg" if thumbnail else photo.content_type,
                          etag=f"{photo.sha256}.t{size}" if thumbnail else photo.sha256,

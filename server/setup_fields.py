@@ -1,7 +1,8 @@
-"""The fields of the books' setup entries (agency, depot, building) with their bounds, once for
-both doors that take them: the API's JSON (server/api/schemas/books.py) and the HQ pages'
-forms (server/web/setup_forms.py). Each door adds how its input arrives; the rules are the
-domain's (sync/stock/setup.py)."""
+"""The fields of the entries typed at both doors, with their bounds, once: the books' setup
+entries (agency, depot, building; the API's server/api/schemas/books.py and the HQ pages'
+server/web/setup_forms.py) and a lot's test result (server/api/schemas/safety.py and the HQ
+lot page). Each door adds how its input arrives; the rules are the domain's
+(sync/stock/setup.py, sync/stock/surveillance.py)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,12 @@ class BuildingFields(Schema):
     lightning_test_date = fields.Date(load_default=None)
     alarm = fields.Boolean(load_default=False)
     lock_type = fields.String(load_default="", validate=SHORT)
+
+
+class LotTestFields(Schema):
+    tested_on = fields.Date(required=True)
+    laboratory = fields.String(required=True, validate=NAME)
+    test = fields.String(required=True, validate=validate.Length(1, 100))
+    code = fields.String(required=True, validate=validate.Length(1, 32))
+    next_test_due = fields.Date(load_default=None)
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))

@@ -115,7 +115,7 @@ def _books(session: Session, world: World) -> None:
             ("marking", "2026-08-10", [LineIn(weapon_id=world.weapons["AK100002"],
                                               details={"marking": {
                                                   "country": "NE", "agency": "FAN",
-                                                  "date": "2026", "number": "0001"}})])):
+                                                  "date": "2026", "number": "000001"}})])):
         post_movement(session, depot_id=nmy, type=mtype, lines=lines, originator_id=commander,
                       approver_id=reviewer, witnesses=witnesses, occurred_at=at(day), now=NOW,
                       document_ref="ORD-1", voucher=Voucher(certificate_ref="CERT-1"))

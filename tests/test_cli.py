@@ -51,11 +51,19 @@ def test_a_regional_body_and_its_user_from_the_shell(app, world):
     r = runner.invoke(args=["create-user", "bala", "--role", "regional", "--body", "ECOWAS",
                             "--country", "NE", "--password", "p"])
     assert r.exit_code == 2 and "belongs to a body" in r.output, r.output
-    r = runner.invoke(args=["enroll-device", "--user", "awa"])
+    runner.invoke(args=["create-body", "MAG", "Mines Advisory Group", "--kind", "partner"])
+    r = runner.invoke(args=["create-user", "mai", "--role", "partner", "--body", "MAG",
+                            "--password", "s3cret-pass"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(args=["enroll-device", "--user", "mai"])  # a partner has pages only
     assert r.exit_code == 2 and "Phones are for" in r.output, r.output
+    r = runner.invoke(args=["enroll-device", "--user", "awa"])  # an API token for tracing
+    assert r.exit_code == 0, r.output
     with app.app_context():
         awa = db.session.scalar(select(User).where(User.username == "awa"))
-        assert awa.country_code is None and awa.body.code == "ECOWAS" and not awa.devices
+        assert awa.country_code is None and awa.body.code == "ECOWAS" and len(awa.devices) == 1
+        mai = db.session.scalar(select(User).where(User.username == "mai"))
+        assert not mai.devices
 
 
 def test_uploads_expire_sweeps_openrosa_spool_folders_left_by_killed_workers(app):

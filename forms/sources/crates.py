@@ -238,7 +238,7 @@ F5_ITEMS = (
 MARKING_CHECK = Source(
     form_id="marking_check",
     title="Weapon marking check / Contrôle du marquage des armes / فحص وسم الأسلحة",
-    version="2026120101",
+    version="2026120102",
     survey=(
         *header(visit="no"),
         row("begin repeat", "weapons", "Sampled weapon", "Arme échantillonnée", "سلاح ضمن العيّنة"),
@@ -251,6 +251,14 @@ MARKING_CHECK = Source(
             ds_subject="serial"),
         row("text", "manufacturer", "Manufacturer", "Fabricant", "الصانع", required="yes"),
         row("text", "model", "Model", "Modèle", "الطراز", required="yes"),
+        row("text", "marking_read", "National marking as engraved (empty if none)",
+            "Marquage national tel que gravé (vide s'il n'y en a pas)",
+            "الوسم الوطني كما هو محفور (فارغ إن لم يوجد)",
+            hint=("e.g. NE-FAN-2025-000417", "p. ex. NE-FAN-2025-000417",
+                  "مثلاً NE-FAN-2025-000417"),
+            constraint="string-length(.) <= 64",
+            constraint_message=("At most 64 characters.", "64 caractères au plus.",
+                                "64 حرفاً على الأكثر.")),
         *(r for item in F5_ITEMS for r in yes_no_item(*item)),
         row("end repeat"),
     ),

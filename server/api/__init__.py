@@ -17,6 +17,7 @@ from server.api import (  # noqa: E402,F401  (routes register)
     review,
     safety,
     sync,
+    tracing,
     transfers,
     uploads,
     vouchers,

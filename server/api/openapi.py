@@ -7,7 +7,16 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from server.api import bp
-from server.api.schemas import books, inventory, register, review, safety, sync, vouchers
+from server.api.schemas import (
+    books,
+    inventory,
+    register,
+    review,
+    safety,
+    sync,
+    tracing,
+    vouchers,
+)
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
@@ -115,8 +124,16 @@ SCHEMAS = {
     "RegisterSearchArgs": register.RegisterSearchArgs, "RegisterSearch": register.SearchResult,
 }
 
-OPERATIONS.update(safety.OPERATIONS)
-SCHEMAS.update(safety.SCHEMAS)
+for area in (safety, tracing):
+    OPERATIONS.update(area.OPERATIONS)
+    SCHEMAS.update(area.SCHEMAS)
+
+
+def _content(schema: str | dict | None) -> dict:
+    """A schema's name (JSON), or a content map given whole (raw image bytes)."""
+    if isinstance(schema, dict):
+        return schema
+    return {"application/json": {"schema": schema or {"type": "object"}}}
 
 
 def build_spec() -> dict:
@@ -132,8 +149,7 @@ def build_spec() -> dict:
     for path, methods in OPERATIONS.items():
         operations = {}
         for method, (summary, request_schema, response_schema, status) in methods.items():
-            ok = {"description": "OK", "content": {"application/json": {
-                "schema": response_schema or {"type": "object"}}}}
+            ok = {"description": "OK", "content": _content(response_schema)}
             op = {"summary": summary, "security": [{"device": []}], "responses": {
                 **{str(s): ok for s in (status if isinstance(status, tuple) else (status,))},
                 "default": {"description": "Error", "content": {"application/json": {
@@ -144,8 +160,7 @@ def build_spec() -> dict:
             if request_schema and method == "get":
                 params.append({"in": "query", "schema": request_schema})
             elif request_schema:
-                op["requestBody"] = {"required": True, "content": {"application/json": {
-                    "schema": request_schema}}}
+                op["requestBody"] = {"required": True, "content": _content(request_schema)}
             if params:
                 op["parameters"] = params
             operations[method] = op

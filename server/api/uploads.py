@@ -8,6 +8,7 @@ database connection or lock; the new offset is then committed by compare-and-set
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -22,6 +23,7 @@ from server.errors import AppError
 from server.models import Upload, UploadStatus
 from server.wiring import photo_store, upload_limits
 from sync.access import scope as access
+from sync.intake.instance_keys import instance_key
 from sync.photos import uploads
 from sync.photos.images import CONTENT_TYPES
 from sync.photos.links import claimed_owners
@@ -79,8 +81,11 @@ def create_upload():
     with_body = tus.has_body(request)
     if with_body:
         tus.require_offset_body(request)
+    if meta.instance_id:  # the sender's own key when another scope holds the ID: no oracle
+        meta = replace(meta, instance_id=instance_key(db.session, g.principal,
+                                                      meta.instance_id))
     for owner in claimed_owners(db.session, label_id=meta.label_id,
-                                       instance_id=meta.instance_id):
+                                instance_id=meta.instance_id):
         access.check_photo(g.principal, owner.depot, owner.device_id, "photos.upload")
     g.principal.require("photos.upload")
     upload = uploads.create_upload(db.session, g.device, meta, raw, length=length,

@@ -15,7 +15,7 @@ from server.models import Country, Weapon
 from sync.access.principal import Principal
 from sync.journal.trail import SYSTEM
 from sync.people import accounts
-from sync.register.marking import Marking, MarkingFormat
+from sync.stock.marking import Marking, MarkingFormat
 from sync.stock.serials import plain_serial
 from sync.tracing import requests
 from sync.tracing.bodies import STANDINGS

@@ -77,3 +77,5 @@ class TracingRequest(Base):
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # photos of the weapon and its markings (Photo ids), seen only through this request
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -119,6 +119,7 @@ from server.web import (  # noqa: E402,F401  (routes and filters register on imp
     inspections,
     photos,
     programme,
+    programme_people,
     programme_reports,
     register,
     reports,

@@ -1,6 +1,6 @@
 """The programme's pages: the indicator dashboard (country, agencies, depots, quarter by
-quarter), the training cascade, releases to partners, and what a partner reads: the
-indicators countries released to its body."""
+quarter), releases to partners, and what a partner reads: the indicators countries released
+to its body. The people's pages (staff, training cascade) are server/web/programme_people.py."""
 
 from __future__ import annotations
 
@@ -11,17 +11,7 @@ from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.programme_charts import grouped_bars
 from server.web.programme_schemas import PeriodArgs, ReleaseForm, WithdrawForm, last_finished
-from server.web.programme_words import (
-    COMPETENCES,
-    LEVELS,
-    POSTS,
-    ROWS,
-    VETTING,
-    WORKS,
-    figure,
-)
-from sync.people.courses import training_cascade
-from sync.people.training import staff_list
+from server.web.programme_words import COMPETENCES, ROWS, WORKS, figure
 from sync.programme import releases
 from sync.programme.indicators import Indicators, quarters
 from sync.programme.releases import figures_of
@@ -55,22 +45,6 @@ def programme_dashboard():
                            competences=COMPETENCES, works_words=WORKS,
                            shares=share_chart(report.series),
                            trained=trained_chart([(f.period, f) for f in report.series]))
-
-
-@bp.get("/programme/cascade")
-@login_required
-def programme_cascade():
-    roots = training_cascade(db.session, g.principal)
-    return render_template("programme/cascade.html", roots=roots, competences=COMPETENCES,
-                           levels=LEVELS)
-
-
-@bp.get("/programme/staff")
-@login_required
-def programme_staff():
-    rows = staff_list(db.session, g.principal, on=utcnow().date())
-    return render_template("programme/staff.html", rows=rows, competences=COMPETENCES,
-                           posts=POSTS, vetting=VETTING)
 
 
 @bp.get("/programme/releases")

@@ -1,6 +1,7 @@
 """Explosive safety at HQ: each building's gauge, the country safety report and its export,
-every box of a suspended lot, and the queue of safety items (breaches accepted under "warn",
-an inspector's proposals) decided by a second person."""
+every box of a suspended lot, a lot's test results (recorded here too), and the queue of
+safety items (breaches accepted under "warn", an inspector's proposals) decided by a second
+person."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from server.db import db, utcnow
 from server.web import bp, login_required
 from server.web.exports import HEADERS, _send
-from server.web.schemas import SafetyDecisionForm, SafetyQueueArgs, SuspensionForm
+from server.web.schemas import LotTestForm, SafetyDecisionForm, SafetyQueueArgs, SuspensionForm
 from server.web.templating import country_zone
-from server.web.vocabulary import WORDS
+from server.web.vocabulary import WORDS, word
 from sync.access.scope import visible_depots
 from sync.stock import safety_items, surveillance
 from sync.views.safety import building_gauge, lot_view, safety_export, safety_report
@@ -75,6 +76,17 @@ def safety_lift(lot_id: int):
     surveillance.lift_suspension(db.session, g.principal, lot_id, now=utcnow())
     db.session.commit()
     flash(_("Suspension lifted."))
+    return redirect(url_for("web.safety_lot", lot_id=lot_id))
+
+
+@bp.post("/safety/lots/<int(max=2147483647):lot_id>/tests")
+@login_required
+def safety_test(lot_id: int):
+    form = LotTestForm().load(request.form)
+    row = surveillance.record_test(db.session, g.principal, lot_id, now=utcnow(), **form)
+    db.session.commit()
+    flash(_("Test result recorded: the lot is now %(condition)s.",
+            condition=word(row.condition)))
     return redirect(url_for("web.safety_lot", lot_id=lot_id))
 
 

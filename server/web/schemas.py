@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
 from server.models.inventory import Condition, CrateKind, CrateStatus, StockCategory
+from server.setup_fields import LotTestFields
 from sync.engine.types import MAX_INT
 from sync.inspections.findings import STATUSES as FINDING_STATUSES
 from sync.inspections.stock_checks import KINDS as CHECK_KINDS
@@ -319,6 +320,10 @@ class SafetyDecisionForm(Form):
     decision = fields.String(required=True, validate=validate.OneOf(("accept", "dismiss")))
     note = fields.String(required=True, validate=validate.Length(1, 2000))
     reference = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class LotTestForm(Form, LotTestFields):
+    pass
 
 
 class SuspensionForm(Form):

@@ -5,8 +5,6 @@ report's tracing section as XLSX or PDF."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.db import db, utcnow
+from server.downloads import send_photo_file
 from server.models import Country
 from server.web import bp, login_required
 from server.web.register import reason_text
@@ -23,7 +22,8 @@ from server.web.schemas import (
     TracingReportArgs,
     TracingRequestForm,
 )
-from sync.tracing import reports, requests
+from server.wiring import photo_keeper
+from sync.tracing import detail, photos, reports, requests
 from sync.tracing.bodies import bodies_of
 
 TRACING_WORDS = {
@@ -31,8 +31,9 @@ TRACING_WORDS = {
     "acknowledged": _l("acknowledged"), "answered": _l("answered"),
     "declined": _l("declined"), "traced": _l("traced"), "not_found": _l("not found"),
     "send": _l("sent"), "route": _l("passed on"), "acknowledge": _l("acknowledged"),
-    "answer": _l("answered"), "type": _l("type"), "manufacturer": _l("maker"),
-    "model": _l("model"), "calibre": _l("calibre"), "serial": _l("serial"),
+    "answer": _l("answered"), "photo": _l("photo attached"), "type": _l("type"),
+    "manufacturer": _l("maker"), "model": _l("model"), "calibre": _l("calibre"),
+    "serial": _l("serial"),
     "country_of_manufacture": _l("country of manufacture"),
     "last_import_country": _l("country of last import"), "markings": _l("other markings"),
     "seizure_place": _l("where it was seized"), "seizure_date": _l("when it was seized"),
@@ -46,10 +47,6 @@ TRACING_WORDS = {
 @bp.app_template_global()
 def tracing_word(code: str) -> str:
     return str(TRACING_WORDS.get(code, code))
-
-
-def _day_end(day) -> datetime | None:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC) if day else None
 
 
 @bp.get("/tracing")
@@ -78,11 +75,17 @@ def tracing_send():
     weapon = {k: form[k] for k in requests.IDENTIFICATION}
     context = {"seizure_place": form["seizure_place"], "circumstances": form["circumstances"],
                "seizure_date": form["seizure_date"].isoformat() if form["seizure_date"] else ""}
+    now = utcnow()
     req = requests.send_request(db.session, g.principal, requests.RequestIn(
         requested_country=form["requested_country"], weapon=weapon, context=context,
         requester_contact=form["requester_contact"], body=form["body"],
         confirm_contested=form["confirm_contested"],
-        requested_answer_by=_day_end(form["requested_answer_by"])), now=utcnow())
+        requested_answer_by=requests.day_end(form["requested_answer_by"])), now=now)
+    keep = photo_keeper()
+    for upload in request.files.getlist("photos"):
+        if upload.filename:  # a refused photo refuses the whole request: nothing is sent
+            photos.attach_photo(db.session, g.principal, req.id, keep, upload.stream,
+                                filename=upload.filename, now=now)
     db.session.commit()
     flash(_("Tracing request %(ref)s sent.", ref=req.reference))
     return redirect(url_for("web.tracing_request", request_id=req.id))
@@ -91,14 +94,27 @@ def tracing_send():
 @bp.get("/tracing/<request_id>")
 @login_required
 def tracing_request(request_id: str):
-    req = requests.get_request(db.session, g.principal, request_id)
     now = utcnow()
-    found = requests.candidates(db.session, g.principal, req, now=now)
+    view = detail.view_request(db.session, g.principal, request_id, now=now)
     db.session.commit()  # a lost or stolen candidate raises its alert
-    return render_template("tracing/request.html", r=req, candidates=found, now=now,
-                           body=requests.body_of(db.session, req),
+    return render_template("tracing/request.html", r=view.request, candidates=view.candidates,
+                           now=now, body=view.body, photos=view.photos,
                            releasable=requests.RELEASABLE, reason_text=reason_text,
-                           overdue=requests.overdue(req, now))
+                           overdue=view.overdue)
+
+
+@bp.get("/tracing/<request_id>/photos/<photo_id>")
+@login_required
+def tracing_photo(request_id: str, photo_id: str):
+    photo = photos.request_photo(db.session, g.principal, request_id, photo_id)
+    return send_photo_file(photo, thumbnail=False)
+
+
+@bp.get("/tracing/<request_id>/photos/<photo_id>/thumb")
+@login_required
+def tracing_thumbnail(request_id: str, photo_id: str):
+    photo = photos.request_photo(db.session, g.principal, request_id, photo_id)
+    return send_photo_file(photo, thumbnail=True)
 
 
 @bp.post("/tracing/<request_id>/route")

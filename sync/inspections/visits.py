@@ -86,12 +86,14 @@ def _header(session: Session, principal: Principal, visit: Visit, submission: Su
 
 
 def _users(session: Session, principal: Principal, ids: list[str]) -> list[User]:
-    numbers = sorted({int(i) for i in ids if i.isdigit() and len(i) < 10})
+    """The country's users the ids name, in the order named (the lead inspector first)."""
+    numbers = list(dict.fromkeys(int(i) for i in ids if i.isdigit() and len(i) < 10))
     if not numbers:
         return []
-    return list(session.scalars(select(User).where(  # their depots are not needed here
+    found = {u.id: u for u in session.scalars(select(User).where(  # no depots needed here
         User.id.in_(numbers), User.country_code == principal.country_code)
-        .options(lazyload(User.depots))))
+        .options(lazyload(User.depots)))}
+    return [found[n] for n in numbers if n in found]
 
 
 def _closeout(session: Session, principal: Principal, visit: Visit, submission: Submission,

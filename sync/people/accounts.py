@@ -134,9 +134,11 @@ def check_password(session: Session, username: str, password: str) -> User | Non
 
 def enroll_device(session: Session, user: User, *, name: str = "", actor: Actor,
                   now: datetime) -> Enrolment:
-    if user.country_code is None:
-        raise InvalidInput("Phones are for a country's depot staff; a body's user has none.",
-                           user=user.username)
+    # a regional body's officer gets a token for its tools (tracing requests over the API);
+    # a programme partner's user has only pages
+    if user.country_code is None and Role(user.role) is not Role.REGIONAL:
+        raise InvalidInput("Phones are for a country's depot staff, and API tokens for a "
+                           "regional body's officers.", user=user.username)
     token = secrets.token_urlsafe(32)
     device = Device(user_id=user.id, name=name or f"{user.username}'s phone",
                     token_hash=hash_token(token), created_at=now)

@@ -18,9 +18,9 @@ from server.models import Agency, Country, Weapon
 from sync.access.principal import Principal
 from sync.journal.trail import Actor, record_audit
 from sync.register.alerts import note_seen
-from sync.register.marking import Marking, MarkingFormat, check_marking, parse_marking
 from sync.stock import inventory
-from sync.stock.serials import plain_serial, serial_key
+from sync.stock.marking import MarkingFormat, marking_format, read_marking
+from sync.stock.serials import serial_key
 
 ACQUISITIONS = ("procurement", "import", "transfer", "seizure", "found", "surrender",
                 "manufacture", "")
@@ -45,25 +45,6 @@ class WeaponIn:
     registry_serial: str = ""
     holder_agency: str = ""  # the agency's marking code
     acquisition: str = ""
-
-
-def marking_format(country: Country) -> MarkingFormat:
-    return MarkingFormat.of(country.code, country.settings)
-
-
-def agency_codes(session: Session, country_code: str) -> list[str]:
-    return list(session.scalars(select(Agency.marking_code)
-                                .where(Agency.country_code == country_code)))
-
-
-def read_marking(session: Session, country: Country, data: WeaponIn) -> Marking | None:
-    """The national marking given, checked against the country's format, or None."""
-    if not (data.marking or data.marking_text.strip()):
-        return None
-    fmt, agencies = marking_format(country), agency_codes(session, country.code)
-    if data.marking:
-        return check_marking(data.marking, fmt, agencies)
-    return parse_marking(data.marking_text, fmt, agencies)
 
 
 def _check(data: WeaponIn) -> None:
@@ -92,7 +73,7 @@ def register_weapon_record(session: Session, principal: Principal, data: WeaponI
     principal.require("register.write")
     _check(data)
     country = session.get(Country, principal.country_code)
-    marking = read_marking(session, country, data)
+    marking = read_marking(session, country, data.marking, data.marking_text)
     holder = None
     if data.holder_agency:
         holder = session.scalar(select(Agency).where(
@@ -108,10 +89,10 @@ def register_weapon_record(session: Session, principal: Principal, data: WeaponI
         model=" ".join(data.model.split()), serial=serial,
         country_of_manufacture=data.country_of_manufacture.upper(), calibre=data.calibre,
         type=data.type, year=data.year,
-        national_marking=marking.as_dict() if marking else None)
+        national_marking=marking[0].as_dict() if marking else None)
     weapon.import_country = data.import_country.upper() if data.import_country else None
     weapon.import_year = data.import_year
-    weapon.marking_key = plain_serial(marking.text(marking_format(country))) if marking else ""
+    weapon.marking_key = marking[1] if marking else ""
     weapon.marking_positions = list(data.marking_positions)
     weapon.marking_photos = [p[:64] for p in data.marking_photos][:20]
     if data.registry_serial.strip():

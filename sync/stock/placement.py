@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from server.errors import AppError, InvalidInput
-from server.models import Crate, Depot, Location, MovementLine, Weapon
+from server.models import Country, Crate, Depot, Location, MovementLine, Weapon
 from server.models.inventory import WeaponStatus as WS
 from server.models.ledger import MovementType as MT
+from sync.stock.marking import read_marking
 
 IN_DEPOT = {WS.IN_STORE, WS.RECOVERED, WS.SURPLUS, WS.IN_REPAIR}
 AVAILABLE = {WS.IN_STORE, WS.RECOVERED, WS.SURPLUS}
@@ -63,7 +64,7 @@ def move_weapon(session: Session, depot: Depot, mtype: MT, line, counterparty: s
         crate_id = location_id = None
     if weapon.crate_id:
         touched.add(weapon.crate_id)
-    details = _apply_details(weapon, mtype, line.details or {})
+    details = _apply_details(session, weapon, mtype, line.details or {})
     weapon.status = status
     weapon.depot_id = depot.id if status in HELD else None
     weapon.crate_id, weapon.location_id = crate_id, location_id
@@ -73,7 +74,7 @@ def move_weapon(session: Session, depot: Depot, mtype: MT, line, counterparty: s
                         quantity=0, to_location_id=location_id, details=details)
 
 
-def _apply_details(weapon: Weapon, mtype: MT, details: dict) -> dict:
+def _apply_details(session: Session, weapon: Weapon, mtype: MT, details: dict) -> dict:
     if mtype is MT.CONDITION_CHANGE:
         condition = str(details.get("condition") or "").strip()
         if not condition:
@@ -81,14 +82,25 @@ def _apply_details(weapon: Weapon, mtype: MT, details: dict) -> dict:
         weapon.condition = condition[:32]
         return {"condition": weapon.condition}
     if mtype is MT.MARKING:
-        marking = details.get("marking")
-        if not isinstance(marking, dict) or not marking.get("number"):
-            raise InvalidInput("A marking records the national marking applied "
-                               "(country, agency, date, number).")
-        weapon.national_marking = {k: str(marking.get(k, "")) for k in
-                                   ("country", "agency", "date", "number")}
-        return {"marking": weapon.national_marking}
+        return _mark(session, weapon, details.get("marking"))
     return {}
+
+
+def _mark(session: Session, weapon: Weapon, given: object) -> dict:
+    """The national marking applied, checked against the country's format like the
+    register's, and set with the register's search key so that the weapon is found by it.
+    Given as engraved text or {country, agency, year, number} ("date" for the year, as
+    vouchers first wrote it: its year is taken)."""
+    if isinstance(given, dict) and "year" not in given and given.get("date"):
+        given = {**given, "year": str(given["date"])[:4]}
+    if not (isinstance(given, dict) and given) and not (isinstance(given, str) and given):
+        raise InvalidInput("A marking records the national marking applied "
+                           "(country, agency, year, number).")
+    country = session.get(Country, weapon.country_code)
+    marking, key = read_marking(session, country, given if isinstance(given, dict) else None,
+                                given if isinstance(given, str) else "")
+    weapon.national_marking, weapon.marking_key = marking.as_dict(), key
+    return {"marking": weapon.national_marking}
 
 
 def _destination(session: Session, depot: Depot, line) -> tuple[str | None, int | None]:

@@ -1,7 +1,8 @@
 """The tracing section of the PoA/ITI national report, and SDG indicator 16.4.2, for one
 country and calendar year: requests sent and received, answered, time to answer, overdue;
 the share of seized, found or surrendered weapons whose origin a trace established. As XLSX
-and PDF, in French or English (the words are here, no Flask)."""
+and PDF, in French, English or Arabic (right to left, see sync/labels/script.py; the words are
+here, no Flask)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from server.models import TracingRequest, Weapon
 from sync.access.principal import Principal
+from sync.labels.script import RTL, fonts, visual
 
 SEIZED = ("seizure", "found", "surrender")
 
@@ -65,6 +67,16 @@ WORDS = {
            "seized": "Armes saisies, trouvées ou remises enregistrées",
            "seized_traced": "dont tracées (saisies)", "sdg_share":
            "ODD 16.4.2 : part tracée (%)", "none": "—"},
+    "ar": {"title": "التعقّب: التقرير الوطني عن برنامج العمل والصك الدولي للتعقّب",
+           "country": "البلد", "year": "السنة", "sent": "طلبات التعقّب المُرسلة",
+           "sent_answered": "منها ما أُجيب عنه (المُرسلة)",
+           "sent_traced": "منها ما تُعقّب (المُرسلة)", "received": "طلبات التعقّب الواردة",
+           "received_answered": "منها ما أُجيب عنه (الواردة)",
+           "received_overdue": "منها ما تجاوز أجله دون جواب",
+           "median_days_to_answer": "وسيط أيام الجواب (الواردة)",
+           "seized": "الأسلحة المضبوطة أو المعثور عليها أو المسلَّمة المسجّلة",
+           "seized_traced": "منها ما تُعقّب (المضبوطة)",
+           "sdg_share": "هدف التنمية المستدامة 16.4.2: النسبة المُتعقَّبة (%)", "none": "—"},
 }
 ROWS = ("sent", "sent_answered", "sent_traced", "received", "received_answered",
         "received_overdue", "median_days_to_answer", "seized", "seized_traced", "sdg_share")
@@ -113,6 +125,7 @@ def as_xlsx(figures: Figures, lang: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "tracing"
+    sheet.sheet_view.rightToLeft = lang in RTL
     sheet.append([WORDS.get(lang, WORDS["en"])["title"]])
     for label, value in rows(figures, lang):
         sheet.append([label, value])
@@ -123,17 +136,22 @@ def as_xlsx(figures: Figures, lang: str) -> bytes:
 
 
 def as_pdf(figures: Figures, lang: str) -> bytes:
+    """One page: the title, then a label and its figure per line; in Arabic the labels
+    stand on the right and the figures on the left."""
+    title, rtl = WORDS.get(lang, WORDS["en"])["title"], lang in RTL
+    regular, bold = fonts(lang)
+    label_at, value_at = (190 * mm, 20 * mm) if rtl else (20 * mm, 190 * mm)
     out = io.BytesIO()
     pdf = Canvas(out, pagesize=A4)
-    pdf.setTitle(WORDS.get(lang, WORDS["en"])["title"])
+    pdf.setTitle(title)
     y = A4[1] - 25 * mm
-    pdf.setFont("Helvetica-Bold", 14)
-    pdf.drawString(20 * mm, y, WORDS.get(lang, WORDS["en"])["title"])
-    pdf.setFont("Helvetica", 11)
+    pdf.setFont(bold, 14)
+    (pdf.drawRightString if rtl else pdf.drawString)(label_at, y, visual(title, rtl))
+    pdf.setFont(regular, 11)
     for label, value in rows(figures, lang):
         y -= 8 * mm
-        pdf.drawString(20 * mm, y, str(label))
-        pdf.drawRightString(190 * mm, y, str(value))
+        (pdf.drawRightString if rtl else pdf.drawString)(label_at, y, visual(str(label), rtl))
+        (pdf.drawString if rtl else pdf.drawRightString)(value_at, y, str(value))
     pdf.showPage()
     pdf.save()
     return out.getvalue()

@@ -12,10 +12,10 @@ the country: the request keeps the matched weapon's id, which only the requested
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.errors import Conflict, InvalidInput, NotFound
@@ -52,12 +52,17 @@ class RequestIn:
     seized_weapon_id: str | None = None  # the requester's own record of the seized weapon
 
 
+def day_end(day: date | None) -> datetime | None:
+    """A date asked for an answer, as the end of that day (UTC)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC) if day else None
+
+
 def _days(country: Country, name: str) -> int:
     value = ((country.settings or {}).get("tracing") or {}).get(name, DEFAULT_DAYS[name])
     return int(value) if isinstance(value, int) and 0 < value <= 365 else DEFAULT_DAYS[name]
 
 
-def _step(session: Session, req: TracingRequest, principal: Principal, step: str,
+def note_step(session: Session, req: TracingRequest, principal: Principal, step: str,
           now: datetime, **extra) -> None:
     """A step in the request's own history and in the audit trail of whoever took it."""
     req.history = [*(req.history or []), {"step": step, "at": now.isoformat(),
@@ -104,7 +109,7 @@ def send_request(session: Session, principal: Principal, data: RequestIn, *,
         _received(req, receiver, now)
     session.add(req)
     session.flush()
-    _step(session, req, principal, "send", now, body=body.code if body else "")
+    note_step(session, req, principal, "send", now, body=body.code if body else "")
     return req
 
 
@@ -125,14 +130,22 @@ def _sees(principal: Principal, req: TracingRequest) -> bool:
         principal.country_code == req.requested_country and req.status != "with_body")
 
 
-def list_requests(session: Session, principal: Principal) -> list[TracingRequest]:
+BOXES = ("sent", "received", "carried")
+
+
+def list_requests(session: Session, principal: Principal,
+                  box: str | None = None) -> list[TracingRequest]:
+    """The requests the principal sees (get_request), newest first: those its state sent,
+    those it received, or those its regional body carries; `box` keeps one of the three."""
     principal.require("tracing.read")
+    boxes = {"carried": TracingRequest.body_id == principal.body_id}
     if principal.in_country:
-        clause = or_(TracingRequest.requesting_country == principal.country_code,
-                     (TracingRequest.requested_country == principal.country_code)
-                     & (TracingRequest.status != "with_body"))
-    else:
-        clause = TracingRequest.body_id == principal.body_id
+        boxes = {"sent": TracingRequest.requesting_country == principal.country_code,
+                 "received": (TracingRequest.requested_country == principal.country_code)
+                 & (TracingRequest.status != "with_body")}
+    if box is not None and box not in BOXES:
+        raise InvalidInput("box is sent, received or carried.", box=box)
+    clause = boxes.get(box, false()) if box else or_(*boxes.values())
     return list(session.scalars(select(TracingRequest).where(clause)
                                 .order_by(TracingRequest.sent_at.desc()).limit(500)))
 
@@ -145,7 +158,7 @@ def route_request(session: Session, principal: Principal, request_id: str, *,
     if req.status != "with_body":
         raise WrongStep("This request has already been passed on.", status=req.status)
     _received(req, session.get(Country, req.requested_country), now)
-    _step(session, req, principal, "route", now)
+    note_step(session, req, principal, "route", now)
     return req
 
 
@@ -165,7 +178,7 @@ def acknowledge_request(session: Session, principal: Principal, request_id: str,
     req = _answering(session, principal, request_id, ("received",))
     req.status, req.acknowledged_at = "acknowledged", now
     req.answer_contact = (contact or principal.username).strip()[:200]
-    _step(session, req, principal, "acknowledge", now)
+    note_step(session, req, principal, "acknowledge", now)
     return req
 
 
@@ -202,7 +215,7 @@ def answer_request(session: Session, principal: Principal, request_id: str, *, o
     req.outcome, req.released, req.answered_at = outcome, released, now
     req.answer_text, req.answered_by = (text or "").strip()[:5000], principal.user_id
     req.acknowledged_at = req.acknowledged_at or now
-    _step(session, req, principal, "answer", now, outcome=outcome, released=sorted(released))
+    note_step(session, req, principal, "answer", now, outcome=outcome, released=sorted(released))
     return req
 
 

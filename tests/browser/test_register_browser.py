@@ -1,6 +1,7 @@
 """The register and tracing in Chromium: a serial typed with confusable characters is found
 first with why (in French too), and a tracing request lives its whole life in the browser:
-Nigeria sends it through the ECOWAS Commission, which passes it on; Niger acknowledges and
+Nigeria sends it with two photos through the ECOWAS Commission, which sees them and passes
+it on; Niger acknowledges and
 answers from the candidate match, releasing only the model; Nigeria reads the answer."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from werkzeug.serving import make_server
 from server.db import db
 from tests.browser.conftest import Live, shot
 from tests.conftest import fresh_database, make_app
+from tests.imaging import CRATE_JPG, ROTATED_JPG
 from tests.register_seed import build_register_world
 
 
@@ -59,8 +61,10 @@ def test_a_tracing_request_from_sending_to_answer(open_page, live):
                         ("model", "AKM"), ("serial", "AK-1OOOO2"),
                         ("seizure_place", "Maiduguri")):
         ng.fill(f"#tracing-form [name={name}]", value)
+    ng.set_input_files("#tracing-photos", [str(CRATE_JPG), str(ROTATED_JPG)])
     ng.click("#tracing-send")
     expect(ng.locator("#tracing-status")).to_have_text("with the regional body")
+    expect(ng.locator("#tracing-photos img")).to_have_count(2)
     reference = ng.locator("h1 .mono").inner_text()
 
     body = open_page("ecowas")
@@ -68,11 +72,17 @@ def test_a_tracing_request_from_sending_to_answer(open_page, live):
     body.get_by_role("link", name=reference).click()
     body.click("#tracing-route")
     expect(body.locator("#tracing-status")).to_have_text("received")
+    thumbs = body.locator("#tracing-photos img")
+    expect(thumbs).to_have_count(2)
+    # the thumbnails load (the body sees the request's photos) and stand upright
+    sizes = thumbs.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
+    assert [w > h for w, h in sizes] == [True, False], sizes
 
     ne = open_page("reviewer")
     ne.click("#nav-tracing")
     ne.get_by_role("link", name=reference).click()
     expect(ne.locator("#tracing-candidates tbody tr").first).to_contain_text("AK100002")
+    expect(ne.locator("#tracing-photos img")).to_have_count(2)
     ne.fill("input[name=contact]", "CNCCAI Niamey")
     ne.click("#tracing-acknowledge")
     # the reviewer reads French since the search test: the badge's class is the status

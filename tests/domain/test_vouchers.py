@@ -5,7 +5,7 @@ the loss-report clock."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.db import utcnow
 from server.models import Crate, Depot, Movement, User, VoucherProposal, Weapon
@@ -81,15 +81,25 @@ def test_posted_types_change_the_book_at_once_with_numbered_vouchers(session, w)
     assert verify_ledgers(session) == [] and verify_audit(session) == []
 
 
+def fan(session):
+    from sync.journal.trail import SYSTEM
+    from sync.stock.setup import create_agency
+
+    create_agency(session, country_code="NE", name="Forces armées nigériennes",
+                  marking_code="FAN", actor=SYSTEM, now=utcnow())
+
+
 def test_weapons_move_by_relocation_marking_issue_return_and_transfer(session, w):
     rifle = w.weapons["AK100001"]
+    fan(session)
     submit(session, w, "relocation", [LineIn(weapon_id=rifle,
                                              to_location_id=w.locations["NE-NMY/B2/A1"])])
     submit(session, w, "marking", [LineIn(weapon_id=rifle, details={"marking": {
         "country": "NE", "agency": "FAN", "date": "2026-11", "number": "004211"}})])
     weapon = session.get(Weapon, rifle)
     assert weapon.location_id == w.locations["NE-NMY/B2/A1"] and weapon.crate_id is None
-    assert weapon.national_marking["number"] == "004211"
+    assert weapon.national_marking == {"country": "NE", "agency": "FAN", "year": 2026,
+                                       "number": "004211"}
     submit(session, w, "transfer_out", [LineIn(weapon_id=rifle)], counterparty="NE-ZDR")
     assert session.get(Weapon, rifle).status is WS.IN_TRANSIT
     submit(session, w, "transfer_in", [LineIn(weapon_id=rifle, to_location_id=w.locations[
@@ -97,6 +107,46 @@ def test_weapons_move_by_relocation_marking_issue_return_and_transfer(session, w
     session.commit()
     weapon = session.get(Weapon, rifle)
     assert (weapon.status, weapon.depot_id) == (WS.IN_STORE, w.depots["NE-ZDR"])
+
+
+@pytest.mark.parametrize(("marking", "part"), [
+    ({"country": "NG", "agency": "FAN", "year": 2026, "number": "004211"}, "country"),
+    ({"country": "NE", "agency": "XYZ", "year": 2026, "number": "004211"}, "agency"),
+    ({"country": "NE", "agency": "FAN", "year": 1066, "number": "004211"}, "year"),
+    ({"country": "NE", "agency": "FAN", "year": 2026, "number": "4211"}, "number"),
+    ("NE/FAN/2026/004211", None),
+], ids=["other country", "unknown agency", "implausible year", "short number", "bad text"])
+def test_a_marking_movement_checks_the_countrys_format_and_writes_nothing(session, w, marking,
+                                                                          part):
+    from sync.stock.marking import MarkingInvalid
+
+    fan(session)
+    session.commit()
+    rifle = w.weapons["AK100001"]
+    before = session.scalar(select(func.count(Movement.id)))
+    with pytest.raises(MarkingInvalid) as refused:
+        submit(session, w, "marking", [LineIn(weapon_id=rifle, details={"marking": marking})])
+    session.rollback()
+    assert refused.value.code == "register.marking_invalid"
+    assert refused.value.details.get("part") == part
+    assert session.scalar(select(func.count(Movement.id))) == before
+    weapon = session.get(Weapon, rifle)
+    assert (weapon.national_marking, weapon.marking_key) == ({}, "")
+
+
+def test_a_weapon_marked_through_the_books_is_found_by_its_marking(session, w):
+    from sync.register.search import search_register
+
+    fan(session)
+    rifle = w.weapons["AK100002"]
+    submit(session, w, "marking", [LineIn(weapon_id=rifle,
+                                          details={"marking": "ne - fan - 2026 - 000417"})])
+    session.commit()
+    reviewer = who(session, w, "reviewer")
+    for typed in ("NE-FAN-2026-000417", "NEFAN2026000417", "NE-FAN-2026-0004"):
+        matches = search_register(session, reviewer, typed, now=utcnow())
+        assert matches and matches[0].weapon.id == rifle, typed
+        assert {r.code for r in matches[0].reasons} & {"marking", "marking_prefix"}, typed
 
 
 @pytest.mark.parametrize(("type", "lines", "extra", "after"), [

@@ -38,6 +38,9 @@ def hq(migrated, tmp_path_factory):
                                         actor=SYSTEM, now=utcnow())
             user.password_hash = password_hash()
             world.users[username] = user.id
+        officer = db.session.get(User, world.users["ecowas_officer"])
+        world.tokens["ecowas_officer"] = accounts.enroll_device(
+            db.session, officer, actor=SYSTEM, now=utcnow()).token
         db.session.commit()
     yield {"app": app, "world": world, "s": seeded}
     with app.app_context():
@@ -106,6 +109,35 @@ def test_a_body_user_sees_its_body_page_and_nothing_of_any_country(hq, username)
     assert 404 in answered.values() and 403 in answered.values()
 
 
+def test_a_regional_officers_api_token_opens_nothing_but_tracing_requests(hq):
+    """The regional officer's API token (for its tracing tools) crawled over every GET route
+    outside the HQ pages (which take no token): no 5xx, no record of any country; 200 only for
+    the tracing request list (empty: it carries none), the server's limits and what anyone
+    may read."""
+    headers = {"Authorization": f"Bearer {hq['world'].tokens['ecowas_officer']}"}
+    client, anonymous = hq["app"].test_client(), hq["app"].test_client()
+    answered = {}
+    for url in (u for u in filled_urls(hq) if not u.startswith("/hq/")):
+        response = client.get(url, headers=headers)
+        answered[url] = response.status_code
+        body = response.get_data(as_text=True)
+        assert response.status_code < 500, (url, body[:300])
+        if response.status_code == 200 and url == "/api/v1/tracing/requests":
+            assert response.json["requests"] == [], body[:300]
+        elif response.status_code == 200 and url == "/api/v1/sync/config":
+            assert set(response.json) >= {"max_ops_per_batch"}  # the server's limits only
+        elif response.status_code in (200, 302):  # what anyone may read, or the HQ login
+            assert anonymous.get(url).get_data(as_text=True) == body, url
+        else:  # 422: an id that cannot be one (the crawl's "1"), refused whoever asks
+            assert response.status_code in REFUSED | {422}, (url, response.status_code,
+                                                             body[:300])
+        for secret in ("NMY", "KDN", "Niamey", hq["s"].submission_id,
+                       hq["world"].crates["ammo"]):
+            assert secret in url or secret not in body, (url, secret)
+    assert answered["/api/v1/tracing/requests"] == 200
+    assert sum(1 for u, c in answered.items() if u.startswith("/api/") and c in (403, 404)) > 20
+
+
 def test_body_users_are_made_with_a_body_and_nothing_else(hq):
     app = hq["app"]
     with app.app_context():
@@ -120,9 +152,12 @@ def test_body_users_are_made_with_a_body_and_nothing_else(hq):
         with pytest.raises(Conflict):
             accounts.create_body(db.session, "Ecowas", "Again", kind="regional",
                                  actor=SYSTEM, now=now)
-        with pytest.raises(InvalidInput):  # no phone for a body's user
+        with pytest.raises(InvalidInput):  # no phone for a partner's user
             accounts.enroll_device(db.session, db.session.get(
-                User, hq["world"].users["ecowas_officer"]), actor=SYSTEM, now=now)
+                User, hq["world"].users["partner_officer"]), actor=SYSTEM, now=now)
+        # a regional body's officer gets an API token for tracing requests (test_tracing_api)
+        assert accounts.enroll_device(db.session, db.session.get(
+            User, hq["world"].users["ecowas_officer"]), actor=SYSTEM, now=now).token
         assert db.session.scalar(db.select(Body.code).where(Body.kind == "regional")) == "ECOWAS"
         db.session.rollback()
 

@@ -114,3 +114,42 @@ def test_a_suspension_from_the_lot_page_and_a_decided_item(client, world, report
     r = client.post("/api/v1/depots/NMY/vouchers", json=voucher,
                     headers=bearer(world, "commander"))
     assert r.status_code == 409 and r.json["error"]["code"] == "safety.lot_suspended"
+
+
+def test_a_test_result_from_the_lot_page_sets_the_condition_and_shelf_life(
+        client, world, report_world):
+    """A reviewer types a laboratory's result on the lot page: the national code maps to a
+    condition, a serviceable result with its next test extends the shelf life; a bad date or an
+    unknown code is a 422 page with nothing written; a commander sees no form and is refused."""
+    from server.models import Country, LotTest
+
+    with client.application.app_context():
+        niger = db.session.get(Country, "NE")
+        niger.settings = {**(niger.settings or {}), "condition_codes": {"A": "SERVICEABLE"}}
+        db.session.commit()
+    login_as(client, "reviewer")
+    lot = report_world.he_lot
+    page = f"/hq/safety/lots/{lot}"
+    assert 'id="test-form"' in client.get(page).get_data(as_text=True)
+    due = date(date.today().year + 3, 6, 30)
+    r = post_form(client, f"{page}/tests", {
+        "tested_on": date.today().isoformat(), "laboratory": "Laboratoire national, Niamey",
+        "test": "stabilité chimique", "code": "a", "next_test_due": due.isoformat(),
+        "notes": ""}, page=page)
+    assert r.status_code == 302
+    text = client.get(page).get_data(as_text=True)
+    assert 'id="lot-condition">serviceable' in text and "Laboratoire national, Niamey" in text
+    assert due.isoformat() in text
+    for bad in ({"code": "ZZ"}, {"tested_on": "2999-01-01"}, {"tested_on": "hier"},
+                {"laboratory": ""}):
+        form = {"tested_on": date.today().isoformat(), "laboratory": "LN", "test": "visuel",
+                "code": "A", **bad}
+        assert post_form(client, f"{page}/tests", form, page=page).status_code == 422, bad
+    with client.application.app_context():
+        assert db.session.query(LotTest).filter_by(lot_id=lot).count() == 1
+    login_as(client, "commander")
+    assert 'id="test-form"' not in client.get(page).get_data(as_text=True)
+    r = post_form(client, f"{page}/tests", {"tested_on": date.today().isoformat(),
+                                            "laboratory": "LN", "test": "v", "code": "A"},
+                  page=page)
+    assert r.status_code == 403

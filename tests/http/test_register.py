@@ -188,7 +188,7 @@ def test_hq_closes_an_alert_and_a_search_hit_raises_one(reg):
 def test_f5_answers_are_compared_with_the_register_on_arrival(reg, client):
     app, world = reg["app"], reg["world"]
     f5 = {"instance_id": "uuid:5f5f5f5f-0000-4000-8000-000000000005", "form_id": "marking_check",
-          "form_version": "2026120101", "depot": "NMY", "answers": {"weapons": [
+          "form_version": "2026120102", "depot": "NMY", "answers": {"weapons": [
               {"serial": "AK100001", "manufacturer": "Izhmash", "model": "akm",
                "marks_match": "yes"},
               {"serial": "AK-100002", "manufacturer": "Kalashnikov Concern", "model": "AK-47",
@@ -256,6 +256,68 @@ def test_weapons_registered_from_the_odk_form(reg, client, published):
     assert r.status_code == 201
     with reg["app"].app_context():
         assert db.session.scalar(select(Weapon).where(Weapon.serial == "56-7654321")) is None
+
+
+def test_a_marking_voucher_over_the_api_is_checked_and_found_by_its_marking(reg, client):
+    world = reg["world"]
+
+    def mark(marking):
+        return client.post("/api/v1/depots/NMY/vouchers", headers=bearer(world, "commander"),
+                           json={"type": "marking", "occurred_at": "2026-11-30T10:00:00Z",
+                                 "document_ref": "ORD-MARK-7", "lines": [{
+                                     "weapon_id": world.weapons["AK100002"],
+                                     "details": {"marking": marking}}]})
+    for bad in ("NE-FAN-26-000417", {"country": "NE", "agency": "ABC", "year": 2026,
+                                     "number": "000417"}, ["NE", "FAN"], {}):
+        r = mark(bad)
+        assert r.status_code == 422, (bad, r.json)
+        assert r.json["error"]["code"] in ("register.marking_invalid", "invalid_input")
+    assert mark("NE-FAN-26-000417").json["error"]["code"] == "register.marking_invalid"
+    assert mark({"country": "NE", "agency": "FAN", "year": 2026, "number": "000417"}
+                ).status_code == 201
+    found = client.get("/api/v1/register/search?q=NE-FAN-2026-000417",
+                       headers=bearer(world, "reviewer")).json["matches"]
+    assert found[0]["weapon"]["serial"] == "AK100002"
+    assert found[0]["weapon"]["national_marking"]["number"] == "000417"
+
+
+def test_marks_read_by_f5_or_applied_by_the_books_that_no_entry_carries_are_listed(
+        reg, client, published):
+    from server.models import Finding
+    from tests.collect import Collect
+    from tests.visit_forms import F5_ITEMS
+
+    app, world = reg["app"], reg["world"]
+    with app.app_context():
+        now = utcnow()
+        for serial, mark in (("AK100001", "NE-FAN-2026-000417"),
+                             ("AK100002", "NE-FAN-2026-000500"),
+                             ("AK100002", "NE-FAN-2026-000501")):  # re-marked: 500 is gone
+            post_movement(db.session, depot_id=world.depots["NE-NMY"], type=MovementType.MARKING,
+                          lines=[LineIn(weapon_id=world.weapons[serial],
+                                        details={"marking": mark})],
+                          originator_id=world.users["commander"], occurred_at=now, now=now)
+        db.session.commit()
+    yes = {name: "yes" for name, *_ in F5_ITEMS}
+    phone = Collect(client, world.tokens["inspector"])
+    r = phone.send(phone.fill("marking_check", {
+        "start": "2026-11-25T09:00:00.000+01:00", "depot": "NMY", "weapons": [
+            {"serial_typed": "AK100001", "manufacturer": "Kalashnikov Concern", "model": "AKM",
+             "marking_read": "ne fan 2026 000417", **yes},
+            {"serial_typed": "AK100002", "manufacturer": "Kalashnikov Concern", "model": "AKM",
+             "marking_read": "NE-FAN-2026-000999", **yes},
+            {"serial_typed": "AK100002", "manufacturer": "Kalashnikov Concern", "model": "AKM",
+             **yes}]}))
+    assert r.status_code == 201, r.data
+    with app.app_context():
+        (finding,) = db.session.scalars(select(Finding).where(
+            Finding.item == "register_unknown_marking")).all()
+        assert "NE-FAN-2026-000999" in finding.text and finding.severity == "major"
+    html = as_user(reg, "reviewer").get("/hq/register/reconciliation").get_data(as_text=True)
+    listed = html.split('id="recon-marked-unregistered"')[1].split("</table>")[0]
+    assert "NE-FAN-2026-000999" in listed and "NE-FAN-2026-000500" in listed
+    assert "000417" not in listed and "000501" not in listed
+    assert listed.count("<tr>") == 3  # the header and the two marks
 
 
 @pytest.mark.parametrize("path", [

@@ -149,3 +149,68 @@ def test_the_report_counts_requests_in_both_languages(reg):
     pdf = ne.get("/hq/tracing/report.pdf?lang=fr")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert as_user(reg, "ecowas").get("/hq/tracing/report.xlsx").status_code == 403
+
+
+def test_the_report_in_arabic_reads_back_with_its_font_embedded(reg):
+    import subprocess
+    import unicodedata
+
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from sync.labels.script import CONTROLS, fonts, visual
+    from sync.tracing.reports import WORDS
+
+    ng, ne = as_user(reg, "ng_reviewer"), as_user(reg, "reviewer")
+    send(ng, body="")
+    sheet = load_workbook(io.BytesIO(ne.get("/hq/tracing/report.xlsx?lang=ar").data)).active
+    cells = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}
+    assert cells["طلبات التعقّب الواردة"] == 1 and sheet.sheet_view.rightToLeft
+    pdf = ne.get("/hq/tracing/report.pdf?lang=ar").data
+    listing = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True,
+                             check=True).stdout.decode()
+    embedded = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]
+                if line.split()[-5:-3] == ["yes", "yes"]}
+    assert {"Amiri-Regular", "Amiri-Bold"} <= embedded
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    def bare(line: str) -> str:  # pdftotext drops the vowel marks (shadda, damma)
+        return "".join(c for c in unicodedata.normalize("NFKC", CONTROLS.sub("", line))
+                       if unicodedata.category(c) != "Mn")
+    lines = [bare(line) for line in text.splitlines()]
+    assert any(bare("طلبات التعقّب الواردة") in line and " 1 " in f" {line} "
+               for line in lines), lines
+    assert any(bare("التقرير الوطني عن برنامج العمل") in line for line in lines)
+    regular, bold = fonts("ar")
+    for word in WORDS["ar"].values():  # every glyph drawn is in the font
+        cmap = getFont(regular).face.charToGlyph
+        assert [c for c in visual(word, rtl=True) if ord(c) not in cmap] == [], word
+
+
+def test_photos_sent_with_the_request_on_hq_and_a_fake_one_refuses_it_whole(reg):
+    from server.models import Photo
+    from tests.imaging import CRATE_JPG, png_bomb
+
+    ng = as_user(reg, "ng_reviewer")
+    token = csrf(ng, "/hq/tracing/new")
+
+    def post(*files):
+        return ng.post("/hq/tracing", content_type="multipart/form-data", data={
+            **REQUEST, "csrf_token": token,
+            "photos": [(io.BytesIO(data), name) for data, name in files]})
+    for bad in ((b"GIF89a not really", "weapon.jpg"), (png_bomb(), "marks.png"),
+                (CRATE_JPG.read_bytes(), "../../etc/passwd")):
+        assert post((CRATE_JPG.read_bytes(), "side.jpg"), bad).status_code in (415, 422)
+        assert request_id(reg["app"]) is None  # nothing sent, no photo kept
+    r = post((CRATE_JPG.read_bytes(), "side.jpg"))
+    assert r.status_code == 302
+    rid = request_id(reg["app"])
+    with reg["app"].app_context():
+        (pid,) = db.session.get(TracingRequest, rid).photos
+        assert db.session.scalar(select(Photo.filename).where(Photo.id == pid)) == "side.jpg"
+        assert len(db.session.scalars(select(Photo.id)).all()) == 1
+    page = f"/hq/tracing/{rid}"
+    assert f"/hq/tracing/{rid}/photos/{pid}/thumb" in ng.get(page).get_data(as_text=True)
+    assert ng.get(f"{page}/photos/{pid}/thumb").mimetype == "image/jpeg"
+    assert as_user(reg, "reviewer").get(f"{page}/photos/{pid}").status_code == 404  # not routed
+    assert as_user(reg, "ecowas").get(f"{page}/photos/{pid}").status_code == 200
+    assert as_user(reg, "ecowas").get(f"/hq/photos/{pid}").status_code == 404

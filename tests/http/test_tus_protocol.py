@@ -245,18 +245,49 @@ def test_creation_is_scoped_by_what_the_photo_belongs_to(client, world, user, la
         assert r.json["error"]["code"] == code
 
 
-def test_a_submission_of_another_country_is_not_found(client, world, app):
-    from server.models import Submission
+def test_a_submission_the_phone_may_not_see_is_answered_as_unknown(client, world, app):
+    """Naming another country's (or another depot's) submission gets the same 201 as naming
+    one that has not arrived: no oracle of instance IDs. The photo is kept under the sender's
+    own key for that ID (where the sender's own submission of that ID is kept, see
+    sync/intake/instance_keys.py) and never joins the other submission; the submission's own
+    phone still fills it."""
+    from server.models import Submission, SubmissionAttachment
 
     with app.app_context():
-        db.session.add(Submission(instance_id="uuid:ng-visit", form_id="f", source="json",
-                                  content_hash="0", raw="{}", depot_id=world.depots["NG-KDN"],
-                                  device_id=world.devices["ng_inspector"]))
+        for instance, depot, device in (("uuid:ng-visit", "NG-KDN", "ng_inspector"),
+                                        ("uuid:zdr-visit", "NE-ZDR", "zdr_inspector")):
+            db.session.add(Submission(
+                id=instance[5:], instance_id=instance, form_id="f", source="json",
+                content_hash="0", raw="{}", depot_id=world.depots[depot],
+                device_id=world.devices[device],
+                attachments=[SubmissionAttachment(name="crate.jpg")]))
         db.session.commit()
-    assert error(create(client, world, meta=metadata(instance_id="uuid:ng-visit"))) == (
-        404, "not_found")
-    assert create(client, world, user="ng_inspector",
-                  meta=metadata(instance_id="uuid:ng-visit")).status_code == 201
+    answers = []
+    for instance in ("uuid:ng-visit", "uuid:zdr-visit", "uuid:not-arrived-yet"):
+        r = create(client, world, body=JPG, meta=metadata(instance_id=instance))
+        answers.append((r.status_code, r.headers["Upload-Offset"], sorted(dict(r.headers))))
+    assert answers[0] == answers[1] == answers[2] and answers[0][:2] == (201, str(SIZE))
+    with app.app_context():
+        attachments = db.session.scalars(select(SubmissionAttachment)).all()
+        assert [a.photo_id for a in attachments] == [None, None]
+        assert db.session.scalar(select(func.count()).select_from(Photo).where(
+            Photo.depot_id.is_not(None))) == 0
+    # the inspector's own submission of that ID, kept under its own key, gets the photo
+    from tests.http.sync_helpers import bearer
+
+    mine = {"instance_id": "uuid:ng-visit", "form_id": "pssm_visit", "form_version": "1",
+            "depot": "NMY", "visit_type": "routine_internal", "answers": {},
+            "photos": [{"name": "crate.jpg", "question": "fence_photo"}], "counts": [],
+            "findings": []}
+    r = client.post("/api/v1/submissions", json=mine, headers=bearer(world))
+    assert r.status_code == 201 and r.json["missing_photos"] == [], r.json
+    r = create(client, world, user="ng_inspector", body=JPG,
+               meta=metadata(instance_id="uuid:ng-visit"))
+    assert r.status_code == 201
+    with app.app_context():
+        ng = db.session.get(Submission, "ng-visit")
+        assert ng.attachments[0].photo_id is not None
+        assert ng.attachments[0].photo.device_id == world.devices["ng_inspector"]
 
 
 def test_a_device_cannot_hold_more_than_its_quota_in_unfinished_uploads(client, world, app):

@@ -4,7 +4,7 @@ says what is wrong with others."""
 
 import pytest
 
-from sync.register.marking import Marking, MarkingFormat, MarkingInvalid, parse_marking
+from sync.stock.marking import Marking, MarkingFormat, MarkingInvalid, parse_marking
 from sync.stock.serials import confusions, plain_serial, serial_key
 
 

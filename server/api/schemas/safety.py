@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from server.models.inventory import Condition
+from server.setup_fields import LotTestFields
 
 SHORT, TEXT = validate.Length(max=64), validate.Length(max=2000)
 
@@ -15,13 +16,8 @@ class NoticeIn(Schema):
     reason = fields.String(load_default="", validate=TEXT)
 
 
-class LotTestIn(Schema):
-    tested_on = fields.Date(required=True)
-    laboratory = fields.String(required=True, validate=validate.Length(1, 200))
-    test = fields.String(required=True, validate=validate.Length(1, 100))
-    code = fields.String(required=True, validate=validate.Length(1, 32))
-    next_test_due = fields.Date(load_default=None)
-    notes = fields.String(load_default="", validate=TEXT)
+class LotTestIn(LotTestFields):
+    pass
 
 
 class DecisionIn(Schema):

@@ -4,7 +4,9 @@ an order and with separators each country decides (Country.settings["marking_for
 A format is {"country": "NE", "separator": "-", "year_digits": 4, "number_digits": 6,
 "order": ["country", "agency", "year", "number"]}; every key has that default (the country
 code defaults to the country's own). The agency must be one of the country's agencies'
-marking codes. parse_marking() reads engraved text; check_marking() a structured value.
+marking codes. parse_marking() reads engraved text; check_marking() a structured value;
+read_marking() either, for a country, with the search key the register finds it by. Here in the
+books' layer: the register and the books' marking movement check markings alike.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from server.errors import InvalidInput
+from server.models import Agency, Country
+from sync.stock.serials import plain_serial
 
 PARTS = ("country", "agency", "year", "number")
 DEFAULT = {"separator": "-", "year_digits": 4, "number_digits": 6, "order": list(PARTS)}
@@ -120,3 +127,29 @@ def _split_unseparated(text: str, fmt: MarkingFormat) -> list[str]:
     pattern = "".join(shapes[p] for p in fmt.order)
     match = re.fullmatch(pattern, text.replace(" ", ""))
     return list(match.groups()) if match else []
+
+
+def marking_format(country: Country) -> MarkingFormat:
+    return MarkingFormat.of(country.code, country.settings)
+
+
+def agency_codes(session: Session, country_code: str) -> list[str]:
+    return list(session.scalars(select(Agency.marking_code)
+                                .where(Agency.country_code == country_code)))
+
+
+def read_marking(session: Session, country: Country, value: Mapping[str, Any] | None,
+                 text: str = "") -> tuple[Marking, str] | None:
+    """The national marking given (structured, or as engraved), checked against the
+    country's format, with its search key; None when neither is given."""
+    if not (value or text.strip()):
+        return None
+    fmt, agencies = marking_format(country), agency_codes(session, country.code)
+    marking = check_marking(value, fmt, agencies) if value else parse_marking(text, fmt,
+                                                                             agencies)
+    return marking, marking_key(marking, fmt)
+
+
+def marking_key(marking: Marking, fmt: MarkingFormat) -> str:
+    """What the register finds a marking by: its engraved text, separators dropped."""
+    return plain_serial(marking.text(fmt))
