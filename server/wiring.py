@@ -54,8 +54,8 @@ def photo_keeper() -> PhotoKeeper:
     limits: photos that arrive inside a submission are checked and kept like tus uploads."""
     store, limits = photo_store(), image_limits()
 
-    def keep(session, checked, **kwargs):
-        return store_photo_file(session, store, checked, limits=limits, **kwargs)
+    def keep(session, source, **kwargs):
+        return store_photo_file(session, store, source, limits=limits, **kwargs)
     return PhotoKeeper(check=lambda path: check_photo_file(store, path, limits=limits),
                        keep=keep)
 

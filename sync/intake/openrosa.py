@@ -46,12 +46,16 @@ PHOTO_NS = uuid.UUID("6f1d3b7e-5c2a-4e8f-9a41-0d5e2c7b9f10")
 
 @dataclass(frozen=True)
 class PhotoKeeper:
-    """The photo store's two steps, bound to a store and limits (server.wiring): ``check``
-    does the file work with no database (sync.photos.records.check_photo_file), ``keep``
-    stores the row, links and audits it inside the transaction (store_photo_file)."""
+    """The photo store bound to a store and limits (server.wiring): ``check`` does the file
+    work with no database (sync.photos.records.check_photo_file); calling it keeps a photo
+    like store_photo_file (the row, its links and audit, inside the transaction) from a
+    path, a stream or what ``check`` returned."""
 
     check: Callable[[Path], Any]
     keep: Callable[..., Any]
+
+    def __call__(self, session: Session, source: Any, **kwargs: Any) -> Any:
+        return self.keep(session, source, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,7 @@ def _keep_attachments(session: Session, principal: Principal, submission: Submis
             continue
         try:
             with session.begin_nested():
-                photo = keep_photo.keep(
+                photo = keep_photo(
                     session, checked, photo_id=att.photo_uuid, filename=att.name,
                     instance_id=submission.instance_id, question=att.question, device=device,
                     now=now)
