@@ -1,6 +1,7 @@
 """HQ pages and API lists at a national register's size, against their own SQL run bare.
 
     .venv/bin/python bench/hq.py [--scale 1.0] [--no-pg] [--no-sqlite] [--rebuild] [-n 20]
+                                 [--pg URL] [--workers N]
 
 Builds once, in bulk and with progress, and reuses between runs (--rebuild starts afresh):
 50 depots (Niger), 500,000 crates, 2,000,000 ledger movements (hash-chained per depot, book
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 import tracemalloc
@@ -53,6 +55,7 @@ from server.models.inventory import CrateKind, CrateStatus, StockCategory  # noq
 from server.models.labels import LabelStatus  # noqa: E402
 from server.models.ledger import MovementType  # noqa: E402
 from server.models.sync import SubmissionStatus  # noqa: E402
+from sync.journal.chains import one_snapshot  # noqa: E402
 from sync.journal.trail import GENESIS, chain_hash, chain_key, verify_audit  # noqa: E402
 from sync.stock.ledger import movement_content, verify_ledgers  # noqa: E402
 
@@ -364,13 +367,24 @@ def export_memory(app, world) -> tuple[float, float, int]:
     return seconds, peak / 1e6, size
 
 
-def audit_verify(app) -> tuple[float, int]:
+def audit_verify(app, workers: int) -> tuple[float, float, int]:
+    """`audit verify` as the command runs it: wall time, CPU seconds of this process and its
+    workers, problems found."""
     from server.cli import progress_bar
 
     with app.app_context():
-        t0 = time.perf_counter()
-        problems = verify_ledgers(db.session) + verify_audit(db.session, progress=progress_bar)
-        return time.perf_counter() - t0, len(problems)
+        t0, cpu0 = time.perf_counter(), _cpu()
+        one_snapshot(db.session)
+        problems = (verify_ledgers(db.session, progress=progress_bar, workers=workers)
+                    + verify_audit(db.session, progress=progress_bar, workers=workers))
+        db.session.rollback()
+        return time.perf_counter() - t0, _cpu() - cpu0, len(problems)
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
@@ -404,8 +418,9 @@ def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
     seconds, peak, size = export_memory(app, world)
     say(f"  export inspections.csv: {size / 1e6:.1f} MB in {seconds:.1f}s, traced peak "
         f"{peak:.1f} MB")
-    seconds, problems = audit_verify(app)
-    say(f"  audit verify (ledgers and audit chains): {seconds:.1f}s, {problems} problem(s)")
+    seconds, cpu, problems = audit_verify(app, args.workers)
+    say(f"  audit verify (ledgers and audit chains, {args.workers} worker(s)): {seconds:.1f}s, "
+        f"{cpu:.1f} CPU-s in Python (the database's own not counted), {problems} problem(s)")
     with app.app_context():
         db.engine.dispose()
 
@@ -419,6 +434,8 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="audit verify's worker processes")
     args = parser.parse_args()
     sizes = {"depots": 50, **{k: int(v * args.scale) for k, v in (
         ("crates", 500_000), ("movements", 2_000_000), ("submissions", 100_000))}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from server.api import bp
 from server.api.schemas.inventory import CrateDetailSchema, CrateSchema, DepotSchema, PageArgs
@@ -29,8 +30,10 @@ def list_crates(code: str):
     depot = access.get_depot(db.session, g.principal, code)
     limit = min(args["limit"] or current_app.config["API_PAGE_SIZE"],
                 current_app.config["API_MAX_PAGE_SIZE"])
+    # the depot is the one just read: joined again to each of 1,000 crates, its country's
+    # settings would be decoded 1,000 times; a lazy load finds it in the session instead
     query = (select(Crate).where(Crate.depot_id == depot.id, Crate.deleted_at.is_(None))
-             .order_by(Crate.label_id).limit(limit + 1))
+             .options(lazyload(Crate.depot)).order_by(Crate.label_id).limit(limit + 1))
     if args["after"]:
         query = query.where(Crate.label_id > args["after"])
     if args["building"]:

@@ -158,6 +158,7 @@ class Crate(Base):
         UniqueConstraint("label_id"),
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_crates_depot_label", "depot_id", "label_id"),  # a depot's crates in order
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)

@@ -35,7 +35,10 @@ class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (UniqueConstraint("instance_id"),
                       Index("ix_submissions_depot_received", "depot_id", "received_at"),
-                      Index("ix_submissions_received", "received_at"))  # the country's log
+                      Index("ix_submissions_received", "received_at", "id"),  # the country's log
+                      # who and which forms the log's filters offer, read a step per value
+                      Index("ix_submissions_depot_user", "depot_id", "user_id"),
+                      Index("ix_submissions_depot_form", "depot_id", "form_id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     instance_id: Mapped[str] = mapped_column(String(64))

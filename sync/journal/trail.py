@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from server.models import AuditEvent, AuditHead, Change, Depot
+from sync.journal.chains import Progress, check_chains
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
@@ -86,11 +87,12 @@ def record_changes(session: Session, entity: str, rows: Iterable[tuple[str, int 
     session.execute(insert(Change), values)
 
 
+AUDIT_FIELDS = ("at", "user_id", "device_id", "country_code", "depot_id", "action", "entity",
+                "entity_id", "details")  # what an audit event's hash covers
+
+
 def audit_content(event: AuditEvent) -> dict[str, Any]:
-    return {"at": event.at, "user_id": event.user_id, "device_id": event.device_id,
-            "country_code": event.country_code, "depot_id": event.depot_id,
-            "action": event.action, "entity": event.entity, "entity_id": event.entity_id,
-            "details": event.details}
+    return {name: getattr(event, name) for name in AUDIT_FIELDS}
 
 
 def chain_key(depot_id: int | None, country_code: str | None) -> str:
@@ -198,39 +200,42 @@ def chain_name(session: Session, chain: str) -> str:
     return f"country {chain[2:]}" if chain.startswith("c:") else "global"
 
 
-def verify_audit(session: Session, progress: Callable[[str, Iterable], Iterable] | None = None,
-                 ) -> list[str]:
+def verify_audit(session: Session, progress: Progress | None = None, *,
+                 workers: int = 1) -> list[str]:
     """Walk every audit chain against its stored head; name each altered event, each gap and
-    the entries missing from a chain's end."""
+    the entries missing from a chain's end. workers > 1 walks chains in parallel processes
+    (see sync/journal/chains.py)."""
     session.expire_all()
-    heads = {h.chain: h for h in session.scalars(select(AuditHead))}
+    heads = {h.chain: (h.seq, h.hash) for h in session.scalars(select(AuditHead))}
     chains = sorted(set(heads) | set(session.scalars(select(AuditEvent.chain).distinct())))
-    problems: list[str] = []
-    for chain in (progress("Audit chains", chains) if progress else chains):
-        problems += _verify_chain(session, chain, heads.get(chain))
-    return problems
+    return check_chains(session, "Audit chains",
+                        [(chain, chain_name(session, chain), heads.get(chain)) for chain in chains],
+                        verify_chain, progress=progress, workers=workers)
 
 
-def _verify_chain(session: Session, chain: str, head: AuditHead | None) -> list[str]:
-    problems, prev, seq, name = [], GENESIS, 0, chain_name(session, chain)
-    table = AuditEvent.__table__  # plain rows, streamed: a national trail holds millions
-    events = session.execute(select(table).where(table.c.chain == chain)
-                             .order_by(table.c.chain_seq).execution_options(yield_per=5000))
-    for event in events:
-        if event.chain_seq != seq + 1:
-            problems.append(f"{name} audit chain: events #{seq + 1}..#{event.chain_seq - 1} "
-                            "missing")
-        elif event.prev_hash != prev:
-            problems.append(f"audit event {event.id}: chain broken (prev_hash does not match)")
-        if chain_hash(event.prev_hash, audit_content(event)) != event.hash:
-            problems.append(f"audit event {event.id} ({event.action}): content altered")
-        prev, seq = event.hash, event.chain_seq
+def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None]) -> list[str]:
+    """One audit chain, (key, name, stored head), walked whole in chain order."""
+    key, name, head = chain
+    problems, prev, seq = [], GENESIS, 0
+    t = AuditEvent.__table__  # plain rows, streamed: a national trail holds millions
+    events = session.execute(
+        select(t.c.id, t.c.chain_seq, t.c.prev_hash, t.c.hash, *(t.c[f] for f in AUDIT_FIELDS))
+        .where(t.c.chain == key).order_by(t.c.chain_seq).execution_options(yield_per=5000))
+    for event_id, chain_seq, prev_hash, digest, *values in events:
+        if chain_seq != seq + 1:
+            problems.append(f"{name} audit chain: events #{seq + 1}..#{chain_seq - 1} missing")
+        elif prev_hash != prev:
+            problems.append(f"audit event {event_id}: chain broken (prev_hash does not match)")
+        content = dict(zip(AUDIT_FIELDS, values, strict=True))
+        if chain_hash(prev_hash, content) != digest:
+            problems.append(f"audit event {event_id} ({content['action']}): content altered")
+        prev, seq = digest, chain_seq
     if head is None:
         problems.append(f"{name} audit chain: its stored head is missing")
-    elif head.seq > seq:
-        problems.append(f"{name} audit chain: the last {head.seq - seq} event(s), "
-                        f"#{seq + 1}..#{head.seq}, are missing (the stored head is #{head.seq})")
-    elif (head.seq, head.hash) != (seq, prev):
+    elif head[0] > seq:
+        problems.append(f"{name} audit chain: the last {head[0] - seq} event(s), "
+                        f"#{seq + 1}..#{head[0]}, are missing (the stored head is #{head[0]})")
+    elif head != (seq, prev):
         problems.append(f"{name} audit chain: the stored head does not match its last event "
                         f"#{seq}")
     return problems

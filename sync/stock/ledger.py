@@ -6,7 +6,7 @@ on the depot row, so two writers can never fork a chain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -20,6 +20,7 @@ from server.models import AmmoLot, Crate, Depot, Movement, MovementLine, User, W
 from server.models.inventory import Condition, StockCategory
 from server.models.ledger import MovementType as MT
 from sync.access.principal import ApprovalRequired, check_approver
+from sync.journal.chains import Progress, check_chains
 from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_change
 from sync.stock.catalogue import get_entry
 from sync.stock.magazines import buildings_of, check_buildings
@@ -273,29 +274,15 @@ def movement_content(movement: Movement) -> dict:
     return content
 
 
-def verify_ledgers(session: Session, progress: Callable[[str, Iterable], Iterable] | None = None,
-                   ) -> list[str]:
-    """Walk every depot's chain and compare book stock with the ledger; name each problem."""
-    problems: list[str] = []
+def verify_ledgers(session: Session, progress: Progress | None = None, *,
+                   workers: int = 1) -> list[str]:
+    """Walk every depot's chain and compare book stock with the ledger; name each problem.
+    workers > 1 walks depots in parallel processes (see sync/journal/chains.py)."""
     session.expire_all()  # judge what the database holds, not what this session remembers
-    depots = list(session.scalars(select(Depot).order_by(Depot.id)))
-    for depot in (progress("Ledgers", depots) if progress else depots):
-        prev, seq = GENESIS, 0
-        for movement in _chain(session, depot.id):
-            seq += 1
-            label = (f"depot {depot.country_code}-{depot.code} movement #{movement.depot_seq} "
-                     f"({movement.id})")
-            if movement.depot_seq != seq:
-                problems.append(f"{label}: sequence gap, expected #{seq}")
-                seq = movement.depot_seq
-            if movement.prev_hash != prev:
-                problems.append(f"{label}: chain broken, prev_hash does not match entry #{seq - 1}")
-            if chain_hash(movement.prev_hash, movement_content(movement)) != movement.hash:
-                problems.append(f"{label}: content altered, hash does not match")
-            prev = movement.hash
-        if (seq, prev) != (depot.ledger_seq, depot.ledger_head):
-            problems.append(f"depot {depot.country_code}-{depot.code}: chain head does not match "
-                            f"its last entry (entries removed or added outside the ledger)")
+    depots = session.execute(select(Depot.id, Depot.country_code, Depot.code, Depot.ledger_seq,
+                                    Depot.ledger_head).order_by(Depot.id)).all()
+    problems = check_chains(session, "Ledgers", [tuple(d) for d in depots], verify_depot_chain,
+                            progress=progress, workers=workers)
     booked = select(MovementLine.crate_id, func.sum(MovementLine.quantity).label("q")).where(
         MovementLine.crate_id.is_not(None)).group_by(MovementLine.crate_id).subquery()
     rows = session.execute(select(Crate.label_id, Crate.quantity, booked.c.q)
@@ -307,6 +294,27 @@ def verify_ledgers(session: Session, progress: Callable[[str, Iterable], Iterabl
     return problems
 
 
+def verify_depot_chain(session: Session, depot: tuple[int, str, str, int, str]) -> list[str]:
+    """One depot's ledger, (id, country, code, stored seq, stored head), walked whole."""
+    depot_id, country, code, head_seq, head = depot
+    problems, prev, seq = [], GENESIS, 0
+    for movement in _chain(session, depot_id):
+        seq += 1
+        label = f"depot {country}-{code} movement #{movement.depot_seq} ({movement.id})"
+        if movement.depot_seq != seq:
+            problems.append(f"{label}: sequence gap, expected #{seq}")
+            seq = movement.depot_seq
+        if movement.prev_hash != prev:
+            problems.append(f"{label}: chain broken, prev_hash does not match entry #{seq - 1}")
+        if chain_hash(movement.prev_hash, movement_content(movement)) != movement.hash:
+            problems.append(f"{label}: content altered, hash does not match")
+        prev = movement.hash
+    if (seq, prev) != (head_seq, head):
+        problems.append(f"depot {country}-{code}: chain head does not match its last entry "
+                        "(entries removed or added outside the ledger)")
+    return problems
+
+
 LINE_FIELDS = ("line_no", "crate_id", "lot_id", "quantity", "weapon_id", "weapon_status",
                "to_location_id", "details")
 
@@ -315,18 +323,20 @@ def _chain(session: Session, depot_id: int) -> Iterator[SimpleNamespace]:
     """A depot's movements in chain order with their lines, streamed as plain rows (a national
     ledger holds millions: one joined query, no ORM objects, flat memory)."""
     m, ln = Movement.__table__, MovementLine.__table__
+    names = [c.name for c in m.c]
+    width = len(names)
     rows = session.execute(
-        select(m, *(ln.c[f].label(f"line_{f}") for f in LINE_FIELDS))
+        select(m, *(ln.c[f] for f in LINE_FIELDS))
         .outerjoin(ln, ln.c.movement_id == m.c.id).where(m.c.depot_id == depot_id)
         .order_by(m.c.depot_seq, m.c.id, ln.c.line_no).execution_options(yield_per=5000))
     current = None
     for row in rows:
-        if current is None or current.id != row.id:
+        if current is None or current.id != row[0]:
             if current is not None:
                 yield current
-            current = SimpleNamespace(**{c.name: row._mapping[c] for c in m.c}, lines=[])
-        if row.line_line_no is not None:
-            current.lines.append(SimpleNamespace(**{f: row._mapping[f"line_{f}"]
-                                                    for f in LINE_FIELDS}))
+            current = SimpleNamespace(**dict(zip(names, row[:width], strict=True)), lines=[])
+        if row[width] is not None:  # a line (a movement without lines has none)
+            current.lines.append(SimpleNamespace(**dict(zip(LINE_FIELDS, row[width:],
+                                                            strict=True))))
     if current is not None:
         yield current

@@ -32,6 +32,9 @@ from sync.views.paging import check_page
 
 STATUSES = ("discrepancies", "conflicts", "photos_missing", "flagged", "replaced")
 SORTS = ("received", "started", "depot", "form", "inspector")
+COUNT_CAP = 10_000  # matching rows counted at most (or up to the page asked for); beyond it
+# the page says "more than": a country's log holds 100,000 inspections and a reviewer
+# narrows it with the filters, not by reading its exact length
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,10 @@ class LogRow:
 @dataclass(frozen=True)
 class Page:
     rows: list[LogRow]
-    total: int
+    total: int  # matching rows, or (capped) how many were counted: more match
     page: int
     per_page: int
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -156,8 +160,9 @@ def _ordered(query: Select, flt: LogFilter) -> Select:
            "depot": Depot.code, "form": Submission.form_id,
            "inspector": User.username}.get(flt.sort, Submission.received_at)
     order = key.desc() if flt.descending else key.asc()
-    if key is not Submission.received_at:  # never null: without NULLS LAST its index serves
-        order = order.nulls_last()  # the same on every database
+    if key is Submission.received_at:  # never null: the index (received_at, id) serves it
+        return query.order_by(order, Submission.id.desc() if flt.descending else Submission.id)
+    order = order.nulls_last()  # the same on every database
     tiebreak = Submission.received_at.desc() if flt.descending else Submission.received_at
     return query.order_by(order, tiebreak, Submission.id)
 
@@ -189,15 +194,17 @@ def _row(values) -> LogRow:
 def inspection_page(session: Session, principal: Principal, flt: LogFilter, tz: tzinfo,
                     *, per_page: int, page: int = 1) -> Page:
     facts = _facts(session.get_bind().dialect.name)
-    ids = _filtered(principal, flt, tz, facts, (Submission.id,)).subquery()
-    total = session.scalar(select(func.count()).select_from(ids))
+    matching = _filtered(principal, flt, tz, facts, (Submission.id,))
+    cap = max(COUNT_CAP, page * per_page)
+    counted = session.scalar(select(func.count()).select_from(matching.limit(cap + 1)
+                                                              .subquery()))
+    total, capped = min(counted, cap), counted > cap
     check_page(page, total, per_page)
     # the page's ids first, then its rows: the per-row facts are counted for these rows only,
-    # not for every row before the offset (a country's log holds 100,000 inspections)
-    on_page = (_ordered(_filtered(principal, flt, tz, facts, (Submission.id,)), flt)
-               .limit(per_page).offset((page - 1) * per_page))
+    # not for every row before the offset
+    on_page = _ordered(matching, flt).limit(per_page).offset((page - 1) * per_page)
     query = _rows_query(session, principal, flt, tz).where(Submission.id.in_(on_page))
-    return Page([_row(r) for r in session.execute(query)], total, page, per_page)
+    return Page([_row(r) for r in session.execute(query)], total, page, per_page, capped)
 
 
 def inspection_rows(session: Session, principal: Principal, flt: LogFilter, tz: tzinfo,
@@ -209,12 +216,41 @@ def inspection_rows(session: Session, principal: Principal, flt: LogFilter, tz: 
 
 
 def log_choices(session: Session, principal: Principal) -> Choices:
-    """What the filters offer: depots in scope, the people and forms seen in the log."""
-    in_scope = select(Submission.user_id).where(submission_clause(principal))
+    """What the filters offer: depots in scope, the people and forms seen in the log. Read
+    from the indexes (depot, user) and (depot, form), a step per value seen in each depot,
+    rather than from every submission; the few that named no depot are read as they are."""
+    depots = visible_depots(session, principal)
+    own = None if principal.can("inspections.read") else principal.user_id
+    no_depot = session.execute(select(Submission.user_id, Submission.form_id).distinct().where(
+        Submission.depot_id.is_(None), submission_clause(principal))).all()
+    users = _seen(session, Submission.user_id, depots, own) | {u for u, _ in no_depot}
+    forms = _seen(session, Submission.form_id, depots, own) | {f for _, f in no_depot}
     inspectors = session.execute(
         select(User.id, func.coalesce(func.nullif(User.full_name, ""), User.username))
-        .where(User.id.in_(in_scope)).order_by(User.username))
-    forms = session.scalars(select(Submission.form_id).where(submission_clause(principal))
-                            .distinct().order_by(Submission.form_id))
-    return Choices(depots=[(d.code, d.name) for d in visible_depots(session, principal)],
-                   inspectors=[(uid, name) for uid, name in inspectors], forms=list(forms))
+        .where(User.id.in_(users - {None})).order_by(User.username))
+    return Choices(depots=[(d.code, d.name) for d in depots],
+                   inspectors=[(uid, name) for uid, name in inspectors], forms=sorted(forms))
+
+
+def _seen(session: Session, column, depots: list[Depot], user_id: int | None) -> set:
+    """The distinct values of a submissions column in these depots (only user_id's
+    submissions when given), by a loose index scan: a recursive query whose every step asks
+    the index for the next value after the last one found."""
+    if not depots:
+        return set()
+    inner = Submission.__table__.alias("seen_in")
+
+    def following(depot_id, after):
+        query = select(func.min(inner.c[column.key])).where(inner.c.depot_id == depot_id)
+        if after is not None:
+            query = query.where(inner.c[column.key] > after)
+        if user_id is not None:
+            query = query.where(inner.c.user_id == user_id)
+        return query.scalar_subquery()
+
+    start = select(Depot.id.label("depot_id"), following(Depot.id, None).label("value")).where(
+        Depot.id.in_([d.id for d in depots]))
+    walk = start.cte("walk", recursive=True)
+    walk = walk.union_all(select(walk.c.depot_id, following(walk.c.depot_id, walk.c.value))
+                          .where(walk.c.value.is_not(None)))
+    return set(session.scalars(select(walk.c.value).where(walk.c.value.is_not(None))))

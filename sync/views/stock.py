@@ -91,12 +91,8 @@ def _live(depot: Depot):
     return (Crate.depot_id == depot.id) & Crate.deleted_at.is_(None)
 
 
-def _base(depot: Depot) -> Select:
-    weapons = (select(func.count(Weapon.id)).where(Weapon.crate_id == Crate.id)
-               .correlate(Crate).scalar_subquery())
-    return _joined(select(Crate, StorageBuilding.code, Location.code, AmmoItemType,
-                          AmmoLot.lot_number, weapons.label("weapons"))
-                   .select_from(Crate)).where(_live(depot))
+def _base(depot: Depot, *columns) -> Select:
+    return _joined(select(*columns).select_from(Crate)).where(_live(depot))
 
 
 def _filtered(query: Select, flt: CrateFilter) -> Select:
@@ -116,12 +112,20 @@ def crate_page(session: Session, principal: Principal, code: str, flt: CrateFilt
                page: int, per_page: int) -> CratePage:
     """One page of a depot's crates; a page past the last is an error, not page 1."""
     depot = get_depot(session, principal, code)
-    query = _filtered(_base(depot), flt)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(_filtered(_base(depot, func.count(Crate.id)), flt))
     check_page(page, total, per_page)
     order = SORTS[flt.sort]
-    query = query.order_by(order.desc() if flt.descending else order.asc(), Crate.label_id)
-    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    order = order.desc() if flt.descending else order.asc()
+    # the page's crates first, then their rows: weapons are counted for these crates only,
+    # not for every crate of the depot before the page is cut (a depot holds 10,000)
+    on_page = list(session.scalars(_filtered(_base(depot, Crate.id), flt)
+                                   .order_by(order, Crate.label_id)
+                                   .limit(per_page).offset((page - 1) * per_page)))
+    weapons = (select(func.count(Weapon.id)).where(Weapon.crate_id == Crate.id)
+               .correlate(Crate).scalar_subquery())
+    rows = session.execute(_base(depot, Crate, StorageBuilding.code, Location.code,
+                                 AmmoItemType, AmmoLot.lot_number, weapons.label("weapons"))
+                           .where(Crate.id.in_(on_page)).order_by(order, Crate.label_id)).all()
     return CratePage(depot, [_row(*r) for r in rows], total, page, per_page)
 
 
@@ -138,33 +142,48 @@ def _row(crate: Crate, building: str | None, stack: str | None, item: AmmoItemTy
 
 
 def crate_choices(session: Session, depot: Depot) -> dict[str, list[str]]:
-    """The values each filter can take in this depot, for its select boxes."""
+    """The values each filter can take in this depot, for its select boxes: one pass over
+    the depot's crates for the places and lots they are in, then the names of those."""
     columns = {"building": StorageBuilding.code, "nature": AmmoItemType.nature,
                "calibre": AmmoItemType.calibre, "hd": AmmoItemType.hazard_division,
                "cg": AmmoItemType.compatibility_group}
-    return {name: list(session.scalars(
-        _joined(select(column).distinct().select_from(Crate))
-        .where(_live(depot), column.is_not(None)).order_by(column)))
-        for name, column in columns.items()}
+    seen = (select(Crate.location_id, Crate.lot_id).where(_live(depot)).distinct()
+            .subquery())
+    combos = session.execute(
+        select(*columns.values()).select_from(seen)
+        .outerjoin(Location, seen.c.location_id == Location.id)
+        .outerjoin(StorageBuilding, Location.building_id == StorageBuilding.id)
+        .outerjoin(AmmoLot, seen.c.lot_id == AmmoLot.id)
+        .outerjoin(AmmoItemType, AmmoLot.item_type_id == AmmoItemType.id)).all()
+    return {name: sorted({row[k] for row in combos} - {None})
+            for k, name in enumerate(columns)}
 
 
 def stock_totals(session: Session, principal: Principal,
                  code: str) -> tuple[list[Total], list[Total]]:
     """A depot's live stock by nature and by hazard division; weapon crates (no lot) are
-    the group "weapons" (by nature) and "—" (by division)."""
+    the group "weapons" (by nature) and "—" (by division). The crates are summed once per
+    nature and division pair, then folded into each list."""
     depot = get_depot(session, principal, code)
-    by_nature = func.coalesce(AmmoItemType.nature, "weapons")
-    by_hd = func.coalesce(AmmoItemType.hazard_division, "—")
-    return _grouped(session, depot, by_nature), _grouped(session, depot, by_hd)
-
-
-def _grouped(session: Session, depot: Depot, key) -> list[Total]:
+    keys = (func.coalesce(AmmoItemType.nature, "weapons"),
+            func.coalesce(AmmoItemType.hazard_division, "—"))
     crates = session.execute(
-        _joined(select(key, func.count(Crate.id), func.sum(Crate.quantity),
-                       func.sum(Crate.quantity * AmmoItemType.neq_kg)).select_from(Crate))
-        .where(_live(depot)).group_by(key).order_by(key)).all()
-    weapons = dict(session.execute(
-        _joined(select(key, func.count(Weapon.id)).select_from(Crate))
-        .join(Weapon, Weapon.crate_id == Crate.id).where(_live(depot)).group_by(key)).all())
-    return [Total(name, n, int(quantity or 0), weapons.get(name, 0), Decimal(neq or 0))
-            for name, n, quantity, neq in crates]
+        _base(depot, *keys, func.count(Crate.id), func.sum(Crate.quantity),
+              func.sum(Crate.quantity * AmmoItemType.neq_kg)).group_by(*keys)).all()
+    weapons = session.execute(_base(depot, *keys, func.count(Weapon.id))
+                              .join(Weapon, Weapon.crate_id == Crate.id).group_by(*keys)).all()
+    return _folded(crates, weapons, 0), _folded(crates, weapons, 1)
+
+
+def _folded(crates, weapons, key: int) -> list[Total]:
+    """Rows (nature, division, crates, quantity, NEQ) and (nature, division, weapons) summed
+    by column `key` (0: nature, 1: division)."""
+    sums: dict[str, list] = {}
+    for row in crates:
+        total = sums.setdefault(row[key], [0, 0, 0, Decimal(0)])
+        total[0] += row[2]
+        total[1] += int(row[3] or 0)
+        total[3] += Decimal(row[4] or 0)
+    for row in weapons:
+        sums[row[key]][2] += row[2]
+    return [Total(name, *values) for name, values in sorted(sums.items())]

@@ -20,8 +20,10 @@ from server.models import (
     User,
 )
 from sync.access.principal import Principal
+from sync.views import inspection_log
 from sync.views.inspection_detail import inspection_view
-from sync.views.inspection_log import LogFilter, inspection_page, inspection_rows
+from sync.views.inspection_log import LogFilter, inspection_page, inspection_rows, log_choices
+from sync.views.paging import PageOutOfRange
 
 NIAMEY = ZoneInfo("Africa/Niamey")
 
@@ -95,3 +97,64 @@ def test_pages_are_the_full_log_cut_in_order(session, world, sort, descending):
              for r in inspection_page(session, reviewer, flt, NIAMEY, per_page=3,
                                       page=page).rows]
     assert (len(whole), paged) == (7, whole)
+
+
+def test_a_long_log_is_counted_up_to_a_cap_and_paged_on_to_its_last_row(session, world,
+                                                                        monkeypatch):
+    """Past COUNT_CAP the total is a lower bound (the page says "more than"); each page
+    counts as far as itself, so Next still walks to the last row, and past it is an error."""
+    monkeypatch.setattr(inspection_log, "COUNT_CAP", 4)
+    now = utcnow()
+    for n in range(11):
+        add_visit(session, world, f"uuid:cap-{n}").received_at = now - timedelta(minutes=n)
+    session.flush()
+    reviewer = Principal.of_user(session.get(User, world.users["reviewer"]))
+    whole = [r.id for r in inspection_rows(session, reviewer, LogFilter(), NIAMEY)]
+    first = inspection_page(session, reviewer, LogFilter(), NIAMEY, per_page=2)
+    assert (first.total, first.capped, first.pages) == (4, True, 2)
+    walked, page = [], None
+    for number in range(1, 20):
+        page = inspection_page(session, reviewer, LogFilter(), NIAMEY, per_page=2,
+                               page=number)
+        walked += [r.id for r in page.rows]
+        if not page.capped and number == page.pages:
+            break
+    assert (len(whole), walked) == (11, whole)
+    assert (page.page, page.total, page.capped) == (6, 11, False)  # exact once reached
+    with pytest.raises(PageOutOfRange):
+        inspection_page(session, reviewer, LogFilter(), NIAMEY, per_page=2, page=7)
+    short = inspection_page(session, reviewer, LogFilter(depot="ZDR"), NIAMEY, per_page=2)
+    assert (short.total, short.capped) == (0, False)
+
+
+def add_submission(session, world, instance_id: str, user: str, depot: str | None,
+                   form_id: str) -> None:
+    session.add(Submission(instance_id=instance_id, form_id=form_id, source="json",
+                           content_hash=instance_id, raw="{}", answers={},
+                           depot_id=world.depots[depot] if depot else None,
+                           user_id=world.users[user], received_at=utcnow()))
+    session.flush()
+
+
+def test_the_filters_offer_everyone_and_every_form_seen_in_scope_at_once(session, world):
+    """The choices are read from the indexes, a step per value: each newly seen inspector
+    and form is offered at once, those that named no depot too, and nothing out of scope."""
+    def choices(username):
+        got = log_choices(session, Principal.of_user(
+            session.get(User, world.users[username])))
+        return [name for _id, name in got.inspectors], got.forms
+
+    assert choices("reviewer") == ([], [])
+    add_visit(session, world, "uuid:seen-1")
+    assert choices("reviewer") == (["inspector"], ["pssm_inspection"])
+    add_submission(session, world, "uuid:seen-2", "zdr_inspector", "NE-ZDR", "security_check")
+    add_submission(session, world, "uuid:seen-3", "commander", None, "crate_count")
+    add_submission(session, world, "uuid:seen-4", "ng_inspector", "NG-KDN", "key_register")
+    add_submission(session, world, "uuid:seen-5", "inspector", "NE-NMY", "a" * 64)
+    assert choices("reviewer") == (["commander", "inspector", "zdr_inspector"],
+                                   ["a" * 64, "crate_count", "pssm_inspection",
+                                    "security_check"])
+    assert choices("commander") == (["commander", "inspector"],  # NMY's, and their own
+                                    ["a" * 64, "crate_count", "pssm_inspection"])
+    assert choices("zdr_inspector") == (["zdr_inspector"], ["security_check"])
+    assert choices("ng_commander") == (["ng_inspector"], ["key_register"])

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from server.db import db
 from server.models import AuditEvent, Submission
-from sync.views import questions
+from sync.views import inspection_log, questions
 from tests.hq_seed import SCRIPT, as_user, post_form, post_visit, seeded_app
 from tests.http.sync_helpers import Phone, bearer
 
@@ -141,6 +141,30 @@ def test_sorting_and_paging_travel_in_the_url(hq):
     assert 'href="/hq/exports/inspections.csv?depot=ZDR&amp;status=flagged"' in page
     assert '<option value="ZDR" selected>' in page
 
+
+
+def test_a_capped_count_says_more_than_and_next_still_reaches_the_last_row(hq, monkeypatch):
+    monkeypatch.setattr(inspection_log, "COUNT_CAP", 2)
+    client = as_user(hq, "reviewer")
+    hq["app"].config["HQ_PAGE_SIZE"] = 2
+    try:
+        first = client.get("/hq/inspections").get_data(as_text=True)
+        assert "Page 1 of more than 1 · more than 2 inspections" in first
+        assert "narrow the filters for an exact total" in first
+        walked, url = [], "/hq/inspections"
+        while url:
+            page = client.get(url).get_data(as_text=True)
+            walked += ROW.findall(page)
+            found = re.search(r'href="([^"]+)" rel="next"', page)
+            url = found and found.group(1).replace("&amp;", "&")
+        assert sorted(walked) == sorted(names(hq).values())  # five rows, each once
+        assert "Page 3 of 3 · 5 inspections" in page  # exact on the last page
+        assert post_form(client, "/hq/language", {"language": "fr"}).status_code == 302
+        french = client.get("/hq/inspections").get_data(as_text=True)
+        assert "Page 1 sur plus de 1 · plus de 2 inspections" in french
+    finally:
+        hq["app"].config["HQ_PAGE_SIZE"] = 50
+        post_form(client, "/hq/language", {"language": "en"})
 
 @pytest.fixture
 def labels():

@@ -68,6 +68,27 @@ def test_the_crate_list_filters_by_hd_sorts_and_pages_in_the_url(hq):
     assert client.get("/hq/depots/NMY/crates?lot=RS-19-044&page=2").status_code == 200
 
 
+def test_pages_cut_the_whole_list_with_each_crates_weapons_and_the_filters_choices(hq):
+    """A page's crates are chosen first and only they are counted: walking the pages gives
+    every live crate of the depot once, in order, the weapon crate with its two weapons;
+    the filters offer each building, nature, calibre, HD and CG the depot's crates are in."""
+    client, w = as_user(hq, "reviewer"), hq["world"]
+    rows = []
+    for page in (1, 2, 3):
+        html = client.get(f"/hq/depots/NMY/crates?sort=label&dir=desc&page={page}").get_data(
+            as_text=True)
+        rows += re.findall(r'<a href="/hq/crates/([0-9A-Z-]+)">.*?</td>.*?</td>.*?</td>'
+                           r"\s*<td>([^<]*)</td>", html, re.S)
+    nmy = ("ammo", "rifles", "grenades0", "grenades1", "grenades2")
+    assert [label for label, _ in rows] == sorted((w.crates[k] for k in nmy), reverse=True)
+    assert dict(rows)[w.crates["rifles"]] == "2 weapons"
+    assert "7.62" in dict(rows)[w.crates["ammo"]]
+    for name, values in (("building", ["B1", "B2"]), ("hd", ["1.1", "1.4"]),
+                         ("cg", ["F", "S"])):
+        select_box = re.search(rf'<select name="{name}">(.*?)</select>', html, re.S).group(1)
+        assert re.findall(r'<option value="([^"]+)"', select_box) == values, name
+
+
 @pytest.mark.parametrize(("query", "status", "code"), [
     ("hd=9.9", 422, "invalid_payload"),
     ("status=stolen", 422, "invalid_payload"),
