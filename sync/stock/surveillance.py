@@ -234,18 +234,17 @@ def find_every_box(session: Session, principal: Principal, lot_id: int,
     return [Box(*row) for row in rows]
 
 
-def note_count(session: Session, crate: Crate, *, now: datetime) -> None:
-    """A box of a suspended lot counted: its depot's task closes once every box there has
+def note_count(session: Session, country_code: str, depot_id: int, lot_id: int, *,
+               now: datetime) -> None:
+    """Boxes of a suspended lot counted at a depot: its task closes once every box there has
     been counted since the notice."""
-    if crate.lot_id is None:
-        return
-    notice = live_notice(session, crate.depot.country_code, crate.lot_id)
-    task = notice and next((t for t in notice.tasks if t.depot_id == crate.depot_id), None)
+    notice = live_notice(session, country_code, lot_id)
+    task = notice and next((t for t in notice.tasks if t.depot_id == depot_id), None)
     if task is None or task.confirmed_at is not None:
         return
     counted = select(CountEvent.crate_id).where(CountEvent.received_at >= notice.issued_at)
     left = session.scalar(select(func.count()).select_from(Crate).where(
-        Crate.depot_id == crate.depot_id, Crate.lot_id == crate.lot_id, Crate.quantity > 0,
+        Crate.depot_id == depot_id, Crate.lot_id == lot_id, Crate.quantity > 0,
         Crate.deleted_at.is_(None), Crate.id.not_in(counted)))
     if not left:
         task.confirmed_at = now

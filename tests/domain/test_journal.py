@@ -66,3 +66,52 @@ def test_audit_chains_are_per_depot_and_name_a_gap_and_a_missing_tail(session):
         f"depot NE-NMY audit chain: the last 1 event(s), #{head.seq}..#{head.seq}, are missing "
         f"(the stored head is #{head.seq})",
     ]
+
+
+def test_an_audit_batch_writes_at_its_end_and_forgets_what_a_rolled_back_savepoint_said(
+        session):
+    """Events recorded in an audit_batch are chained and written when it ends (nothing
+    before), in the order they were recorded, across chains; those recorded inside a
+    savepoint that rolled back (raised, or refused by the database at flush) are dropped
+    with its rows; the chains verify."""
+    from sqlalchemy import func
+    from sqlalchemy.exc import IntegrityError
+
+    from server.models import AuditEvent
+    from sync.journal.trail import audit_batch, record_audit, verify_audit
+    from tests.factories import build_world
+
+    world = build_world(session)
+    session.commit()
+    nmy, zdr = world.depots["NE-NMY"], world.depots["NE-ZDR"]
+    before = session.scalar(select(func.count(AuditEvent.id)))
+
+    def note(action, depot):
+        record_audit(session, SYSTEM, action, now=utcnow(), depot_id=depot, country_code="NE",
+                     details={"name": "Ḥaǧǧ ʿUmar ‮", "n": action})
+
+    with audit_batch(session):
+        note("kept.1", nmy)
+        with pytest.raises(RuntimeError), session.begin_nested():
+            note("dropped.raised", nmy)
+            raise RuntimeError("an op refused after its audit")
+        with pytest.raises(IntegrityError), session.begin_nested():
+            note("dropped.refused", zdr)
+            session.execute(text("INSERT INTO countries (code, name, languages, timezone, "
+                                 "regional_instrument, settings, commission) VALUES "
+                                 "('NE', 'again', '[]', 'UTC', '', '{}', '')"))  # taken
+        note("kept.2", zdr)
+        with audit_batch(session):  # re-entrant: the outer batch writes
+            with session.begin_nested():
+                note("kept.3", nmy)
+        assert session.scalar(select(func.count(AuditEvent.id))) == before
+    session.commit()
+    written = list(session.execute(select(AuditEvent.action, AuditEvent.chain,
+                                          AuditEvent.chain_seq)
+                                   .where(AuditEvent.action.like("kept.%"))
+                                   .order_by(AuditEvent.id)))
+    assert session.scalar(select(func.count(AuditEvent.id))) == before + 3
+    assert [(a, c) for a, c, _s in written] == [
+        ("kept.1", f"d:{nmy}"), ("kept.2", f"d:{zdr}"), ("kept.3", f"d:{nmy}")]
+    assert written[2][2] == written[0][2] + 1  # one after the other in their chain
+    assert verify_audit(session) == []
