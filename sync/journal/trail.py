@@ -131,7 +131,9 @@ def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, 
         _append(session, [event])
     else:
         real = session() if isinstance(session, scoped_session) else session
-        pending.append((real.get_nested_transaction() or real.get_transaction(), event))
+        # begun here if need be (no statement is sent): a rollback must find it to drop it
+        pending.append((real.get_nested_transaction() or real.get_transaction()
+                        or real.begin(), event))
     return event
 
 
@@ -154,6 +156,27 @@ def audit_batch(session: Session) -> Iterator[None]:
         del session.info[PENDING]
     if events:
         _append(session, events)
+
+
+def batch_until_commit(session: Session) -> None:
+    """Batch every audit event of this session from now on, each transaction's written just
+    before it commits (_write_at_commit): what a web request's session does (server/app.py).
+    So a transaction locks its audit heads last, after the journal lock of any change it logs,
+    in one order for every door (a writer taking them the other way round could deadlock
+    with one that logs changes), and holds them only for its last statements."""
+    session.info.setdefault(PENDING, [])
+
+
+@listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    """The batched events of a transaction about to commit (not a savepoint's release), so
+    that none is left unwritten by a commit inside an audit_batch either."""
+    pending = session.info.get(PENDING)
+    if not pending or session.get_nested_transaction() is not None:
+        return
+    events = [event for _tx, event in pending]
+    pending.clear()
+    _append(session, events)
 
 
 @listens_for(Session, "after_soft_rollback")

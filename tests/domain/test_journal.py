@@ -115,3 +115,45 @@ def test_an_audit_batch_writes_at_its_end_and_forgets_what_a_rolled_back_savepoi
         ("kept.1", f"d:{nmy}"), ("kept.2", f"d:{zdr}"), ("kept.3", f"d:{nmy}")]
     assert written[2][2] == written[0][2] + 1  # one after the other in their chain
     assert verify_audit(session) == []
+
+
+def test_a_request_locks_its_audit_heads_last_so_a_push_cannot_deadlock_with_it(app):
+    """A web request's session batches its audit events until it commits
+    (batch_until_commit): a door that audits first and logs changes after (a voucher) holds
+    no audit head while it waits for the journal lock, so a writer holding the journal lock
+    and then appending to the same depot's chain (a push) is not stuck behind it. On
+    PostgreSQL the old order deadlocked; on SQLite the write lock already serialised them.
+    Both events are written, in commit order, and the chain verifies."""
+    from server.models import AuditEvent
+    from sync.journal.trail import batch_until_commit, record_audit, verify_audit
+    from tests.factories import build_world
+
+    with app.app_context():
+        world = build_world(db.session)
+        db.session.commit()
+        nmy, engine = world.depots["NE-NMY"], db.engine
+        voucher = Session(engine)
+        batch_until_commit(voucher)
+        record_audit(voucher, SYSTEM, "voucher.create", now=utcnow(), depot_id=nmy,
+                     country_code="NE")
+        assert not voucher.new  # nothing flushed, no head locked (the push below takes it)
+        push = Session(engine)
+        record_changes(push, "crate", [("pushed", nmy, 2)], actor=SYSTEM, now=utcnow())
+        if engine.dialect.name == "postgresql":
+            push.execute(text("SET lock_timeout = '2s'"))
+        record_audit(push, SYSTEM, "sync.patch", now=utcnow(), depot_id=nmy, country_code="NE")
+        push.commit()
+        record_changes(voucher, "crate", [("issued", nmy, 3)], actor=SYSTEM, now=utcnow())
+        voucher.commit()
+        actions = list(db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.chain == f"d:{nmy}").order_by(AuditEvent.chain_seq)))
+        assert actions[-2:] == ["sync.patch", "voucher.create"]
+        assert verify_audit(db.session) == []
+        voucher.rollback()
+        record_audit(voucher, SYSTEM, "voucher.refused", now=utcnow(), depot_id=nmy,
+                     country_code="NE")
+        voucher.rollback()  # a refused request: its batched event goes with it
+        voucher.commit()
+        assert db.session.scalar(select(AuditEvent.id).where(
+            AuditEvent.action == "voucher.refused")) is None
+        push.close(), voucher.close()
