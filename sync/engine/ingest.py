@@ -53,7 +53,7 @@ class Batch:
 
     @property
     def actor(self) -> Actor:
-        return Actor(user_id=self.principal.user_id, device_id=self.principal.device_id)
+        return Actor.of(self.principal)
 
 
 def payload_hash(op: OpIn) -> str:

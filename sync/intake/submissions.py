@@ -108,7 +108,7 @@ def accept_submission(session: Session, principal: Principal, sub: SubmissionIn,
 
 def _accept(session: Session, principal: Principal, sub: SubmissionIn, key: str,
             existing: Submission | None, now: datetime) -> Accepted:
-    actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
+    actor = Actor.of(principal)
     if key != sub.instance_id:
         note_elsewhere(session, principal, sub.instance_id, now)
         sub = replace(sub, instance_id=key)

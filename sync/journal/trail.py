@@ -38,6 +38,11 @@ class Actor:
     user_id: int | None = None
     device_id: str | None = None
 
+    @classmethod
+    def of(cls, principal: Any) -> Actor:
+        """The principal of a request or command: its user, through its device if any."""
+        return cls(user_id=principal.user_id, device_id=principal.device_id)
+
 
 SYSTEM = Actor()
 
