@@ -296,6 +296,8 @@ def main() -> None:
     parser.add_argument("--photo-kb", type=int, default=206)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL server URL; a fresh database is made on it")
+    parser.add_argument("--db-prefix", default="bench_openrosa_",
+                        help="the name prefix of the throwaway PostgreSQL database")
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
@@ -311,7 +313,7 @@ def main() -> None:
     if not args.no_pg:
         from sqlalchemy import create_engine, text
 
-        name = f"bench_openrosa_{uuid.uuid4().hex[:6]}"
+        name = f"{args.db_prefix}{uuid.uuid4().hex[:6]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name}"))

@@ -58,7 +58,7 @@ def build(url: str, workdir: Path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-        from server.cli.admin import demo
+        from server.cli import demo
 
         demo.load(db.session, app.instance_path)
         db.session.commit()
@@ -200,12 +200,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL server URL; a fresh database is made on it")
+    parser.add_argument("--db-prefix", default="bench_",
+                        help="the name prefix of the throwaway PostgreSQL database")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-pg", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            run("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
     if not args.no_pg:
-        name = f"bench_{uuid.uuid4().hex[:8]}"
+        name = f"{args.db_prefix}{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name}"))

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from server import config, error_handlers
 from server.db import configure_sqlite, db
+from sync.journal.trail import batch_until_commit
 
 ROOT = Path(__file__).resolve().parent.parent
 migrate = Migrate()
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(openrosa.bp)  # and ODK Collect with the token in its server URL
     babel.init_app(app, locale_selector=web.select_locale)
     app.before_request(bodies.refuse_unstorable)
+    app.before_request(lambda: batch_until_commit(db.session))
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(openrosa.bp)

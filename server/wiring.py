@@ -12,10 +12,10 @@ from flask import current_app
 
 from server.config import Defaults
 from server.storage import PhotoStore
-from sync.intake.openrosa import KeepPhoto
+from sync.intake.openrosa import PhotoKeeper
 from sync.people.staff import LoginLimits
 from sync.photos.images import ImageLimits
-from sync.photos.records import store_photo_file
+from sync.photos.records import check_photo_file, store_photo_file
 from sync.photos.uploads import UploadLimits
 
 
@@ -49,14 +49,15 @@ def upload_limits() -> UploadLimits:
                         lifetime=timedelta(days=cfg["UPLOAD_EXPIRY_DAYS"]), image=image_limits())
 
 
-def photo_keeper() -> KeepPhoto:
-    """store_photo_file bound to this app's photo store and image limits: photos that arrive
-    inside a submission are checked and kept exactly like tus uploads."""
+def photo_keeper() -> PhotoKeeper:
+    """check_photo_file and store_photo_file bound to this app's photo store and image
+    limits: photos that arrive inside a submission are checked and kept like tus uploads."""
     store, limits = photo_store(), image_limits()
 
-    def keep(session, path, **kwargs):
-        return store_photo_file(session, store, path, limits=limits, **kwargs)
-    return keep
+    def keep(session, source, **kwargs):
+        return store_photo_file(session, store, source, limits=limits, **kwargs)
+    return PhotoKeeper(check=lambda path: check_photo_file(store, path, limits=limits),
+                       keep=keep)
 
 
 def label_key(config: Mapping | None = None) -> bytes:

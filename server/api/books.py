@@ -32,7 +32,7 @@ from sync.stock import catalogue, lots, setup
 
 def _setup_actor() -> Actor:
     g.principal.require("books.setup")
-    return Actor(user_id=g.principal.user_id, device_id=g.principal.device_id)
+    return Actor.of(g.principal)
 
 
 @bp.post("/books/agencies")

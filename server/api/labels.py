@@ -35,7 +35,7 @@ PERMISSION = "labels.print"
 
 
 def actor() -> Actor:
-    return Actor(user_id=g.principal.user_id, device_id=g.principal.device_id)
+    return Actor.of(g.principal)
 
 
 @bp.get("/labels/<path:value>")

@@ -20,7 +20,7 @@ from sync.stock import setup
 
 def setup_actor() -> Actor:
     g.principal.require("books.setup")
-    return Actor(user_id=g.principal.user_id, device_id=None)
+    return Actor.of(g.principal)
 
 
 def _depot(code: str):

@@ -50,7 +50,7 @@ def label_sheet(code: str):
     order = LabelSheetForm().load(request.form)
     depot = get_depot(db.session, g.principal, code, "labels.print")
     job = prepare_print(db.session, depot, order, key=label_key(),
-                        actor=Actor(user_id=g.principal.user_id), now=utcnow(),
+                        actor=Actor.of(g.principal), now=utcnow(),
                         limit=current_app.config.get("LABELS_MAX_PER_PDF", 2000))
     pdf = io.BytesIO()
     render_pdf(job.faces, get_layout(order.layout), pdf,

@@ -66,7 +66,7 @@ def resolve_conflict(session: Session, principal: Principal, conflict_id: str, *
     wire.write_fields(session, crate, {conflict.field: decided})
     crate.version += 1
     crate.updated_at = now
-    actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
+    actor = Actor.of(principal)
     record_change(session, "crate", crate, actor=actor, now=now)
     conflict.status, conflict.resolution = "resolved", choose
     conflict.resolved_value, conflict.resolution_reason = decided, reason.strip()

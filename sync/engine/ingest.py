@@ -19,8 +19,8 @@ from sync.access.principal import Principal
 from sync.engine import crates as wire
 from sync.engine.ops import HANDLERS, SAVEPOINTED, Blocked, OpRejected
 from sync.engine.types import BatchIn, BatchResult, OpIn, OpOutcome, op_from_payload
-from sync.journal.trail import Actor, canonical, record_audit, record_changes
-from sync.stock.counts import CountBook
+from sync.journal.trail import Actor, audit_batch, canonical, record_audit, record_changes
+from sync.stock.counts import CountBook, note_counts
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Batch:
 
     @property
     def actor(self) -> Actor:
-        return Actor(user_id=self.principal.user_id, device_id=self.principal.device_id)
+        return Actor.of(self.principal)
 
 
 def payload_hash(op: OpIn) -> str:
@@ -69,11 +69,12 @@ def apply_batch(session: Session, principal: Principal, batch: BatchIn, *,
     (a row the checks let through but the database refuses), the batch runs again with a
     savepoint per op, so that one bad op is rejected alone."""
     principal.require("sync.push")
-    try:
-        with session.begin_nested():
-            result = _apply(session, principal, batch, now, safe=False)
-    except (IntegrityError, DataError):
-        result = _apply(session, principal, batch, now, safe=True)
+    with audit_batch(session):  # an op's audit event is written with the others at the end
+        try:
+            with session.begin_nested():
+                result = _apply(session, principal, batch, now, safe=False)
+        except (IntegrityError, DataError):
+            result = _apply(session, principal, batch, now, safe=True)
     if not batch.refused:
         return result
     results = list(result.results)
@@ -108,6 +109,7 @@ def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime
 
 def _write(ctx: Batch) -> None:
     """Flush the decided changes: crate updates, then the change log, then the answers."""
+    note_counts(ctx.session, ctx.counts, now=ctx.now)
     ctx.session.flush()
     record_changes(ctx.session, "crate", ctx.new_changes, actor=ctx.actor, now=ctx.now)
     if ctx.new_answers:
@@ -151,6 +153,8 @@ def _lock_crates(ctx: Batch, crate_ids: list[str]) -> None:
     Their depot, stack and lot are many-to-one by key: loaded once here, they then come
     from the identity map instead of a join per crate."""
     session = ctx.session
+    if not crate_ids:  # a batch of findings or vouchers (a checklist's, say)
+        return
     crates = list(session.scalars(
         select(Crate).where(Crate.id.in_(crate_ids)).order_by(Crate.id)
         .with_for_update(of=Crate).options(lazyload("*"))

@@ -78,10 +78,9 @@ def _hold(ctx: Batch, op: OpIn, depot, data: VoucherIn, exc: NegativeStock) -> O
                            status="held", decision_note=exc.message)
     ctx.session.add(held)
     ctx.session.flush()
-    record_audit(ctx.session, Actor(user_id=ctx.principal.user_id,
-                                    device_id=ctx.principal.device_id),
-                 "voucher.held", now=ctx.now, entity="proposal", entity_id=held.id,
-                 country_code=depot.country_code, depot_id=depot.id,
+    record_audit(ctx.session, Actor.of(ctx.principal), "voucher.held", now=ctx.now,
+                 entity="proposal", entity_id=held.id, country_code=depot.country_code,
+                 depot_id=depot.id,
                  details={"op_id": op.op_id, "reason": exc.message})
     return OpOutcome(op.op_id, "blocked", code="ledger.held_for_review",
                      reason=f"Held for review: {exc.message}")

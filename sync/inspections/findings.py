@@ -52,7 +52,7 @@ def _step(session: Session, principal: Principal, finding: Finding, step: str,
     finding.history = [*(finding.history or []),
                        {"step": after, "by": principal.user_id, "at": now.isoformat(),
                         **{k: v for k, v in details.items() if v is not None}}]
-    record_audit(session, Actor(user_id=principal.user_id, device_id=principal.device_id),
+    record_audit(session, Actor.of(principal),
                  f"finding.{step}", now=now, entity="finding", entity_id=finding.id,
                  country_code=principal.country_code, depot_id=finding.depot_id,
                  details={"status": after})

@@ -23,6 +23,21 @@ def instance_key(session: Session, principal: Principal, instance_id: str) -> st
     found = session.scalar(select(Submission).where(Submission.instance_id == instance_id))
     if found is None or readable(principal, found):
         return instance_id
+    return _own_key(principal, instance_id)
+
+
+def stored_under(session: Session, principal: Principal,
+                 instance_id: str) -> tuple[str, Submission | None]:
+    """instance_key, and the submission already stored under that key: one query unless
+    the ID is held in another scope."""
+    found = session.scalar(select(Submission).where(Submission.instance_id == instance_id))
+    if found is None or readable(principal, found):
+        return instance_id, found
+    key = _own_key(principal, instance_id)
+    return key, session.scalar(select(Submission).where(Submission.instance_id == key))
+
+
+def _own_key(principal: Principal, instance_id: str) -> str:
     owner = principal.device_id or f"user:{principal.user_id}"
     digest = hashlib.sha256(f"{owner}\0{instance_id}".encode()).hexdigest()
     return f"elsewhere:{digest[:40]}"

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import Element
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.derived import Derived, answers_to_fields
@@ -35,13 +35,27 @@ from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.inspections.visits import VISITS, visit_part
 from sync.intake.entities import entity_ops
-from sync.intake.instance_keys import instance_key
+from sync.intake.instance_keys import stored_under
 from sync.intake.submissions import AttachmentIn, SubmissionIn, accept_submission
+from sync.journal.trail import audit_batch
 from sync.labels.ids import Signature, read_scan
 
 log = logging.getLogger(__name__)
 PHOTO_NS = uuid.UUID("6f1d3b7e-5c2a-4e8f-9a41-0d5e2c7b9f10")
-KeepPhoto = Callable[..., Any]  # sync.photos.records.store_photo_file bound to a store and limits
+
+
+@dataclass(frozen=True)
+class PhotoKeeper:
+    """The photo store bound to a store and limits (server.wiring): ``check`` does the file
+    work with no database (sync.photos.records.check_photo_file); calling it keeps a photo
+    like store_photo_file (the row, its links and audit, inside the transaction) from a
+    path, a stream or what ``check`` returned."""
+
+    check: Callable[[Path], Any]
+    keep: Callable[..., Any]
+
+    def __call__(self, session: Session, source: Any, **kwargs: Any) -> Any:
+        return self.keep(session, source, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -67,11 +81,15 @@ def photo_id_for(instance_id: str, name: str) -> str:
 
 
 def receive_submission(session: Session, principal: Principal, upload: Upload, *,
-                       keep_photo: KeepPhoto | None, label_key: bytes | None,
+                       keep_photo: PhotoKeeper | None, label_key: bytes | None,
                        now: datetime) -> Received:
-    """label_key checks the signatures of scanned QR labels (server.wiring.label_key)."""
+    """label_key checks the signatures of scanned QR labels (server.wiring.label_key). The
+    photos are checked and stored before the first database statement: a request holds no
+    transaction (on SQLite, no write lock; on PostgreSQL, no audit chain head) while it
+    hashes, decodes, thumbnails and fsyncs them."""
     principal.require("sync.push")
     root = read_xml(upload.xml)
+    checked = _check_files(root, upload.files, keep_photo)
     row = get_version(session, (root.get("id") or "").strip(),
                       (root.get("version") or "").strip())
     spec = spec_of(row) if row is not None else None
@@ -80,16 +98,15 @@ def receive_submission(session: Session, principal: Principal, upload: Upload, *
         raw = upload.xml.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidXml("The submission XML is not UTF-8.") from None
-    key = instance_key(session, principal, inst.instance_id)  # photo ids derive from it
-    known = session.scalar(select(Submission.id).where(
-        Submission.instance_id == key)) is not None
-    sub = _submission_in(session, principal, inst, spec, raw, upload.xml, new=not known,
-                         label_key=label_key, key=key)
-    accepted = accept_submission(session, principal, sub, now=now)
-    if accepted.outcome == "mismatch":
-        return Received("mismatch", accepted.submission, instance_id=inst.instance_id)
-    stored = _keep_attachments(session, principal, accepted.submission, upload.files,
-                               keep_photo, now)
+    key, existing = stored_under(session, principal, inst.instance_id)  # photo ids use key
+    sub = _submission_in(session, principal, inst, spec, raw, upload.xml,
+                         new=existing is None, label_key=label_key, key=key)
+    with audit_batch(session):
+        accepted = accept_submission(session, principal, sub, now=now, stored=(key, existing))
+        if accepted.outcome == "mismatch":
+            return Received("mismatch", accepted.submission, instance_id=inst.instance_id)
+        stored = _keep_attachments(session, principal, accepted.submission, checked,
+                                   keep_photo, now)
     return Received(accepted.outcome, accepted.submission, stored, inst.instance_id)
 
 
@@ -167,8 +184,19 @@ def _named_files(answers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(found.items())
 
 
+def _check_files(root: Element, files: Mapping[str, Path],
+                 keep_photo: PhotoKeeper | None) -> dict[str, Any]:
+    """The file parts whose names the XML holds as an answer, checked and stored; other
+    parts are ignored (an answer naming a file that is no attachment leaves a harmless
+    orphan in the content-addressed store)."""
+    if keep_photo is None or not files:
+        return {}
+    named = {text.strip() for element in root.iter() if (text := element.text)}
+    return {name: keep_photo.check(path) for name, path in files.items() if name in named}
+
+
 def _keep_attachments(session: Session, principal: Principal, submission: Submission,
-                      files: Mapping[str, Path], keep_photo: KeepPhoto | None,
+                      files: Mapping[str, Any], keep_photo: PhotoKeeper | None,
                       now: datetime) -> list[str]:
     """Keep the photos this POST carries for attachments still waiting; other parts are
     ignored. A photo refused by its checks flags the submission and stays missing."""
@@ -177,14 +205,15 @@ def _keep_attachments(session: Session, principal: Principal, submission: Submis
     device = session.get(Device, principal.device_id) if principal.device_id else None
     stored, problems = [], []
     for att in submission.attachments:
-        path = files.get(att.name)
-        if path is None or att.photo_id is not None:
+        checked = files.get(att.name)
+        if checked is None or att.photo_id is not None:
             continue
         try:
             with session.begin_nested():
-                photo = keep_photo(session, path, photo_id=att.photo_uuid, filename=att.name,
-                                   instance_id=submission.instance_id, question=att.question,
-                                   device=device, now=now)
+                photo = keep_photo(
+                    session, checked, photo_id=att.photo_uuid, filename=att.name,
+                    instance_id=submission.instance_id, question=att.question, device=device,
+                    now=now)
         except AppError as exc:
             problems.append({"field": att.name, "problem": "photo refused: " + exc.message,
                              "code": exc.code})

@@ -35,8 +35,8 @@ from sync.inspections.condition_reports import record_proposals
 from sync.inspections.registers import record_register
 from sync.inspections.visits import VisitPart, record_visit_part
 from sync.intake.entities import count_after, derived_op_id
-from sync.intake.instance_keys import instance_key, note_elsewhere, readable
-from sync.journal.trail import Actor, record_audit
+from sync.intake.instance_keys import instance_key, note_elsewhere, readable, stored_under
+from sync.journal.trail import Actor, audit_batch, record_audit
 from sync.labels.ids import parse_label
 from sync.photos.links import link_submission_photos
 from sync.register.marking_checks import marking_check_findings
@@ -97,14 +97,21 @@ class Accepted:
 
 
 def accept_submission(session: Session, principal: Principal, sub: SubmissionIn, *,
-                      now: datetime) -> Accepted:
+                      now: datetime, stored: tuple[str, Submission | None] | None = None,
+                      ) -> Accepted:
+    """``stored``: what stored_under answered for sub.instance_id, if the door asked."""
     principal.require("sync.push")
-    actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
-    key = instance_key(session, principal, sub.instance_id)
+    with audit_batch(session):  # its events, and those of its ops, written together at the end
+        key, existing = stored or stored_under(session, principal, sub.instance_id)
+        return _accept(session, principal, sub, key, existing, now)
+
+
+def _accept(session: Session, principal: Principal, sub: SubmissionIn, key: str,
+            existing: Submission | None, now: datetime) -> Accepted:
+    actor = Actor.of(principal)
     if key != sub.instance_id:
         note_elsewhere(session, principal, sub.instance_id, now)
         sub = replace(sub, instance_id=key)
-    existing = session.scalar(select(Submission).where(Submission.instance_id == sub.instance_id))
     if existing is not None:
         return _again(session, actor, principal, existing, sub, now)
     depot, filed_at, depot_problems = _depot(session, principal, sub.depot_code)

@@ -19,7 +19,7 @@ SERIALS = "serials"
 def record_restricted_read(session: Session, principal: Principal, *, entity: str,
                            entity_id: str, depot_id: int | None, fields: Sequence[str],
                            now: datetime) -> None:
-    record_audit(session, Actor(user_id=principal.user_id, device_id=principal.device_id),
+    record_audit(session, Actor.of(principal),
                  "restricted.read", now=now, entity=entity, entity_id=entity_id,
                  country_code=principal.country_code, depot_id=depot_id,
                  details={"fields": sorted(fields)})

@@ -8,9 +8,10 @@ stored head, so deleting a chain's last events is detected as surely as altering
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from server.models import AuditEvent, AuditHead, Change, Depot
 from sync.journal.chains import Progress, check_chains
@@ -27,6 +29,8 @@ from sync.journal.digest import json_value, plain, row_hash
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
+EVENT_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns if c.key != "id")
+PENDING = "audit_pending"  # session.info key: the events of the audit_batch in progress
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ class Actor:
 
     user_id: int | None = None
     device_id: str | None = None
+
+    @classmethod
+    def of(cls, principal: Any) -> Actor:
+        """The principal of a request or command: its user, through its device if any."""
+        return cls(user_id=principal.user_id, device_id=principal.device_id)
 
 
 SYSTEM = Actor()
@@ -117,18 +126,101 @@ def _lock_head(session: Session, chain: str) -> AuditHead:
 def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, entity: str = "",
                  entity_id: str = "", country_code: str | None = None,
                  depot_id: int | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event to its chain (depot, country or global), moving the chain's head."""
-    head = _lock_head(session, chain_key(depot_id, country_code))
+    """Append one event to its chain (depot, country or global), moving the chain's head; in
+    an audit_batch, when the batch ends."""
     event = AuditEvent(at=now, user_id=actor.user_id, device_id=actor.device_id,
                        country_code=country_code, depot_id=depot_id, action=action,
                        entity=entity, entity_id=str(entity_id),
-                       details=json.loads(canonical(details or {})), prev_hash=head.hash,
-                       chain=head.chain, chain_seq=head.seq + 1)
-    event.hash = chain_hash(head.hash, audit_content(event))
-    head.seq, head.hash = event.chain_seq, event.hash
-    session.add(event)
-    session.flush()
+                       details=json.loads(canonical(details or {})),
+                       chain=chain_key(depot_id, country_code))
+    pending = session.info.get(PENDING)
+    if pending is None:
+        _append(session, [event])
+    else:
+        real = session() if isinstance(session, scoped_session) else session
+        # begun here if need be (no statement is sent): a rollback must find it to drop it
+        pending.append((real.get_nested_transaction() or real.get_transaction()
+                        or real.begin(), event))
     return event
+
+
+@contextlib.contextmanager
+def audit_batch(session: Session) -> Iterator[None]:
+    """Audit events recorded inside are chained and written together when the block ends:
+    per chain one head lock, one insert and one head update, instead of three statements an
+    event; and a chain's head stays locked only from then to commit, so writers to the same
+    depot queue for that tail, not for the whole request. An event recorded inside a
+    savepoint that rolls back goes with it. Re-entrant: the outermost block writes. Nothing
+    inside reads the audit trail (it is not written yet)."""
+    if PENDING in session.info:
+        yield
+        return
+    session.info[PENDING] = []
+    try:
+        yield
+        events = [event for _tx, event in session.info[PENDING]]
+    finally:
+        del session.info[PENDING]
+    if events:
+        _append(session, events)
+
+
+def batch_until_commit(session: Session) -> None:
+    """Batch every audit event of this session from now on, each transaction's written just
+    before it commits (_write_at_commit): what a web request's session does (server/app.py).
+    So a transaction locks its audit heads last, after the journal lock of any change it logs,
+    in one order for every door (a writer taking them the other way round could deadlock
+    with one that logs changes), and holds them only for its last statements."""
+    session.info.setdefault(PENDING, [])
+
+
+@listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    """The batched events of a transaction about to commit (not a savepoint's release), so
+    that none is left unwritten by a commit inside an audit_batch either."""
+    pending = session.info.get(PENDING)
+    if not pending or session.get_nested_transaction() is not None:
+        return
+    events = [event for _tx, event in pending]
+    pending.clear()
+    _append(session, events)
+
+
+@listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    """Drop the batched events recorded inside the savepoint (or transaction) that rolled
+    back, as the database drops the rows a savepoint wrote."""
+    pending = session.info.get(PENDING)
+    if not pending:
+        return
+    boundary = transaction
+    while boundary.parent is not None and not boundary.nested:
+        boundary = boundary.parent  # a flush's inner transaction rolls back its savepoint
+    pending[:] = [(tx, e) for tx, e in pending if not _inside(tx, boundary)]
+
+
+def _inside(tx: SessionTransaction | None, boundary: SessionTransaction) -> bool:
+    if tx is None:
+        return boundary.parent is None
+    while tx is not None:
+        if tx is boundary:
+            return True
+        tx = tx.parent
+    return False
+
+
+def _append(session: Session, events: list[AuditEvent]) -> None:
+    """Chain the events, in the order they were recorded, onto their chains' heads (locked
+    in chain order, so two writers of the same chains cannot deadlock); one executemany."""
+    for chain in sorted({e.chain for e in events}):
+        head = _lock_head(session, chain)
+        for link in (e for e in events if e.chain == chain):
+            link.prev_hash, link.chain_seq = head.hash, head.seq + 1
+            link.hash = chain_hash(head.hash, audit_content(link))
+            head.seq, head.hash = link.chain_seq, link.hash
+    session.flush()  # the heads' updates
+    session.execute(insert(AuditEvent).execution_options(render_nulls=True),
+                    [{c: getattr(e, c) for c in EVENT_COLUMNS} for e in events])
 
 
 def chain_name(session: Session, chain: str) -> str:

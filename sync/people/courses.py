@@ -79,7 +79,7 @@ def add_course(session: Session, principal: Principal, data: CourseIn, *,
         course.trainers.append(CourseTrainer(staff_id=trainer.id, name=trainer.full_name))
     course.trainers.extend(CourseTrainer(name=name) for name in outside)
     session.flush()
-    record_audit(session, Actor(user_id=principal.user_id), "course.add", now=now,
+    record_audit(session, Actor.of(principal), "course.add", now=now,
                  entity="course", entity_id=str(course.id), country_code=course.country_code,
                  details={"title": course.title, "competence": competence.value})
     return course
@@ -116,7 +116,7 @@ def record_attendance(session: Session, principal: Principal, course_id: int, st
     row.refresher_due = (add_months(course.ends_on, course.refresher_months)
                          if passed and course.refresher_months else None)
     session.flush()
-    record_audit(session, Actor(user_id=principal.user_id), "course.attendance", now=now,
+    record_audit(session, Actor.of(principal), "course.attendance", now=now,
                  entity="course", entity_id=str(course.id), country_code=course.country_code,
                  details={"staff": staff.id, "attended": attended, "passed": passed,
                           "score": score})

@@ -41,12 +41,12 @@ def enrol_device(session: Session, principal: Principal, user_id: int, *, name: 
                  now: datetime) -> Enrolment:
     user = get_user(session, principal, user_id)
     return enroll_device(session, user, name=name.strip()[:100],
-                         actor=Actor(user_id=principal.user_id), now=now)
+                         actor=Actor.of(principal), now=now)
 
 
 def revoke(session: Session, principal: Principal, device_id: str, *, now: datetime) -> Device:
     device = get_device(session, principal, device_id)
-    return revoke_device(session, device.id, actor=Actor(user_id=principal.user_id), now=now)
+    return revoke_device(session, device.id, actor=Actor.of(principal), now=now)
 
 
 def mark_seen(session: Session, device: Device, *, now: datetime, every: timedelta) -> bool:

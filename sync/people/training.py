@@ -46,9 +46,6 @@ class StaffIn:
     username: str | None = None  # when the person also logs in
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(user_id=principal.user_id, device_id=principal.device_id)
-
 
 def add_staff(session: Session, principal: Principal, data: StaffIn, *,
               now: datetime) -> StaffMember:
@@ -77,7 +74,7 @@ def add_staff(session: Session, principal: Principal, data: StaffIn, *,
         staff.user_id = user.id
     session.add(staff)
     session.flush()
-    record_audit(session, _actor(principal), "staff.add", now=now, entity="staff",
+    record_audit(session, Actor.of(principal), "staff.add", now=now, entity="staff",
                  entity_id=str(staff.id), country_code=country,
                  details={"name": staff.full_name, "user": data.username})
     return staff
@@ -159,7 +156,7 @@ def appoint(session: Session, principal: Principal, staff_id: int, *, depot_code
                               appointed_by=principal.user_id)
     session.add(appointment)
     session.flush()
-    record_audit(session, _actor(principal), "staff.appoint", now=now, entity="staff",
+    record_audit(session, Actor.of(principal), "staff.appoint", now=now, entity="staff",
                  entity_id=str(staff.id), country_code=depot.country_code, depot_id=depot.id,
                  details={"post": post.value, "document": appointment.document_ref})
     return appointment

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,13 @@ from server.errors import AppError, InvalidInput
 from server.models import Device, Photo
 from server.storage import BLOCK, PhotoStore
 from sync.journal.trail import Actor, record_audit
-from sync.photos.images import ImageLimits, check_image, write_thumbnail
+from sync.photos.images import (
+    ImageInfo,
+    ImageLimits,
+    PhotoRefused,
+    check_image,
+    write_thumbnail,
+)
 from sync.photos.links import attach_crate, link_arrived_photo, printed_label
 
 PHOTO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]{0,63}")
@@ -66,19 +73,66 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def store_photo_file(session: Session, store: PhotoStore, path_or_stream: str | os.PathLike[str]
-                     | BinaryIO, *, photo_id: str, filename: str,
-                     declared_sha256: str | None = None, instance_id: str | None = None,
-                     crate_id: str | None = None, question: str = "", device: Device | None,
-                     now: datetime, label_id: str | None = None,
-                     limits: ImageLimits | None = None) -> Photo:
+@dataclass(frozen=True)
+class CheckedFile:
+    """A finished photo file hashed, checked and, when it passed, kept in the store (with its
+    thumbnail, fsynced) before any database work, so that a request's transaction is not
+    held open for it. The store is content-addressed: if the transaction then fails, the file
+    is a harmless orphan that the next photo with the same bytes reuses."""
+
+    sha256: str
+    size: int
+    info: ImageInfo | None = None
+    stored: bool = False  # False: these bytes were already in the store
+    refused: PhotoRefused | None = None  # raised when the photo is kept (accept_photo)
+
+
+def check_photo_file(store: PhotoStore, path_or_stream: str | os.PathLike[str] | BinaryIO, *,
+                     limits: ImageLimits) -> CheckedFile:
+    """Spool the file, hash it, check it and keep it in the store. No database."""
+    with _spooled(store, path_or_stream) as path:
+        return _check_and_keep(store, path, file_sha256(path), limits)
+
+
+@contextlib.contextmanager
+def _spooled(store: PhotoStore, source: str | os.PathLike[str] | BinaryIO) -> Iterator[Path]:
+    """An fsynced private copy of ``source`` in the store's tmp/, copied in blocks (the
+    caller's file stays theirs), removed on exit unless the store linked it."""
+    with contextlib.ExitStack() as stack:
+        if isinstance(source, (str, os.PathLike)):
+            source = stack.enter_context(open(source, "rb"))
+        spool, path = stack.enter_context(store.temp_file())
+        shutil.copyfileobj(source, spool, BLOCK)
+        spool.flush()
+        os.fsync(spool.fileno())
+        yield path
+
+
+def _check_and_keep(store: PhotoStore, path: Path, sha256: str,
+                    limits: ImageLimits) -> CheckedFile:
+    size = path.stat().st_size
+    try:
+        info = check_image(path, limits)
+        store.put_thumbnail(sha256, lambda out: write_thumbnail(path, out, limits))
+    except PhotoRefused as exc:
+        return CheckedFile(sha256, size, refused=exc)
+    return CheckedFile(sha256, size, info, store.put(sha256, path))
+
+
+def store_photo_file(session: Session, store: PhotoStore,
+                     source: str | os.PathLike[str] | BinaryIO | CheckedFile, *, photo_id: str,
+                     filename: str, declared_sha256: str | None = None,
+                     instance_id: str | None = None, crate_id: str | None = None,
+                     question: str = "", device: Device | None, now: datetime,
+                     label_id: str | None = None, limits: ImageLimits | None = None) -> Photo:
     """Keep a whole photo file received in one piece (an OpenRosa multipart attachment).
 
     Same checks as a finished tus upload: sha256 (when declared; 460 on mismatch), Pillow
     type and pixel limits (415/422), thumbnail, storage by content hash, dedupe, linking to
     a waiting submission attachment or crate. ``crate_id`` is the crate's id, ``label_id``
-    its printed label (either may name a crate not known yet). A stream is spooled to disk in
-    blocks first. The same ``photo_id`` with the same bytes returns the stored photo; with
+    its printed label (either may name a crate not known yet). A path or stream is spooled to
+    disk in blocks first; a CheckedFile (check_photo_file, before the transaction) was
+    already. The same ``photo_id`` with the same bytes returns the stored photo; with
     other bytes it is a 409. ``limits`` defaults to ImageLimits(); pass the app's
     (server.wiring.image_limits()). The caller commits; on error nothing is
     written to the database.
@@ -96,24 +150,20 @@ def store_photo_file(session: Session, store: PhotoStore, path_or_stream: str | 
     photo = PhotoIn(photo_id=photo_id, filename=filename, declared_sha256=declared_sha256,
                     instance_id=instance_id, crate_id=crate_id,
                     crate_label=printed_label(label_id) if label_id else None, question=question)
-    with contextlib.ExitStack() as stack:
-        source = path_or_stream
-        if isinstance(source, (str, os.PathLike)):  # copied: the caller's file stays theirs
-            source = stack.enter_context(open(source, "rb"))
-        spool, spool_path = stack.enter_context(store.temp_file())
-        shutil.copyfileobj(source, spool, BLOCK)
-        spool.flush()
-        os.fsync(spool.fileno())
-        return accept_photo(session, store, spool_path, photo, device=device, limits=limits,
-                            now=now)
+    if isinstance(source, CheckedFile):
+        return accept_photo(session, store, store.path(source.sha256), photo, device=device,
+                            limits=limits, now=now, checked=source)
+    with _spooled(store, source) as path:
+        return accept_photo(session, store, path, photo, device=device, limits=limits, now=now)
 
 
 def accept_photo(session: Session, store: PhotoStore, path: Path, photo_in: PhotoIn, *,
                  device: Device | None, limits: ImageLimits, now: datetime,
-                 upload_id: str | None = None) -> Photo:
+                 upload_id: str | None = None, checked: CheckedFile | None = None) -> Photo:
     """Check the finished file at ``path`` and keep it as a photo. ``path`` is left in place
-    (the store links or copies it); the caller removes it after committing."""
-    sha256 = file_sha256(path)
+    (the store links or copies it); the caller removes it after committing. With ``checked``
+    the file work was done before the transaction and ``path`` is not read."""
+    sha256 = checked.sha256 if checked else file_sha256(path)
     if photo_in.declared_sha256 and photo_in.declared_sha256.lower() != sha256:
         raise Sha256Mismatch("The file's sha256 is not the one declared; it was damaged or "
                              "changed on the way. Send it again.",
@@ -124,12 +174,12 @@ def accept_photo(session: Session, store: PhotoStore, path: Path, photo_in: Phot
             return earlier  # a replay: the photo is already kept
         raise PhotoConflict("Another file was already stored under this photo id.",
                             photo_id=photo_in.photo_id)
-    info = check_image(path, limits)
-    store.put_thumbnail(sha256, lambda out: write_thumbnail(path, out, limits))
-    stored = store.put(sha256, path)
-
+    checked = checked or _check_and_keep(store, path, sha256, limits)
+    if checked.refused is not None:
+        raise checked.refused
+    info = checked.info
     photo = Photo(id=photo_in.photo_id, sha256=sha256, content_type=info.content_type,
-                  size=path.stat().st_size, width=info.width, height=info.height,
+                  size=checked.size, width=info.width, height=info.height,
                   filename=photo_in.filename, instance_id=photo_in.instance_id,
                   crate_label=photo_in.crate_label, question=photo_in.question,
                   device_id=device.id if device else None, created_at=now)
@@ -142,7 +192,7 @@ def accept_photo(session: Session, store: PhotoStore, path: Path, photo_in: Phot
                  country_code=device.user.country_code if device else None,
                  depot_id=photo.depot_id,
                  details={"sha256": sha256, "size": photo.size, "type": info.content_type,
-                          "upload": upload_id, "duplicate_bytes": not stored})
+                          "upload": upload_id, "duplicate_bytes": not checked.stored})
     return photo
 
 

@@ -20,9 +20,6 @@ WORKS_KINDS = ("fence", "doors", "racks", "lightning_protection", "containerised
                "lighting", "alarm", "fire_safety", "other")
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(user_id=principal.user_id, device_id=principal.device_id)
-
 
 def record_baseline(session: Session, principal: Principal, depot_code: str, *,
                     visit_id: str | None = None, notes: str = "",
@@ -49,7 +46,7 @@ def record_baseline(session: Session, principal: Principal, depot_code: str, *,
                         recorded_by=principal.user_id)
     session.add(baseline)
     session.flush()
-    record_audit(session, _actor(principal), "programme.baseline", now=now, entity="depot",
+    record_audit(session, Actor.of(principal), "programme.baseline", now=now, entity="depot",
                  entity_id=str(depot.id), country_code=depot.country_code, depot_id=depot.id,
                  details={"visit": visit.id, "rrpl": baseline.rrpl})
     return baseline
@@ -86,7 +83,7 @@ def add_works(session: Session, principal: Principal, depot_code: str, data: Wor
                   handed_over_on=data.handed_over_on, recorded_by=principal.user_id)
     session.add(works)
     session.flush()
-    record_audit(session, _actor(principal), "programme.works", now=now, entity="works",
+    record_audit(session, Actor.of(principal), "programme.works", now=now, entity="works",
                  entity_id=str(works.id), country_code=depot.country_code, depot_id=depot.id,
                  details={"kind": works.kind, "handed_over": str(works.handed_over_on or "")})
     return works
@@ -114,7 +111,7 @@ def adopt_sop(session: Session, principal: Principal, *, sop_code: str, version:
                       adopted_by=adopted_by.strip(), recorded_by=principal.user_id)
     session.add(row)
     session.flush()
-    record_audit(session, _actor(principal), "programme.sop", now=now, entity="sop",
+    record_audit(session, Actor.of(principal), "programme.sop", now=now, entity="sop",
                  entity_id=str(row.id), country_code=principal.country_code,
                  depot_id=depot and depot.id,
                  details={"sop": sop_code, "version": version, "on": adopted_on.isoformat()})

@@ -67,7 +67,7 @@ def release_indicators(session: Session, principal: Principal, body_code: str, p
                                released_by=principal.user_id, released_at=now)
     session.add(release)
     session.flush()
-    record_audit(session, Actor(user_id=principal.user_id), "indicators.release", now=now,
+    record_audit(session, Actor.of(principal), "indicators.release", now=now,
                  entity="release", entity_id=str(release.id),
                  country_code=principal.country_code,
                  details={"body": body.code, "period": str(quarter)})
@@ -95,7 +95,7 @@ def withdraw_releases(session: Session, principal: Principal, body_code: str,
         raise NotFound(f"Nothing released to {body.code} from {first} on.", period=first)
     for release in taken:
         release.withdrawn_at, release.withdrawn_by = now, principal.user_id
-    record_audit(session, Actor(user_id=principal.user_id), "indicators.withdraw", now=now,
+    record_audit(session, Actor.of(principal), "indicators.withdraw", now=now,
                  entity="body", entity_id=str(body.id), country_code=principal.country_code,
                  details={"body": body.code, "periods": sorted(r.period for r in taken)})
     return taken

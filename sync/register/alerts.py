@@ -38,7 +38,7 @@ def close_alert(session: Session, principal: Principal, alert_id: int, *, note: 
         raise Conflict("This alert is already closed.", alert_id=alert_id)
     alert.status, alert.closed_by, alert.closed_at = "closed", principal.user_id, now
     alert.note = (note or "").strip()[:2000]
-    record_audit(session, Actor(user_id=principal.user_id, device_id=principal.device_id),
+    record_audit(session, Actor.of(principal),
                  "register.alert_close", now=now, entity="weapon", entity_id=alert.weapon_id,
                  country_code=alert.country_code, depot_id=alert.depot_id,
                  details={"alert": alert.id})

@@ -101,7 +101,7 @@ def register_weapon_record(session: Session, principal: Principal, data: WeaponI
     weapon.holder_agency_id = holder.id if holder else None
     weapon.acquisition = data.acquisition
     session.flush()
-    record_audit(session, Actor(user_id=principal.user_id, device_id=principal.device_id),
+    record_audit(session, Actor.of(principal),
                  "register.weapon", now=now, entity="weapon", entity_id=weapon.id,
                  country_code=country.code, details={"source": source})
     return weapon

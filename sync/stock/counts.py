@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.db import new_uuid
 from server.errors import InvalidInput
@@ -33,6 +34,8 @@ class CountBook:
     counts: dict[tuple[str, int], list[CountEvent]] = field(
         default_factory=lambda: defaultdict(list))
     open: dict[tuple[str, str], Discrepancy] = field(default_factory=dict)
+    lots_counted: set[tuple[str, int, int]] = field(default_factory=set)  # country, depot, lot
+    crates_counted: set[str] = field(default_factory=set)  # their last_counted_at, at the end
 
     @classmethod
     def load(cls, session: Session, crates: dict[str, Crate],
@@ -99,11 +102,29 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
         photos=photo_ids(values.get("photos")),
         counted_at=counted_at, received_at=now)
     session.add(event)
-    crate.last_counted_at = now  # derived, not a versioned change: phones do not need it
-    note_count(session, crate, now=now)  # a box of a suspended lot found
     found = _open_discrepancies(session, book, crate, event, now)
     book.counts[(crate.id, event.crate_version)].append(event)
+    # derived, not a versioned change (phones do not need it): written for the whole batch in
+    # one statement by note_counts, not as an ORM update that splits the crates' own
+    set_committed_value(crate, "last_counted_at", now)
+    book.crates_counted.add(crate.id)
+    if crate.lot_id is not None:  # a box of a suspended lot found? (note_counts)
+        book.lots_counted.add((crate.depot.country_code, crate.depot_id, crate.lot_id))
     return event, found
+
+
+def note_counts(session: Session, book: CountBook, *, now: datetime) -> None:
+    """After a batch's counts: the counted crates' last_counted_at, in one statement; and
+    each depot's task for a suspended lot it counted closes once every box there has been
+    counted since the notice (one check a lot, not a count)."""
+    if book.crates_counted:
+        session.execute(update(Crate).where(Crate.id.in_(sorted(book.crates_counted)))
+                        .values(last_counted_at=now)
+                        .execution_options(synchronize_session=False))
+    for country_code, depot_id, lot_id in sorted(book.lots_counted):
+        note_count(session, country_code, depot_id, lot_id, now=now)
+    book.crates_counted.clear()
+    book.lots_counted.clear()
 
 
 def _short(value: Any) -> str | None:

@@ -82,9 +82,6 @@ def list_discrepancies(session: Session, principal: Principal, *, status: str | 
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(user_id=principal.user_id, device_id=principal.device_id)
-
 
 def add_note(session: Session, principal: Principal, discrepancy_id: str, text: str, *,
              now: datetime) -> Discrepancy:
@@ -93,7 +90,7 @@ def add_note(session: Session, principal: Principal, discrepancy_id: str, text: 
         raise InvalidInput("An investigation note needs text.")
     found.investigation = [*found.investigation, {"by": principal.username,
                                                   "at": now.isoformat(), "text": text.strip()}]
-    record_audit(session, _actor(principal), "discrepancy.note", now=now,
+    record_audit(session, Actor.of(principal), "discrepancy.note", now=now,
                  entity="discrepancy", entity_id=found.id, depot_id=found.depot_id,
                  country_code=principal.country_code)
     return found
@@ -135,7 +132,7 @@ def close_discrepancy(session: Session, principal: Principal, discrepancy_id: st
         _check_adjustment(found, adjustment)
         found.status, found.adjustment = "awaiting_approval", adjustment
         action = "discrepancy.propose_adjustment"
-    record_audit(session, _actor(principal), action, now=now, entity="discrepancy",
+    record_audit(session, Actor.of(principal), action, now=now, entity="discrepancy",
                  entity_id=found.id, depot_id=found.depot_id,
                  country_code=principal.country_code,
                  details={"outcome": outcome, "adjustment": adjustment, "cause": found.cause})
@@ -232,7 +229,7 @@ def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: 
         check_approver(session.get(User, principal.user_id), found.crate.depot,
                        found.proposed_by)
         found.approved_by, found.status, found.closed_at = principal.user_id, "closed", now
-        record_audit(session, _actor(principal), "discrepancy.approve", now=now,
+        record_audit(session, Actor.of(principal), "discrepancy.approve", now=now,
                      entity="discrepancy", entity_id=found.id, depot_id=found.depot_id,
                      country_code=principal.country_code, details={"movement": None})
         return found
@@ -241,10 +238,10 @@ def approve_discrepancy(session: Session, principal: Principal, discrepancy_id: 
         lines=[LineIn(crate_id=found.crate_id, quantity=found.adjustment)],
         originator_id=found.proposed_by, approver_id=principal.user_id, occurred_at=now,
         now=now, reference=f"discrepancy:{found.id}", notes=found.cause,
-        actor=_actor(principal))
+        actor=Actor.of(principal))
     found.movement_id, found.approved_by = movement.id, principal.user_id
     found.status, found.closed_at = "closed", now
-    record_audit(session, _actor(principal), "discrepancy.approve", now=now,
+    record_audit(session, Actor.of(principal), "discrepancy.approve", now=now,
                  entity="discrepancy", entity_id=found.id, depot_id=found.depot_id,
                  country_code=principal.country_code, details={"movement": movement.id})
     return found

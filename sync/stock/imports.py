@@ -199,7 +199,7 @@ def import_register(session: Session, principal: Principal, depot: Depot, rows: 
     if preview.errors:
         raise ImportRefused(f"{len(preview.errors)} row(s) are wrong; nothing was imported.",
                             rows=[{"row": n, "error": e} for n, e in preview.errors])
-    actor = Actor(user_id=principal.user_id, device_id=principal.device_id)
+    actor = Actor.of(principal)
     lines = _stock_lines(session, depot, rows, actor, now, progress)
     # a serial on the register that reads as a lost or stolen weapon's raises its alert
     note_weapons(session, depot.id, depot.country_code, (ln.weapon_id for ln in lines),
@@ -289,7 +289,7 @@ def confirm_on_books(session: Session, principal: Principal, depot: Depot, *,
                                                    Discrepancy.status != "closed").limit(1)):
         raise InvalidInput("Discrepancies are still open at this depot.")
     depot.status = "on_books"
-    record_audit(session, Actor(user_id=principal.user_id, device_id=principal.device_id),
+    record_audit(session, Actor.of(principal),
                  "books.on_books", now=now, entity="depot", entity_id=depot.id,
                  country_code=depot.country_code, depot_id=depot.id,
                  details={"crates": len(crates)})

@@ -43,7 +43,7 @@ def report_loss(session: Session, principal: Principal, proposal_id: str, *,
                         user_id=principal.user_id)
     session.add(report)
     session.flush()
-    record_audit(session, Actor(user_id=principal.user_id, device_id=principal.device_id),
+    record_audit(session, Actor.of(principal),
                  "loss.report", now=now, entity="proposal", entity_id=proposal.id,
                  country_code=proposal.depot.country_code, depot_id=proposal.depot_id,
                  details={"reported_to": report.reported_to, "late":

@@ -21,9 +21,6 @@ PROPOSALS = ("condition_proposed", "suspension_proposed")
 DECISIONS = ("accept", "dismiss")
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(user_id=principal.user_id, device_id=principal.device_id)
-
 
 def list_items(session: Session, principal: Principal, *, status: str | None = "open",
                depot_code: str | None = None, limit: int = 100,
@@ -80,7 +77,7 @@ def propose(session: Session, principal: Principal, depot: Depot, *, lot_ref: st
                       submission_id=submission_id, opened_at=now, opened_by=principal.user_id)
     session.add(item)
     session.flush()
-    record_audit(session, _actor(principal), f"safety.{kind}", now=now, entity="safety_item",
+    record_audit(session, Actor.of(principal), f"safety.{kind}", now=now, entity="safety_item",
                  entity_id=item.id, country_code=depot.country_code, depot_id=depot.id,
                  details={"lot": lot.lot_number, "condition": item.details["condition"]})
     return item
@@ -108,7 +105,7 @@ def decide(session: Session, principal: Principal, item_id: str, *, decision: st
         item.lot.condition = Condition(item.details["condition"])
     item.status = "accepted" if decision == "accept" else "dismissed"
     item.decided_by, item.decided_at, item.decision_note = principal.user_id, now, note.strip()
-    record_audit(session, _actor(principal), f"safety.{decision}", now=now,
+    record_audit(session, Actor.of(principal), f"safety.{decision}", now=now,
                  entity="safety_item", entity_id=item.id,
                  country_code=principal.country_code, depot_id=item.depot_id,
                  details={"kind": item.kind, "note": item.decision_note})

@@ -136,9 +136,6 @@ def _lot_in_country(session: Session, principal: Principal, lot_id: int) -> Ammo
     return lot
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(user_id=principal.user_id, device_id=principal.device_id)
-
 
 def suspend_lot(session: Session, principal: Principal, lot_id: int, *, reference: str,
                 reason: str = "", now: datetime) -> SuspensionNotice:
@@ -147,7 +144,7 @@ def suspend_lot(session: Session, principal: Principal, lot_id: int, *, referenc
     lot = _lot_in_country(session, principal, lot_id)
     notice = issue_notice(session, lot, principal.country_code, reference=reference,
                           reason=reason, user_id=principal.user_id, now=now)
-    record_audit(session, _actor(principal), "safety.suspend", now=now, entity="lot",
+    record_audit(session, Actor.of(principal), "safety.suspend", now=now, entity="lot",
                  entity_id=lot.id, country_code=principal.country_code,
                  details={"reference": notice.reference, "depots": len(notice.tasks)})
     return notice
@@ -183,7 +180,7 @@ def lift_suspension(session: Session, principal: Principal, lot_id: int, *,
     lot = _lot_in_country(session, principal, lot_id)
     notice = lift_notice(session, lot, principal.country_code, user_id=principal.user_id,
                          now=now)
-    record_audit(session, _actor(principal), "safety.lift", now=now, entity="lot",
+    record_audit(session, Actor.of(principal), "safety.lift", now=now, entity="lot",
                  entity_id=lot.id, country_code=principal.country_code,
                  details={"reference": notice.reference})
     return notice
@@ -234,18 +231,17 @@ def find_every_box(session: Session, principal: Principal, lot_id: int,
     return [Box(*row) for row in rows]
 
 
-def note_count(session: Session, crate: Crate, *, now: datetime) -> None:
-    """A box of a suspended lot counted: its depot's task closes once every box there has
+def note_count(session: Session, country_code: str, depot_id: int, lot_id: int, *,
+               now: datetime) -> None:
+    """Boxes of a suspended lot counted at a depot: its task closes once every box there has
     been counted since the notice."""
-    if crate.lot_id is None:
-        return
-    notice = live_notice(session, crate.depot.country_code, crate.lot_id)
-    task = notice and next((t for t in notice.tasks if t.depot_id == crate.depot_id), None)
+    notice = live_notice(session, country_code, lot_id)
+    task = notice and next((t for t in notice.tasks if t.depot_id == depot_id), None)
     if task is None or task.confirmed_at is not None:
         return
     counted = select(CountEvent.crate_id).where(CountEvent.received_at >= notice.issued_at)
     left = session.scalar(select(func.count()).select_from(Crate).where(
-        Crate.depot_id == crate.depot_id, Crate.lot_id == crate.lot_id, Crate.quantity > 0,
+        Crate.depot_id == depot_id, Crate.lot_id == lot_id, Crate.quantity > 0,
         Crate.deleted_at.is_(None), Crate.id.not_in(counted)))
     if not left:
         task.confirmed_at = now
@@ -289,7 +285,7 @@ def record_test(session: Session, principal: Principal, lot_id: int, *, tested_o
                                           lot.expiry_date < next_test_due):
             lot.expiry_date = next_test_due  # a passed surveillance test extends its life
     session.flush()
-    record_audit(session, _actor(principal), "safety.test", now=now, entity="lot",
+    record_audit(session, Actor.of(principal), "safety.test", now=now, entity="lot",
                  entity_id=lot.id, country_code=principal.country_code,
                  details={"test": row.test, "condition": condition.value,
                           "next_test_due": next_test_due and next_test_due.isoformat()})

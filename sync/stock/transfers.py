@@ -51,9 +51,6 @@ class TransitRow:
     line: ConsignmentLine
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(user_id=principal.user_id, device_id=principal.device_id)
-
 
 def send_transfer(session: Session, principal: Principal, depot: Depot, *, to_depot: str,
                   lines: Sequence[LineIn], document_ref: str, occurred_at: datetime,
@@ -73,7 +70,7 @@ def send_transfer(session: Session, principal: Principal, depot: Depot, *, to_de
                              originator_id=principal.user_id, occurred_at=occurred_at,
                              now=now, document_ref=document_ref,
                              counterparty=f"{target.country_code}-{target.code}",
-                             actor=_actor(principal), voucher=voucher)
+                             actor=Actor.of(principal), voucher=voucher)
     consignment = Consignment(id=new_uuid(), from_depot_id=depot.id, to_depot_id=target.id,
                               out_movement_id=movement.id, status="in_transit", sent_at=now)
     for out in movement.lines:
@@ -83,7 +80,7 @@ def send_transfer(session: Session, principal: Principal, depot: Depot, *, to_de
             quantity=1 if out.weapon_id else -out.quantity, received_quantity=0))
     session.add(consignment)
     session.flush()
-    record_audit(session, _actor(principal), "transfer.send", now=now, entity="consignment",
+    record_audit(session, Actor.of(principal), "transfer.send", now=now, entity="consignment",
                  entity_id=consignment.id, country_code=depot.country_code, depot_id=depot.id,
                  details={"to": target.code, "lines": len(consignment.lines),
                           "movement": movement.id})
@@ -122,7 +119,7 @@ def acknowledge(session: Session, principal: Principal, consignment_id: str,
             originator_id=principal.user_id, occurred_at=now, now=now,
             document_ref=document_ref or consignment.out_movement_id,
             counterparty=f"{consignment.from_depot.country_code}-"
-                         f"{consignment.from_depot.code}", actor=_actor(principal),
+                         f"{consignment.from_depot.code}", actor=Actor.of(principal),
             voucher=voucher, reference=f"consignment:{consignment.id}")
     for line, ack, kind in short:
         line.discrepancy_id = _open_discrepancy(session, consignment, line, ack, kind, now)
@@ -130,7 +127,7 @@ def acknowledge(session: Session, principal: Principal, consignment_id: str,
         consignment.received_at = now
         consignment.status = "short" if any(ln.discrepancy_id for ln in consignment.lines) \
             else "received"
-    record_audit(session, _actor(principal), "transfer.acknowledge", now=now,
+    record_audit(session, Actor.of(principal), "transfer.acknowledge", now=now,
                  entity="consignment", entity_id=consignment.id,
                  country_code=consignment.to_depot.country_code,
                  depot_id=consignment.to_depot_id,

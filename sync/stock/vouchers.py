@@ -65,9 +65,6 @@ class Posted:
     proposal: VoucherProposal | None = None
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(user_id=principal.user_id, device_id=principal.device_id)
-
 
 def _post(session: Session, depot: Depot, data: VoucherIn, *, originator_id: int,
           approver_id: int | None, actor: Actor, now: datetime, reference: str = "",
@@ -97,7 +94,7 @@ def submit_voucher(session: Session, principal: Principal, depot: Depot, data: V
         raise InvalidInput("A voucher cites its authority document.")
     if mtype not in NEEDS_APPROVER:
         return Posted(movement=_post(session, depot, data, originator_id=principal.user_id,
-                                     approver_id=None, actor=_actor(principal), now=now))
+                                     approver_id=None, actor=Actor.of(principal), now=now))
     return Posted(proposal=propose(session, principal, depot, data, now=now))
 
 
@@ -115,9 +112,9 @@ def propose(session: Session, principal: Principal, depot: Depot, data: VoucherI
     with session.begin_nested() as trial:  # would it apply? then undo until approved
         if transit:
             settle(session, transit, depot, data.lines, originator_id=principal.user_id,
-                   actor=_actor(principal), now=now)
+                   actor=Actor.of(principal), now=now)
         _post(session, depot, data, originator_id=principal.user_id, approver_id=None,
-              actor=_actor(principal), now=now, require_approver=False)
+              actor=Actor.of(principal), now=now, require_approver=False)
         trial.rollback()
     payload = {**data.to_json(), "discrepancy_id": discrepancy_id, "transit": transit}
     proposal = VoucherProposal(id=new_uuid(), depot_id=depot.id, type=mtype, payload=payload,
@@ -125,7 +122,7 @@ def propose(session: Session, principal: Principal, depot: Depot, data: VoucherI
                                proposed_at=now, report_due_at=data.voucher.report_due_at)
     session.add(proposal)
     session.flush()
-    record_audit(session, _actor(principal), "voucher.propose", now=now, entity="proposal",
+    record_audit(session, Actor.of(principal), "voucher.propose", now=now, entity="proposal",
                  entity_id=proposal.id, country_code=depot.country_code, depot_id=depot.id,
                  details={"type": mtype.value, "lines": len(data.lines),
                           "discrepancy": discrepancy_id})
@@ -149,18 +146,18 @@ def approve_proposal(session: Session, principal: Principal, proposal_id: str, *
     data = VoucherIn.from_json(proposal.payload)
     if proposal.payload.get("transit"):
         settle(session, proposal.payload["transit"], proposal.depot, data.lines,
-               originator_id=proposal.originator_id, actor=_actor(principal), now=now,
+               originator_id=proposal.originator_id, actor=Actor.of(principal), now=now,
                approver_id=principal.user_id)
     movement = _post(session, proposal.depot, data,
                      originator_id=proposal.originator_id, approver_id=principal.user_id,
-                     actor=_actor(principal), now=now, reference=f"proposal:{proposal.id}")
+                     actor=Actor.of(principal), now=now, reference=f"proposal:{proposal.id}")
     proposal.status, proposal.movement_id = "approved", movement.id
     proposal.decided_by, proposal.decided_at = principal.user_id, now
     if proposal.payload.get("discrepancy_id"):  # the discrepancy it resolves closes with it
         found = session.get(Discrepancy, proposal.payload["discrepancy_id"])
         found.movement_id, found.approved_by = movement.id, principal.user_id
         found.status, found.closed_at = "closed", now
-    record_audit(session, _actor(principal), "voucher.approve", now=now, entity="proposal",
+    record_audit(session, Actor.of(principal), "voucher.approve", now=now, entity="proposal",
                  entity_id=proposal.id, country_code=proposal.depot.country_code,
                  depot_id=proposal.depot_id, details={"movement": movement.id})
     return proposal
@@ -176,7 +173,7 @@ def reject_proposal(session: Session, principal: Principal, proposal_id: str, *,
     if proposal.payload.get("discrepancy_id"):  # back to investigation
         session.get(Discrepancy, proposal.payload["discrepancy_id"]).status = "open"
     proposal.decided_by, proposal.decided_at = principal.user_id, now
-    record_audit(session, _actor(principal), "voucher.reject", now=now, entity="proposal",
+    record_audit(session, Actor.of(principal), "voucher.reject", now=now, entity="proposal",
                  entity_id=proposal.id, country_code=proposal.depot.country_code,
                  depot_id=proposal.depot_id, details={"note": proposal.decision_note})
     return proposal

@@ -67,7 +67,7 @@ def note_step(session: Session, req: TracingRequest, principal: Principal, step:
     """A step in the request's own history and in the audit trail of whoever took it."""
     req.history = [*(req.history or []), {"step": step, "at": now.isoformat(),
                                           "by": principal.username, **extra}]
-    record_audit(session, Actor(user_id=principal.user_id, device_id=principal.device_id),
+    record_audit(session, Actor.of(principal),
                  f"tracing.{step}", now=now, entity="tracing_request", entity_id=req.id,
                  country_code=principal.country_code, details={"reference": req.reference})
 

@@ -61,7 +61,7 @@ def local_iso(moment: datetime | None, *zones: str | tzinfo | None) -> str:
 
 def _audit(session: Session, principal: Principal, what: str, filters: dict[str, Any],
            restricted: bool, now: datetime) -> None:
-    record_audit(session, Actor(user_id=principal.user_id), f"export.{what}", now=now,
+    record_audit(session, Actor.of(principal), f"export.{what}", now=now,
                  entity="export", entity_id=what, country_code=principal.country_code,
                  details={"filters": filters, "restricted": restricted})
 

@@ -248,7 +248,7 @@ def safety_export(session: Session, principal: Principal, *, today: date,
     """The country safety report as rows, one section after another; audited."""
     principal.require("export")
     report = safety_report(session, principal, today=today)
-    record_audit(session, Actor(user_id=principal.user_id), "export.safety", now=now,
+    record_audit(session, Actor.of(principal), "export.safety", now=now,
                  entity="export", entity_id="safety", country_code=principal.country_code)
     rows: list[list] = []
     for gauge in report.gauges:

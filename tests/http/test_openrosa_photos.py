@@ -182,3 +182,55 @@ def test_an_instance_id_of_another_country_neither_409s_nor_touches_its_photos(
         theirs = next(s for s in subs if s.device_id == world.devices["ng_inspector"])
         assert theirs.attachments[0].photo_id not in (None, before[0]["fence.jpg"])
         assert db.session.scalar(select(func.count(Photo.id))) == 2
+
+
+def test_a_photo_stored_before_a_transaction_that_fails_leaves_no_row_and_one_on_retry(
+        collect, app, monkeypatch):
+    """The photo's file work happens before the transaction begins. When the transaction
+    then fails (the database goes away just after the photo's row was written), the phone
+    gets a 503 and nothing of the submission is kept but a file in the content-addressed
+    store, which the retry reuses: one submission, one photo, audited once."""
+    import hashlib
+
+    from sqlalchemy.exc import OperationalError
+
+    import sync.intake.openrosa as intake
+    from server.models import AuditEvent
+    from server.storage import PhotoStore
+
+    def counts():
+        with app.app_context():
+            return tuple(db.session.scalar(select(func.count()).select_from(table))
+                         for table in (Submission, Photo, AuditEvent))
+
+    real = intake._keep_attachments
+
+    def then_fail(*args, **kwargs):
+        real(*args, **kwargs)
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    iid = new_instance_id()
+    xml = collect.fill("security_check", {**HEAD, "fence_intact": "no", "fence_intact_comment":
+                                          "hole", "fence_intact_photo": "fence.jpg"},
+                       instance_id=iid)
+    photo = jpeg(color=(7, 70, 140))
+    before = counts()
+    monkeypatch.setattr(intake, "_keep_attachments", then_fail)
+    r = collect.send(xml, {"fence.jpg": photo})
+    assert r.status_code == 503 and r.headers["X-Depotsync-Error"] == "unavailable"
+    assert counts() == before
+    kept = PhotoStore(app.config["PHOTO_DIR"]).path(hashlib.sha256(photo).hexdigest())
+    assert kept.read_bytes() == photo  # the orphan: named by its bytes, harmless
+    monkeypatch.undo()
+    for _ in range(2):  # the retry, and Collect retrying again after a cut
+        r = collect.send(xml, {"fence.jpg": photo})
+        assert r.status_code == 201, r.data
+    attached, _status, problems, *_ = state(app, iid)
+    assert not [p for p in problems if p["field"] == "fence.jpg"]
+    assert counts()[:2] == (before[0] + 1, before[1] + 1)
+    with app.app_context():
+        stored = db.session.get(Photo, attached["fence.jpg"])
+        assert stored.sha256 == hashlib.sha256(photo).hexdigest()
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "photo.accept", AuditEvent.entity_id == stored.id)) == 1
+    assert kept.read_bytes() == photo
