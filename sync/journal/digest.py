@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, String, Text, cast, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from server.db import UTCDateTime
 
@@ -31,8 +33,8 @@ _EMPTY = {"[]": list, "{}": dict, "null": lambda: None}
 
 
 class _Time(UTCDateTime):
-    """UTCDateTime, without its Python call per value where the driver already gives aware
-    datetimes (psycopg, for timestamptz): canonical() converts them to UTC itself."""
+    """A timestamp to hash: on PostgreSQL, the string canonical() makes of it, made by the
+    database (no datetime, no Python call per value); elsewhere as UTCDateTime reads it."""
 
     cache_ok = True
 
@@ -42,13 +44,33 @@ class _Time(UTCDateTime):
         return super().result_processor(dialect, coltype)
 
 
+class _time(FunctionElement):
+    type = _Time()
+    inherit_cache = True
+
+
+@compiles(_time)
+def _as_stored(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_time, "postgresql")
+def _as_canonical(element, compiler, **kw):
+    """isoformat() of the UTC value, microseconds only when not zero. A year before 1 (which
+    no datetime holds, so no hash covers) keeps its " BC", which matches no hash."""
+    utc = f"timezone('UTC', {compiler.process(element.clauses, **kw)})"
+    return (f"replace(replace(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US AD'), "
+            "'.000000 AD', ' AD'), ' AD', '+00:00')")
+
+
 def plain(column: Column) -> ColumnElement:
     """A column to hash as the driver gives it: no conversion by its column type but for
-    timestamps (aware, also on SQLite) and JSON (read as its text, for json_value)."""
+    timestamps (_time) and JSON (read as its text, for json_value)."""
     if isinstance(column.type, JSON):
         return cast(column, Text)
-    return type_coerce(column, _Time() if isinstance(column.type, UTCDateTime)
-                       else String())
+    if isinstance(column.type, UTCDateTime):
+        return _time(column)
+    return type_coerce(column, String())
 
 
 def row_hash(prev_hash: str, content: Any) -> str:
