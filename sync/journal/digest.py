@@ -1,7 +1,8 @@
 """Hashing chained rows fast, for `audit verify` over millions of them: the bytes
 trail.canonical gives (tests/unit/test_digest.py proves them identical over awkward values)
-from one encoder built once, and JSON columns read as text, the empty values that nearly every
-movement holds made without parsing.
+from one encoder built once; rows selected as the driver gives them, JSON columns as their
+text (the empty values nearly every movement holds made without parsing) and, on PostgreSQL,
+timestamps as the very strings canonical() makes of them.
 """
 
 from __future__ import annotations
@@ -44,17 +45,17 @@ class _Time(UTCDateTime):
         return super().result_processor(dialect, coltype)
 
 
-class _time(FunctionElement):
+class _canonical_time(FunctionElement):
     type = _Time()
     inherit_cache = True
 
 
-@compiles(_time)
+@compiles(_canonical_time)
 def _as_stored(element, compiler, **kw):
     return compiler.process(element.clauses, **kw)
 
 
-@compiles(_time, "postgresql")
+@compiles(_canonical_time, "postgresql")
 def _as_canonical(element, compiler, **kw):
     """isoformat() of the UTC value, microseconds only when not zero. A year before 1 (which
     no datetime holds, so no hash covers) keeps its " BC", which matches no hash."""
@@ -65,11 +66,11 @@ def _as_canonical(element, compiler, **kw):
 
 def plain(column: Column) -> ColumnElement:
     """A column to hash as the driver gives it: no conversion by its column type but for
-    timestamps (_time) and JSON (read as its text, for json_value)."""
+    timestamps (_canonical_time) and JSON (read as its text, for json_value)."""
     if isinstance(column.type, JSON):
         return cast(column, Text)
     if isinstance(column.type, UTCDateTime):
-        return _time(column)
+        return _canonical_time(column)
     return type_coerce(column, String())
 
 

@@ -263,7 +263,8 @@ def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None
         except ValueError:  # not JSON (SQLite keeps any text): it was not written so
             content = None
         if content is None or row_hash(prev_hash, content) != digest:
-            problems.append(f"audit event {event_id} ({values[5]}): content altered")
+            action = values[AUDIT_FIELDS.index("action")]
+            problems.append(f"audit event {event_id} ({action}): content altered")
         prev, seq = digest, chain_seq
     if head is None:
         problems.append(f"{name} audit chain: its stored head is missing")

@@ -16,6 +16,11 @@ from sync.journal.digest import json_value, plain, row_hash
 from sync.journal.trail import GENESIS
 from sync.stock.ledger import HASHED_FIELDS, LINE_FIELDS, VOUCHER_FIELDS, content_of
 
+# a movement's columns as _chain selects them, its lines' after them
+_STREAMED = (*HASHED_FIELDS, *VOUCHER_FIELDS, "prev_hash", "hash")
+_FIELDS, _VOUCHER = len(HASHED_FIELDS), len(HASHED_FIELDS) + len(VOUCHER_FIELDS)
+_TRANSPORT = VOUCHER_FIELDS.index("transport")
+
 
 def verify_ledgers(session: Session, progress: Progress | None = None, *, workers: int = 1,
                    pool: Executor | None = None) -> list[str]:
@@ -88,11 +93,6 @@ def _chain(session: Session, depot_id: int) -> Iterator[tuple[str, int, str, str
             lines.append(row[width:])
     if current is not None:
         yield _movement(current, lines)
-
-
-_STREAMED = (*HASHED_FIELDS, *VOUCHER_FIELDS, "prev_hash", "hash")
-_FIELDS, _VOUCHER = len(HASHED_FIELDS), len(HASHED_FIELDS) + len(VOUCHER_FIELDS)
-_TRANSPORT = VOUCHER_FIELDS.index("transport")
 
 
 def _movement(row: tuple, lines: list[tuple]) -> tuple[str, int, str, str, dict | None]:
