@@ -1,7 +1,7 @@
 """HQ pages and API lists at a national register's size, against their own SQL run bare.
 
     .venv/bin/python bench/hq.py [--scale 1.0] [--no-pg] [--no-sqlite] [--rebuild] [-n 20]
-                                 [--pg URL] [--workers N]
+                                 [--pg URL] [--workers N] [--verify-only]
 
 Builds once, in bulk and with progress, and reuses between runs (--rebuild starts afresh):
 50 depots (Niger), 500,000 crates, 2,000,000 ledger movements (hash-chained per depot, book
@@ -55,9 +55,10 @@ from server.models.inventory import CrateKind, CrateStatus, StockCategory  # noq
 from server.models.labels import LabelStatus  # noqa: E402
 from server.models.ledger import MovementType  # noqa: E402
 from server.models.sync import SubmissionStatus  # noqa: E402
-from sync.journal.chains import one_snapshot  # noqa: E402
+from sync.journal.chains import one_snapshot, worker_pool  # noqa: E402
 from sync.journal.trail import GENESIS, chain_hash, chain_key, verify_audit  # noqa: E402
-from sync.stock.ledger import movement_content, verify_ledgers  # noqa: E402
+from sync.stock.ledger import movement_content  # noqa: E402
+from sync.stock.ledger_verify import verify_ledgers  # noqa: E402
 
 SQLITE = Path("/tmp/depotsync_bench_hq.sqlite")
 CHUNK = 10_000
@@ -375,8 +376,9 @@ def audit_verify(app, workers: int) -> tuple[float, float, int]:
     with app.app_context():
         t0, cpu0 = time.perf_counter(), _cpu()
         one_snapshot(db.session)
-        problems = (verify_ledgers(db.session, progress=progress_bar, workers=workers)
-                    + verify_audit(db.session, progress=progress_bar, workers=workers))
+        with worker_pool(db.session, workers) as pool:
+            problems = (verify_ledgers(db.session, progress=progress_bar, pool=pool)
+                        + verify_audit(db.session, progress=progress_bar, pool=pool))
         db.session.rollback()
         return time.perf_counter() - t0, _cpu() - cpu0, len(problems)
 
@@ -411,6 +413,16 @@ def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
     say("  " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     if args.build_only:
         return
+    if not args.verify_only:
+        time_pages(app, world, args)
+    seconds, cpu, problems = audit_verify(app, args.workers)
+    say(f"  audit verify (ledgers and audit chains, {args.workers} worker(s)): {seconds:.1f}s, "
+        f"{cpu:.1f} CPU-s in Python (the database's own not counted), {problems} problem(s)")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def time_pages(app, world: dict, args) -> None:
     say(f"  {'page or list':44} {'status':>6} {'p95 ms':>8} {'bare SQL p95':>13} "
         f"{'statements':>10}")
     for path, status, server_ms, sql_ms, statements in time_targets(app, world, args.n):
@@ -418,11 +430,6 @@ def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
     seconds, peak, size = export_memory(app, world)
     say(f"  export inspections.csv: {size / 1e6:.1f} MB in {seconds:.1f}s, traced peak "
         f"{peak:.1f} MB")
-    seconds, cpu, problems = audit_verify(app, args.workers)
-    say(f"  audit verify (ledgers and audit chains, {args.workers} worker(s)): {seconds:.1f}s, "
-        f"{cpu:.1f} CPU-s in Python (the database's own not counted), {problems} problem(s)")
-    with app.app_context():
-        db.engine.dispose()
 
 
 def main() -> None:
@@ -434,6 +441,8 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--verify-only", action="store_true",
+                        help="time `audit verify` alone, not the pages")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="audit verify's worker processes")
     args = parser.parse_args()

@@ -18,11 +18,11 @@ from server.cli import progress_bar
 from server.db import db, utcnow
 from server.models import BodyKind, Device, Role, User
 from server.wiring import openrosa_spool, photo_store, public_url_warning
-from sync.journal.chains import one_snapshot
+from sync.journal.chains import one_snapshot, worker_pool
 from sync.journal.trail import SYSTEM, verify_audit
 from sync.people import accounts
 from sync.photos.expiry import expire_uploads
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 
 
 @click.command()
@@ -142,8 +142,9 @@ def audit_verify(workers: int) -> None:
     """Walk every depot's ledger chain and every audit chain against its stored head, every
     row of each; exit 1 naming what was altered or is missing."""
     one_snapshot(db.session)  # the heads read here and the rows the workers walk agree
-    problems = (verify_ledgers(db.session, progress=progress_bar, workers=workers)
-                + verify_audit(db.session, progress=progress_bar, workers=workers))
+    with worker_pool(db.session, workers) as pool:  # one pool for both kinds of chain
+        problems = (verify_ledgers(db.session, progress=progress_bar, pool=pool)
+                    + verify_audit(db.session, progress=progress_bar, pool=pool))
     for problem in problems[:50]:
         click.echo(problem, err=True)
     if problems:

@@ -12,8 +12,9 @@ committed while the workers read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import get_context
 
 from sqlalchemy import create_engine, text
@@ -27,23 +28,42 @@ _worker: Session | None = None  # the session of a worker process
 
 
 def check_chains(session: Session, label: str, chains: Sequence, check: Check, *,
-                 progress: Progress | None = None, workers: int = 1) -> list[str]:
-    """check(session, chain) for every chain; the problems come back in the chains' order.
-    check must be a module-level function and each chain a plain value (they are pickled)."""
+                 progress: Progress | None = None, workers: int = 1,
+                 pool: Executor | None = None,
+                 meanwhile: Callable[[], list[str]] | None = None) -> list[str]:
+    """check(session, chain) for every chain; the problems come back in the chains' order,
+    then meanwhile's (work for the caller's own connection while the workers walk). check must
+    be a module-level function and each chain a plain value (they are pickled). pool (from
+    worker_pool) serves several calls; else workers > 1 starts one for this call."""
     steps = progress or (lambda _label, items: items)
-    url = session.get_bind().url
-    if workers <= 1 or len(chains) < 2 or url.database in (None, "", ":memory:"):
-        return [p for chain in steps(label, chains) for p in check(session, chain)]
+    also = meanwhile or list
+    if pool is None and min(workers, len(chains)) > 1:
+        with worker_pool(session, min(workers, len(chains))) as own:
+            return check_chains(session, label, chains, check, progress=progress, pool=own,
+                                meanwhile=meanwhile)
+    if pool is None:
+        return [p for chain in steps(label, chains) for p in check(session, chain)] + also()
     snapshot = None
-    if (url.get_backend_name() == "postgresql"
+    if (session.get_bind().dialect.name == "postgresql"
             and session.scalar(text("SHOW transaction_isolation")) == "repeatable read"):
         snapshot = session.scalar(text("SELECT pg_export_snapshot()"))
+    futures = [pool.submit(_run, check, chain, snapshot) for chain in chains]
+    extra = also()
+    return [p for future in steps(label, futures) for p in future.result()] + extra
+
+
+@contextmanager
+def worker_pool(session: Session, workers: int) -> Iterator[Executor | None]:
+    """Worker processes for check_chains, each with its own connection to the session's
+    database; None where there is nothing to share (one worker, an in-memory database)."""
+    url = session.get_bind().url
+    if workers <= 1 or url.database in (None, "", ":memory:"):
+        yield None
+        return
     context = get_context("spawn")  # a fresh interpreter: no connection inherited by fork
-    with ProcessPoolExecutor(min(workers, len(chains)), mp_context=context,
-                             initializer=_connect,
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_connect,
                              initargs=(url.render_as_string(hide_password=False),)) as pool:
-        futures = [pool.submit(_run, check, chain, snapshot) for chain in chains]
-        return [p for future in steps(label, futures) for p in future.result()]
+        yield pool
 
 
 def one_snapshot(session: Session) -> None:
@@ -67,6 +87,9 @@ def _run(check: Check, chain: Hashable, snapshot: str | None) -> list[str]:
                 raise ValueError(f"unexpected snapshot id {snapshot!r}")
             _worker.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             _worker.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+        if _worker.get_bind().dialect.name == "postgresql":
+            # compiling a chain's query costs more than it saves (a tenth of its time)
+            _worker.execute(text("SET LOCAL jit = off"))
         return check(_worker, chain)
     finally:
         _worker.rollback()

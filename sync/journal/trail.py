@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from server.models import AuditEvent, AuditHead, Change, Depot
 from sync.journal.chains import Progress, check_chains
+from sync.journal.digest import json_value, plain, row_hash
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
@@ -228,17 +230,17 @@ def chain_name(session: Session, chain: str) -> str:
     return f"country {chain[2:]}" if chain.startswith("c:") else "global"
 
 
-def verify_audit(session: Session, progress: Progress | None = None, *,
-                 workers: int = 1) -> list[str]:
+def verify_audit(session: Session, progress: Progress | None = None, *, workers: int = 1,
+                 pool: Executor | None = None) -> list[str]:
     """Walk every audit chain against its stored head; name each altered event, each gap and
-    the entries missing from a chain's end. workers > 1 walks chains in parallel processes
-    (see sync/journal/chains.py)."""
+    the entries missing from a chain's end. workers > 1 (or a pool) walks chains in parallel
+    processes (see sync/journal/chains.py)."""
     session.expire_all()
     heads = {h.chain: (h.seq, h.hash) for h in session.scalars(select(AuditHead))}
     chains = sorted(set(heads) | set(session.scalars(select(AuditEvent.chain).distinct())))
     return check_chains(session, "Audit chains",
                         [(chain, chain_name(session, chain), heads.get(chain)) for chain in chains],
-                        verify_chain, progress=progress, workers=workers)
+                        verify_chain, progress=progress, workers=workers, pool=pool)
 
 
 def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None]) -> list[str]:
@@ -247,7 +249,8 @@ def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None
     problems, prev, seq = [], GENESIS, 0
     t = AuditEvent.__table__  # plain rows, streamed: a national trail holds millions
     events = session.execute(
-        select(t.c.id, t.c.chain_seq, t.c.prev_hash, t.c.hash, *(t.c[f] for f in AUDIT_FIELDS))
+        select(t.c.id, t.c.chain_seq, t.c.prev_hash, t.c.hash,
+               *(plain(t.c[f]) for f in AUDIT_FIELDS))
         .where(t.c.chain == key).order_by(t.c.chain_seq).execution_options(yield_per=5000))
     for event_id, chain_seq, prev_hash, digest, *values in events:
         if chain_seq != seq + 1:
@@ -255,8 +258,13 @@ def verify_chain(session: Session, chain: tuple[str, str, tuple[int, str] | None
         elif prev_hash != prev:
             problems.append(f"audit event {event_id}: chain broken (prev_hash does not match)")
         content = dict(zip(AUDIT_FIELDS, values, strict=True))
-        if chain_hash(prev_hash, content) != digest:
-            problems.append(f"audit event {event_id} ({content['action']}): content altered")
+        try:
+            content["details"] = json_value(content["details"])
+        except ValueError:  # not JSON (SQLite keeps any text): it was not written so
+            content = None
+        if content is None or row_hash(prev_hash, content) != digest:
+            action = values[AUDIT_FIELDS.index("action")]
+            problems.append(f"audit event {event_id} ({action}): content altered")
         prev, seq = digest, chain_seq
     if head is None:
         problems.append(f"{name} audit chain: its stored head is missing")

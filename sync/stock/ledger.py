@@ -1,4 +1,5 @@
-"""The movement ledger: post movements, derive book stock from them, verify the hash chains.
+"""The movement ledger: post movements, derive book stock from them (sync/stock/ledger_verify.py
+walks the hash chains).
 
 Book quantities change only here. Each movement is appended to its depot's chain under a lock
 on the depot row, so two writers can never fork a chain.
@@ -6,12 +7,11 @@ on the depot row, so two writers can never fork a chain.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db import new_uuid
@@ -20,8 +20,7 @@ from server.models import AmmoLot, Crate, Depot, Movement, MovementLine, User, W
 from server.models.inventory import Condition, StockCategory
 from server.models.ledger import MovementType as MT
 from sync.access.principal import ApprovalRequired, check_approver
-from sync.journal.chains import Progress, check_chains
-from sync.journal.trail import GENESIS, Actor, chain_hash, record_audit, record_change
+from sync.journal.trail import Actor, chain_hash, record_audit, record_change
 from sync.stock.catalogue import get_entry
 from sync.stock.magazines import buildings_of, check_buildings
 from sync.stock.placement import IN_DEPOT, move_weapon  # noqa: F401  (IN_DEPOT: read from here)
@@ -255,88 +254,26 @@ def _change_condition(crate: Crate, details: dict) -> MovementLine:
     return MovementLine(crate_id=crate.id, lot_id=crate.lot_id, quantity=0, details=changed)
 
 
-def movement_content(movement: Movement) -> dict:
-    """What a movement's hash covers: every field and every line."""
-    content = {
-        "id": movement.id, "depot_id": movement.depot_id, "depot_seq": movement.depot_seq,
-        "type": MT(movement.type).value, "occurred_at": movement.occurred_at,
-        "recorded_at": movement.recorded_at, "document_ref": movement.document_ref,
-        "counterparty": movement.counterparty, "originator_id": movement.originator_id,
-        "approver_id": movement.approver_id, "witnesses": list(movement.witnesses),
-        "notes": movement.notes, "reference": movement.reference,
-        "lines": [[ln.line_no, ln.crate_id, ln.lot_id, ln.quantity, ln.weapon_id,
-                   ln.weapon_status, ln.to_location_id] + ([ln.details] if ln.details else [])
-                  for ln in movement.lines],
-    }
-    voucher = {name: getattr(movement, name) for name in VOUCHER_FIELDS}
-    if any(voucher.values()):  # entries written before vouchers keep their hashes
-        content["voucher"] = voucher
-    return content
-
-
-def verify_ledgers(session: Session, progress: Progress | None = None, *,
-                   workers: int = 1) -> list[str]:
-    """Walk every depot's chain and compare book stock with the ledger; name each problem.
-    workers > 1 walks depots in parallel processes (see sync/journal/chains.py)."""
-    session.expire_all()  # judge what the database holds, not what this session remembers
-    depots = session.execute(select(Depot.id, Depot.country_code, Depot.code, Depot.ledger_seq,
-                                    Depot.ledger_head).order_by(Depot.id)).all()
-    problems = check_chains(session, "Ledgers", [tuple(d) for d in depots], verify_depot_chain,
-                            progress=progress, workers=workers)
-    booked = select(MovementLine.crate_id, func.sum(MovementLine.quantity).label("q")).where(
-        MovementLine.crate_id.is_not(None)).group_by(MovementLine.crate_id).subquery()
-    rows = session.execute(select(Crate.label_id, Crate.quantity, booked.c.q)
-                           .outerjoin(booked, booked.c.crate_id == Crate.id)
-                           .where(Crate.quantity != func.coalesce(booked.c.q, 0)))
-    for label_id, quantity, ledger_q in rows:
-        problems.append(f"crate {label_id}: book quantity {quantity} but the ledger sums to "
-                        f"{ledger_q or 0}")
-    return problems
-
-
-def verify_depot_chain(session: Session, depot: tuple[int, str, str, int, str]) -> list[str]:
-    """One depot's ledger, (id, country, code, stored seq, stored head), walked whole."""
-    depot_id, country, code, head_seq, head = depot
-    problems, prev, seq = [], GENESIS, 0
-    for movement in _chain(session, depot_id):
-        seq += 1
-        label = f"depot {country}-{code} movement #{movement.depot_seq} ({movement.id})"
-        if movement.depot_seq != seq:
-            problems.append(f"{label}: sequence gap, expected #{seq}")
-            seq = movement.depot_seq
-        if movement.prev_hash != prev:
-            problems.append(f"{label}: chain broken, prev_hash does not match entry #{seq - 1}")
-        if chain_hash(movement.prev_hash, movement_content(movement)) != movement.hash:
-            problems.append(f"{label}: content altered, hash does not match")
-        prev = movement.hash
-    if (seq, prev) != (head_seq, head):
-        problems.append(f"depot {country}-{code}: chain head does not match its last entry "
-                        "(entries removed or added outside the ledger)")
-    return problems
-
-
+HASHED_FIELDS = ("id", "depot_id", "depot_seq", "type", "occurred_at", "recorded_at",
+                 "document_ref", "counterparty", "originator_id", "approver_id", "witnesses",
+                 "notes", "reference")  # with the lines and the voucher, what a hash covers
 LINE_FIELDS = ("line_no", "crate_id", "lot_id", "quantity", "weapon_id", "weapon_status",
                "to_location_id", "details")
 
 
-def _chain(session: Session, depot_id: int) -> Iterator[SimpleNamespace]:
-    """A depot's movements in chain order with their lines, streamed as plain rows (a national
-    ledger holds millions: one joined query, no ORM objects, flat memory)."""
-    m, ln = Movement.__table__, MovementLine.__table__
-    names = [c.name for c in m.c]
-    width = len(names)
-    rows = session.execute(
-        select(m, *(ln.c[f] for f in LINE_FIELDS))
-        .outerjoin(ln, ln.c.movement_id == m.c.id).where(m.c.depot_id == depot_id)
-        .order_by(m.c.depot_seq, m.c.id, ln.c.line_no).execution_options(yield_per=5000))
-    current = None
-    for row in rows:
-        if current is None or current.id != row[0]:
-            if current is not None:
-                yield current
-            current = SimpleNamespace(**dict(zip(names, row[:width], strict=True)), lines=[])
-        if row[width] is not None:  # a line (a movement without lines has none)
-            current.lines.append(SimpleNamespace(**dict(zip(LINE_FIELDS, row[width:],
-                                                            strict=True))))
-    if current is not None:
-        yield current
+def movement_content(movement: Movement) -> dict:
+    """What a movement's hash covers: every field and every line."""
+    fields = {name: getattr(movement, name) for name in HASHED_FIELDS}
+    fields["type"] = MT(movement.type).value
+    return content_of(fields, [getattr(movement, name) for name in VOUCHER_FIELDS],
+                    [[getattr(ln, name) for name in LINE_FIELDS] for ln in movement.lines])
+
+
+def content_of(fields: dict, voucher: list, lines: list[list]) -> dict:
+    """movement_content from plain values: fields (HASHED_FIELDS, a dict it completes), the
+    voucher (VOUCHER_FIELDS) and the lines (LINE_FIELDS each), as the ORM or verify read them."""
+    fields["witnesses"] = list(fields["witnesses"])
+    fields["lines"] = [line if line[7] else line[:7] for line in lines]  # no empty details
+    if any(voucher):  # entries written before vouchers keep their hashes
+        fields["voucher"] = dict(zip(VOUCHER_FIELDS, voucher, strict=True))
+    return fields

@@ -13,7 +13,7 @@ from server.models.ledger import MovementType as MT
 from sync.access.principal import SelfApproval
 from sync.stock import losses, vouchers
 from sync.stock.discrepancies import approve_discrepancy, close_discrepancy
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 from tests.domain.test_engine import count, principal, push
 from tests.factories import build_world
 

@@ -17,7 +17,7 @@ from sync.access.principal import Principal, SelfApproval
 from sync.engine.ingest import apply_batch, release_held
 from sync.engine.types import BatchIn, OpIn, op_from_payload
 from sync.stock.discrepancies import approve_discrepancy, close_discrepancy
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 from tests.factories import build_world
 
 

@@ -11,7 +11,7 @@ from server.models import AmmoItemType, Change, Crate, Movement, MovementLine, W
 from server.models.inventory import WeaponStatus
 from server.models.ledger import MovementType as MT
 from sync.access.principal import SelfApproval
-from sync.journal.trail import verify_audit
+from sync.journal.trail import canonical, verify_audit
 from sync.stock import inventory
 from sync.stock.ledger import (
     ApprovalRequired,
@@ -22,8 +22,8 @@ from sync.stock.ledger import (
     WitnessRequired,
     movement_content,
     post_movement,
-    verify_ledgers,
 )
+from sync.stock.ledger_verify import verify_ledgers
 from sync.stock.placement import WeaponMisplaced
 from tests.factories import build_world
 
@@ -225,14 +225,14 @@ def test_receipt_into_a_new_crate_sets_its_lot(session, w):
 
 def test_verify_reads_each_movement_with_all_its_lines_as_the_orm_does(session, w):
     """verify streams plain joined rows: every movement's content (a weapons receipt of two
-    lines among them) is the one the ORM gives, and a line deleted from a movement of several
-    lines is named."""
-    from sync.stock.ledger import _chain
+    lines among them) has the canonical bytes of the one the ORM gives, and a line deleted
+    from a movement of several lines is named."""
+    from sync.stock.ledger_verify import _chain
 
-    streamed = {m.id: movement_content(m) for depot_id in w.depots.values()
-                for m in _chain(session, depot_id)}
+    streamed = {movement_id: canonical(content) for depot_id in w.depots.values()
+                for movement_id, _seq, _prev, _hash, content in _chain(session, depot_id)}
     movements = list(session.scalars(select(Movement)))
-    assert streamed == {m.id: movement_content(m) for m in movements}
+    assert streamed == {m.id: canonical(movement_content(m)) for m in movements}
     receipt = next(m for m in movements if len(m.lines) == 2)
     session.execute(text("DELETE FROM movement_lines WHERE id = :id"),
                     {"id": receipt.lines[1].id})

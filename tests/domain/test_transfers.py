@@ -13,7 +13,8 @@ from server.models.inventory import WeaponStatus as WS
 from sync.access.principal import MovementNotAllowed, Principal
 from sync.journal.trail import SYSTEM, verify_audit
 from sync.stock import inventory, transfers
-from sync.stock.ledger import LineIn, Voucher, post_movement, verify_ledgers
+from sync.stock.ledger import LineIn, Voucher, post_movement
+from sync.stock.ledger_verify import verify_ledgers
 from sync.stock.placement import WeaponMisplaced
 from tests.factories import add_ammo_crate, add_user, build_world
 

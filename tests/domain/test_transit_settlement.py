@@ -14,7 +14,7 @@ from server.models.ledger import MovementType as MT
 from sync.access.principal import SelfApproval
 from sync.journal.trail import verify_audit
 from sync.stock import discrepancies, losses, transfers
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 from tests.domain.test_transfers import send, transfer_world, who
 
 

@@ -13,7 +13,7 @@ from server.db import db, utcnow
 from server.models import AuditEvent, Movement
 from sync.journal.chains import check_chains, one_snapshot
 from sync.journal.trail import SYSTEM, record_audit, verify_audit
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 
 
 def events_in(session: Session, chain: str) -> list[str]:

@@ -18,7 +18,8 @@ from sync.access.principal import (
 )
 from sync.journal.trail import verify_audit
 from sync.stock import losses, vouchers
-from sync.stock.ledger import LineIn, NegativeStock, Voucher, verify_ledgers
+from sync.stock.ledger import LineIn, NegativeStock, Voucher
+from sync.stock.ledger_verify import verify_ledgers
 from tests.factories import add_user, build_world
 
 

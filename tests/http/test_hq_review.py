@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.db import db
 from server.models import AuditEvent, Conflict, Crate, Discrepancy
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 from tests.hq_seed import jpeg_bytes, login, post_form, seed, store_photo
 from tests.http.sync_helpers import Phone
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from server.db import db
 from server.models import AuditEvent, Crate, Movement
-from sync.stock.ledger import verify_ledgers
+from sync.stock.ledger_verify import verify_ledgers
 from tests.http.sync_helpers import Phone, bearer
 
 
