@@ -69,12 +69,12 @@ class PhotoStore:
         were already stored: content addressing makes the second copy a no-op."""
         target = self.path(sha256)
         if target.is_file():
-            return False
+            return self._renew(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(source, target)  # atomic, no copy; both names share the bytes
         except FileExistsError:
-            return False  # a concurrent request stored the same bytes first
+            return self._renew(target)  # a concurrent request stored the same bytes first
         except OSError as exc:
             if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
                 raise
@@ -82,6 +82,14 @@ class PhotoStore:
                 self._write_atomic(target, lambda out: shutil.copyfileobj(src, out, BLOCK))
         _fsync_dir(target.parent)
         return True
+
+    @staticmethod
+    def _renew(target: Path) -> bool:
+        """These bytes were stored already: mark them as stored now, so that the sweep of
+        photos no row names (uploads expire) leaves them a day to be recorded."""
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(target)
+        return False
 
     def put_thumbnail(self, sha256: str, write: Callable[[BinaryIO], None]) -> None:
         """Make the thumbnail of photo ``sha256`` with ``write`` unless it exists."""

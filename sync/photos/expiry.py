@@ -1,10 +1,13 @@
 """Expiry of resumable uploads: unfinished uploads past their time answer 410 and lose their
-bytes; spool and partial files no live upload owns are swept. Run by
-``flask --app wsgi uploads expire``. No Flask; the caller commits.
+bytes; spool and partial files no live upload owns are swept, and so are stored photos no
+photo row names (a phone's photo is stored before the transaction that records it, so one
+that then failed leaves its file). Run by ``flask --app wsgi uploads expire``. No Flask; the
+caller commits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -16,8 +19,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.models import Upload, UploadStatus
-from server.storage import UPLOAD_ID, PhotoStore
+from server.models import Photo, Upload, UploadStatus
+from server.storage import SHA256, UPLOAD_ID, PhotoStore
 
 STALE_FILES_SECONDS = 24 * 3600
 SPOOL_DIR = re.compile(r"[0-9a-f]{32}")
@@ -46,6 +49,7 @@ def expire_uploads(session: Session, store: PhotoStore, *, now: datetime,
             freed += store.remove_partial(upload_id)
     freed += store.remove_stale_temp(STALE_FILES_SECONDS)
     freed += _remove_orphan_partials(session, store, now=now)
+    freed += _remove_orphan_photos(session, store, now=now)
     for root in spools:
         freed += _sweep_spool(root, now.timestamp() - STALE_FILES_SECONDS)
     return Expired(uploads=count, bytes_freed=freed)
@@ -79,3 +83,24 @@ def _remove_orphan_partials(session: Session, store: PhotoStore, *, now: datetim
     live = set(session.scalars(select(Upload.id).where(Upload.id.in_(old),
                                                        Upload.status == UploadStatus.RECEIVING)))
     return sum(store.remove_partial(name) for name in old if name not in live)
+
+
+def _remove_orphan_photos(session: Session, store: PhotoStore, *, now: datetime) -> int:
+    """Stored photos (and their thumbnails) that no photo row names, a day after they were
+    last stored: the transaction that was to record them failed. A day's grace covers any
+    transaction still running (PhotoStore.put renews a file it is given again)."""
+    cutoff, freed = now.timestamp() - STALE_FILES_SECONDS, 0
+    for folder in store.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]"):
+        old = {e.name: e.stat().st_size for e in os.scandir(folder)
+               if SHA256.fullmatch(e.name) and e.is_file(follow_symlinks=False)
+               and e.stat().st_mtime < cutoff}
+        if not old:
+            continue
+        kept = set(session.scalars(select(Photo.sha256).where(Photo.sha256.in_(old))))
+        for digest in old.keys() - kept:
+            for path in (store.path(digest), store.thumbnail_path(digest)):
+                with contextlib.suppress(FileNotFoundError):
+                    size = path.stat().st_size
+                    path.unlink()
+                    freed += size
+    return freed

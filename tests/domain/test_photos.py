@@ -241,3 +241,44 @@ def test_expiry_sweeps_orphans_and_keeps_live_uploads(session, w, store):
     assert store.partial_size(live.id) == 10  # a slow phone's upload is still live
     expired = expire_uploads(session, store, now=utcnow() + timedelta(days=31))
     assert (expired.uploads, expired.bytes_freed) == (1, 10)
+
+
+def test_expiry_sweeps_stored_photos_no_row_names_a_day_on(session, w, store):
+    """A photo is stored before the transaction that records it (the OpenRosa door): when
+    that transaction fails, its file and thumbnail stay. `uploads expire` removes them a day
+    after they were last stored; a recorded photo stays whatever its age, a fresh orphan
+    stays (its transaction may still be running), and an orphan stored again is renewed."""
+    import os
+    import time
+
+    from sync.photos.expiry import expire_uploads
+    from sync.photos.images import ImageLimits
+    from sync.photos.records import check_photo_file as checked
+    from tests.imaging import noisy_jpeg
+
+    def photo(seed):  # camera-like: noise barely compresses (about 1 MB each)
+        return noisy_jpeg(700, seed=seed)
+
+    def check_photo_file(store, stream):
+        return checked(store, stream, limits=ImageLimits())
+
+    kept = store_photo_file(session, store, io.BytesIO(photo(1)), photo_id=new_id(),
+                            filename="seal.jpg", device=device(session, w), now=utcnow())
+    session.commit()
+    failed, fresh, again = (check_photo_file(store, io.BytesIO(photo(c)))
+                            for c in (2, 3, 4))
+    session.rollback()  # the transactions that were to record them failed
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for digest in (kept.sha256, failed.sha256, again.sha256):
+        for path in (store.path(digest), store.thumbnail_path(digest)):
+            os.utime(path, (two_days_ago, two_days_ago))
+    assert check_photo_file(store, io.BytesIO(photo(4))).sha256 == again.sha256
+
+    expired = expire_uploads(session, store, now=utcnow())
+    assert not store.has(failed.sha256) and not store.thumbnail_path(failed.sha256).exists()
+    assert expired.bytes_freed >= failed.size
+    for digest in (kept.sha256, fresh.sha256, again.sha256):
+        assert store.has(digest), digest
+    assert store.thumbnail_path(kept.sha256).exists()
+    with store.path(kept.sha256).open("rb") as f:
+        assert f.read() == photo(1)
