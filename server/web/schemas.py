@@ -4,13 +4,20 @@ links shared with extra arguments still open."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
 from server.models.inventory import Condition, CrateKind, CrateStatus, StockCategory
-from server.setup_fields import LotTestFields
+from server.setup_fields import (
+    DAYS,
+    LotTestFields,
+    SeizureFields,
+    TracingAckFields,
+    TracingAnswerFields,
+    TracingHeaderFields,
+    WeaponDataFields,
+)
 from sync.engine.types import MAX_INT
 from sync.inspections.findings import STATUSES as FINDING_STATUSES
 from sync.inspections.stock_checks import KINDS as CHECK_KINDS
@@ -46,8 +53,6 @@ class LanguageForm(Form):
     next = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-# days a filter may name: every zone's day start and the day after exist as datetimes
-DAYS = validate.Range(min=date(1900, 1, 1), max=date(9000, 12, 31))
 
 
 class ListArgs(Form):
@@ -266,37 +271,15 @@ class AlertCloseForm(Form):
     note = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
-class TracingRequestForm(Form):
-    requested_country = fields.String(required=True, validate=validate.Length(2, 2))
-    body = fields.String(load_default="", validate=validate.Length(max=32))
-    confirm_contested = fields.Boolean(load_default=False)
-    requester_contact = fields.String(required=True, validate=validate.Length(1, 200))
-    requested_answer_by = fields.Date(load_default=None, validate=DAYS)
-    type = fields.String(load_default="", validate=validate.Length(max=200))
-    manufacturer = fields.String(required=True, validate=validate.Length(1, 200))
-    model = fields.String(load_default="", validate=validate.Length(max=200))
-    calibre = fields.String(load_default="", validate=validate.Length(max=200))
-    serial = fields.String(required=True, validate=validate.Length(1, 64))
-    country_of_manufacture = fields.String(load_default="", validate=validate.Length(max=2))
-    last_import_country = fields.String(load_default="", validate=validate.Length(max=2))
-    markings = fields.String(load_default="", validate=validate.Length(max=200))
-    seizure_place = fields.String(load_default="", validate=validate.Length(max=500))
-    seizure_date = fields.Date(load_default=None, validate=DAYS)
-    circumstances = fields.String(load_default="", validate=validate.Length(max=500))
+class TracingRequestForm(Form, TracingHeaderFields, WeaponDataFields, SeizureFields):
+    """The API's nested weapon and seizure, flat on one HTML form."""
 
 
-class TracingAckForm(Form):
-    contact = fields.String(load_default="", validate=validate.Length(max=200))
+class TracingAckForm(Form, TracingAckFields):
+    pass
 
 
-class TracingAnswerForm(Form):
-    outcome = fields.String(required=True, validate=validate.OneOf(
-        ("traced", "not_found", "declined")))
-    weapon_id = fields.String(load_default=None, validate=validate.Length(max=36))
-    release = fields.List(fields.String(validate=validate.Length(max=32)), load_default=list,
-                          validate=validate.Length(max=20))
-    text = fields.String(load_default="", validate=validate.Length(max=5000))
-
+class TracingAnswerForm(Form, TracingAnswerFields):
     @pre_load
     def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
         """As every form, and an HTML form repeats "release" once per ticked box."""

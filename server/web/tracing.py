@@ -14,6 +14,7 @@ from sqlalchemy import select
 from server.db import db, utcnow
 from server.downloads import send_photo_file
 from server.models import Country
+from server.setup_fields import request_in
 from server.web import bp, login_required
 from server.web.register import reason_text
 from server.web.schemas import (
@@ -72,15 +73,10 @@ def tracing_new():
 @login_required
 def tracing_send():
     form = TracingRequestForm().load(request.form)
-    weapon = {k: form[k] for k in requests.IDENTIFICATION}
-    context = {"seizure_place": form["seizure_place"], "circumstances": form["circumstances"],
-               "seizure_date": form["seizure_date"].isoformat() if form["seizure_date"] else ""}
     now = utcnow()
-    req = requests.send_request(db.session, g.principal, requests.RequestIn(
-        requested_country=form["requested_country"], weapon=weapon, context=context,
-        requester_contact=form["requester_contact"], body=form["body"],
-        confirm_contested=form["confirm_contested"],
-        requested_answer_by=requests.day_end(form["requested_answer_by"])), now=now)
+    req = requests.send_request(db.session, g.principal, request_in(
+        form, {k: form[k] for k in requests.IDENTIFICATION},
+        {k: form[k] for k in requests.CONTEXT}), now=now)
     keep = photo_keeper()
     for upload in request.files.getlist("photos"):
         if upload.filename:  # a refused photo refuses the whole request: nothing is sent

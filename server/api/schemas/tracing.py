@@ -4,17 +4,22 @@ each loads into what sync/tracing/requests.py takes."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, fields, post_load, pre_dump, validate
 
 from server.api.schemas.register import MatchOut
+from server.setup_fields import (
+    SeizureFields,
+    TracingAckFields,
+    TracingAnswerFields,
+    TracingHeaderFields,
+    WeaponDataFields,
+    request_in,
+)
 from sync.tracing.detail import RequestView
-from sync.tracing.requests import BOXES, OUTCOMES, RequestIn, day_end
+from sync.tracing.requests import BOXES, RequestIn
 
-TEXT = validate.Length(max=200)
-DAYS = validate.Range(min=date(1900, 1, 1), max=date(9000, 12, 31))
 IMAGES = ("image/jpeg", "image/png", "image/webp")
 COLUMNS = ("id", "reference", "requesting_country", "requested_country", "status", "weapon",
            "context", "requester_contact", "answer_contact", "requested_answer_by", "sent_at",
@@ -22,62 +27,34 @@ COLUMNS = ("id", "reference", "requesting_country", "requested_country", "status
            "outcome", "released", "answer_text", "history")
 
 
-class WeaponData(Schema):
-    """ISACS/MOSAIC 05.31's essential identification data (photos are attached after)."""
-
-    manufacturer = fields.String(required=True, validate=validate.Length(1, 200))
-    serial = fields.String(required=True, validate=validate.Length(1, 64))
-    type = fields.String(load_default="", validate=TEXT)
-    model = fields.String(load_default="", validate=TEXT)
-    calibre = fields.String(load_default="", validate=TEXT)
-    country_of_manufacture = fields.String(load_default="", validate=validate.Length(max=2))
-    last_import_country = fields.String(load_default="", validate=validate.Length(max=2))
-    markings = fields.String(load_default="", validate=TEXT)
+class WeaponData(WeaponDataFields):
+    pass
 
 
-class SeizureContext(Schema):
-    seizure_place = fields.String(load_default="", validate=validate.Length(max=500))
-    seizure_date = fields.Date(load_default=None, validate=DAYS)
-    circumstances = fields.String(load_default="", validate=validate.Length(max=500))
+class SeizureContext(SeizureFields):
+    pass
 
 
-class TracingRequestIn(Schema):
-    requested_country = fields.String(required=True, validate=validate.Length(2, 2))
-    body = fields.String(load_default="", validate=validate.Length(max=32))
-    confirm_contested = fields.Boolean(load_default=False)
-    requester_contact = fields.String(required=True, validate=validate.Length(1, 200))
-    requested_answer_by = fields.Date(load_default=None, validate=DAYS)
+class TracingRequestIn(TracingHeaderFields):
     weapon = fields.Nested(WeaponData, required=True)
     context = fields.Nested(SeizureContext, load_default=dict)
     seized_weapon_id = fields.String(load_default=None, validate=validate.Length(1, 36))
 
     @post_load
     def to_request(self, data: dict[str, Any], **kwargs: Any) -> RequestIn:
-        context = dict(data["context"])
-        seized = context.get("seizure_date")
-        context["seizure_date"] = seized.isoformat() if seized else ""
-        return RequestIn(
-            requested_country=data["requested_country"], weapon=data["weapon"],
-            context=context, requester_contact=data["requester_contact"], body=data["body"],
-            confirm_contested=data["confirm_contested"],
-            requested_answer_by=day_end(data["requested_answer_by"]),
-            seized_weapon_id=data["seized_weapon_id"])
+        return request_in(data, data["weapon"], data["context"])
 
 
 class TracingListArgs(Schema):
     box = fields.String(load_default=None, validate=validate.OneOf(BOXES))
 
 
-class AcknowledgeIn(Schema):
-    contact = fields.String(load_default="", validate=TEXT)
+class AcknowledgeIn(TracingAckFields):
+    pass
 
 
-class AnswerIn(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    weapon_id = fields.String(load_default=None, validate=validate.Length(max=36))
-    release = fields.List(fields.String(validate=validate.Length(max=32)), load_default=list,
-                          validate=validate.Length(max=20))
-    text = fields.String(load_default="", validate=validate.Length(max=5000))
+class AnswerIn(TracingAnswerFields):
+    pass
 
 
 class PhotoOut(Schema):
