@@ -69,15 +69,19 @@ def _sweep_spool(root: Path, cutoff: float) -> int:
     return freed
 
 
+def _stale(folder: Path, name: re.Pattern[str], cutoff: float) -> list[str]:
+    """The files of `folder` named by `name` and last written before `cutoff`."""
+    if not folder.is_dir():
+        return []
+    return [e.name for e in os.scandir(folder) if name.fullmatch(e.name)
+            and e.is_file(follow_symlinks=False) and e.stat().st_mtime < cutoff]
+
+
 def _remove_orphan_partials(session: Session, store: PhotoStore, *, now: datetime) -> int:
     """Partial files whose upload finished, was terminated or failed while a crash kept the
     file (the row is the truth; a day's grace covers a creation not committed yet)."""
-    folder = store.partial_path("0" * 32).parent
-    if not folder.is_dir():
-        return 0
-    cutoff = now.timestamp() - STALE_FILES_SECONDS
-    old = [e.name for e in os.scandir(folder) if UPLOAD_ID.fullmatch(e.name)
-           and e.is_file(follow_symlinks=False) and e.stat().st_mtime < cutoff]
+    old = _stale(store.partial_path("0" * 32).parent, UPLOAD_ID,
+                 now.timestamp() - STALE_FILES_SECONDS)
     if not old:
         return 0
     live = set(session.scalars(select(Upload.id).where(Upload.id.in_(old),
@@ -91,13 +95,11 @@ def _remove_orphan_photos(session: Session, store: PhotoStore, *, now: datetime)
     transaction still running (PhotoStore.put renews a file it is given again)."""
     cutoff, freed = now.timestamp() - STALE_FILES_SECONDS, 0
     for folder in store.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]"):
-        old = {e.name: e.stat().st_size for e in os.scandir(folder)
-               if SHA256.fullmatch(e.name) and e.is_file(follow_symlinks=False)
-               and e.stat().st_mtime < cutoff}
+        old = _stale(folder, SHA256, cutoff)
         if not old:
             continue
         kept = set(session.scalars(select(Photo.sha256).where(Photo.sha256.in_(old))))
-        for digest in old.keys() - kept:
+        for digest in set(old) - kept:
             for path in (store.path(digest), store.thumbnail_path(digest)):
                 with contextlib.suppress(FileNotFoundError):
                     size = path.stat().st_size
