@@ -24,6 +24,7 @@ from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from server.models import AuditEvent, AuditHead, Change, Depot
+from sync.access.principal import Principal
 from sync.journal.chains import Progress, check_chains
 from sync.journal.digest import json_value, plain, row_hash
 
@@ -41,7 +42,7 @@ class Actor:
     device_id: str | None = None
 
     @classmethod
-    def of(cls, principal: Any) -> Actor:
+    def of(cls, principal: Principal) -> Actor:
         """The principal of a request or command: its user, through its device if any."""
         return cls(user_id=principal.user_id, device_id=principal.device_id)
 
