@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate
+from marshmallow import ValidationError, fields, post_load, validate
 
 from server.errors import AppError
 from server.models.programme import Competence, Post
@@ -84,13 +84,6 @@ class CourseForm(Form):
     trainers = fields.List(fields.Integer(strict=False, validate=validate.Range(1, MAX_INT)),
                            load_default=list, validate=validate.Length(max=50))
     outside = fields.String(load_default="", validate=validate.Length(max=2000))
-
-    @pre_load
-    def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
-        """The trainers are a multiple select; the other fields as in every form."""
-        chosen = data.getlist("trainers") if hasattr(data, "getlist") else []
-        return {**{k: v for k, v in data.items() if k != "trainers" and v.strip() != ""},
-                "trainers": [t for t in chosen if t.strip()]}
 
     @post_load
     def outside_names(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

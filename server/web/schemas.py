@@ -38,8 +38,17 @@ class Form(Schema):
 
     @pre_load
     def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
-        """An empty field of an HTML form means "not given"."""
-        return {k: v for k, v in data.items() if v.strip() != ""}
+        """An empty field of an HTML form means "not given"; a list field (ticked boxes, a
+        multiple select) is every value the form repeats under its name."""
+        lists = {f.data_key or name for name, f in self.fields.items()
+                 if isinstance(f, fields.List)}
+        out = {k: v for k, v in data.items() if k not in lists and v.strip() != ""}
+        for name in lists & set(data.keys()):
+            given = data.getlist(name) if hasattr(data, "getlist") else data[name]
+            chosen = [v for v in given if v.strip()]
+            if chosen:
+                out[name] = chosen
+        return out
 
 
 class LoginForm(Form):
@@ -246,13 +255,6 @@ class LabelSheetForm(Form):
     layout = fields.String(required=True, validate=validate.OneOf(sorted(LAYOUTS)))
     lang = fields.String(load_default=None, validate=validate.OneOf(LABEL_LANGUAGES))
 
-    @pre_load
-    def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
-        """As every form, and an HTML form repeats "crate" once per ticked box."""
-        ticked = [v for v in data.getlist("crate") if v.strip()]
-        out = {k: v for k, v in data.items() if k != "crate" and v.strip() != ""}
-        return {**out, "crate": ticked} if ticked else out
-
     @post_load
     def to_order(self, data: dict[str, Any], **kwargs: Any) -> PrintOrder:
         building = data["building"]
@@ -280,11 +282,7 @@ class TracingAckForm(Form, TracingAckFields):
 
 
 class TracingAnswerForm(Form, TracingAnswerFields):
-    @pre_load
-    def drop_empty(self, data: Any, **kwargs: Any) -> dict[str, Any]:
-        """As every form, and an HTML form repeats "release" once per ticked box."""
-        out = {k: v for k, v in data.items() if k != "release" and v.strip() != ""}
-        return {**out, "release": [v for v in data.getlist("release") if v.strip()]}
+    pass
 
 
 class TracingReportArgs(Form):
