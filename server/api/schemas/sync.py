@@ -63,11 +63,68 @@ class OpSchema(Schema):
         return op_from_payload(raw)
 
 
+OP_KEYS = frozenset(OpSchema._declared_fields)
+_DEVICE_TIME = DeviceTime(allow_none=True)
+
+
+def _plain_int(value, low: int) -> bool:
+    return value is None or (type(value) is int and low <= value <= MAX_INT)
+
+
+def _plain_dict(value) -> bool:
+    return type(value) is dict and all(type(k) is str and len(k) <= 32 for k in value)
+
+
+def plain_op(value):
+    """The op, when `value` is plainly well formed: exactly the JSON types OpSchema reads
+    (str, int, dict, null), within its limits. Else None, and OpSchema decides, so that what
+    is accepted, what it becomes and the words of a refusal stay OpSchema's: this only
+    spares a batch of ordinary ops the cost of marshmallow (~0.09 ms an op)."""
+    if type(value) is not dict or not value.keys() <= OP_KEYS:
+        return None
+    get = value.get
+    op_id, entity, entity_id, action = (get("op_id"), get("entity"), get("entity_id"),
+                                        get("action"))
+    if not (type(op_id) is str and 0 < len(op_id) <= 64 and entity in OP_ENTITIES
+            and type(entity) is str and type(entity_id) is str and 0 < len(entity_id) <= 64
+            and action in OP_ACTIONS and type(action) is str):
+        return None
+    seq, prev_seq, base_version = get("seq"), get("prev_seq"), get("base_version")
+    if not (_plain_int(seq, 0) and _plain_int(prev_seq, 0) and _plain_int(base_version, 1)
+            and (prev_seq is None or seq is not None)):
+        return None
+    base, changes = value.get("base", _MISSING), get("set")
+    if base is _MISSING:
+        base = {}
+    elif not _plain_dict(base):
+        return None
+    if not _plain_dict(changes):
+        return None
+    when = get("device_time")
+    if when is not None:
+        if type(when) is not str:
+            return None
+        try:
+            when = _DEVICE_TIME.deserialize(when).isoformat()
+        except ValidationError:
+            return None
+    return op_from_payload({
+        "op_id": op_id, "entity": entity, "entity_id": entity_id, "action": action,
+        "seq": seq, "prev_seq": prev_seq, "base_version": base_version, "base": dict(base),
+        "set": dict(changes), "device_time": when})
+
+
+_MISSING = object()
+
+
 class OpOrRefusal(fields.Nested):
     """An op, or, for one that does not fit OpSchema, its refusal: rejected alone, so that its
-    neighbours in the batch still apply."""
+    neighbours in the batch still apply. A plainly well-formed op skips marshmallow."""
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
+        op = plain_op(value)
+        if op is not None:
+            return op
         try:
             return super().deserialize(value, attr, data, **kwargs)
         except ValidationError as exc:
