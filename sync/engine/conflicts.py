@@ -25,6 +25,8 @@ CHOICES = ("server", "phone", "value")
 
 def open_conflicts(session: Session, crate: Crate, server: dict[str, Any], op: OpIn,
                    refused: dict[str, str], *, actor: Actor, now: datetime) -> list[Conflict]:
+    if not refused:
+        return []
     rows = [Conflict(id=new_uuid(), entity="crate", entity_id=crate.id,
                      depot_id=crate.depot_id, field=name,
                      base_value=op.base.get(name), server_value=server.get(name),

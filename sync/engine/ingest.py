@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.errors import AppError, NotFound
 from server.models import AmmoLot, AppliedOp, Crate, Depot, HeldOp, OpIncident
@@ -50,10 +51,38 @@ class Batch:
     counts: CountBook | None = None
     new_answers: list[dict] = field(default_factory=list)
     new_changes: list[tuple[str, int, int]] = field(default_factory=list)
+    staged: dict[str, dict] = field(default_factory=dict)  # crate id -> changed columns
 
     @property
     def actor(self) -> Actor:
         return Actor.of(self.principal)
+
+    def stage(self, crate_id: str, columns: dict) -> None:
+        """A crate's changed columns, written with the batch's others (write_staged)."""
+        self.staged.setdefault(crate_id, {}).update(columns)
+
+    def write_staged(self) -> None:
+        """Write the staged crate rows and count events now: at the end of the batch; before
+        an op that writes or reads rows of its own, or a check that reads crates back; and
+        after each op in safe mode, inside its savepoint. Should the database refuse them, the
+        crates they were set on are expired, so they are read again as the database has them."""
+        staged = self.staged
+        try:
+            wire.write_staged(self.session, staged)
+            if self.counts is not None:
+                self.counts.write_events(self.session)
+        except (IntegrityError, DataError):
+            for crate_id in list(staged):
+                if crate_id in self.crates:
+                    self.session.expire(self.crates[crate_id])
+            staged.clear()
+            if self.safe:
+                raise  # inside the op's savepoint: that op is rejected alone
+            raise StagedWriteFailed from None  # not one op's fault: the batch runs again, safe
+
+
+class StagedWriteFailed(Exception):
+    """The database refused a bulk write of the batch's staged rows (fast mode)."""
 
 
 def payload_hash(op: OpIn) -> str:
@@ -73,7 +102,7 @@ def apply_batch(session: Session, principal: Principal, batch: BatchIn, *,
         try:
             with session.begin_nested():
                 result = _apply(session, principal, batch, now, safe=False)
-        except (IntegrityError, DataError):
+        except (IntegrityError, DataError, StagedWriteFailed):
             result = _apply(session, principal, batch, now, safe=True)
     if not batch.refused:
         return result
@@ -109,6 +138,7 @@ def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime
 
 def _write(ctx: Batch) -> None:
     """Flush the decided changes: crate updates, then the change log, then the answers."""
+    ctx.write_staged()
     note_counts(ctx.session, ctx.counts, now=ctx.now)
     ctx.session.flush()
     record_changes(ctx.session, "crate", ctx.new_changes, actor=ctx.actor, now=ctx.now)
@@ -160,12 +190,19 @@ def _lock_crates(ctx: Batch, crate_ids: list[str]) -> None:
         .with_for_update(of=Crate).options(lazyload("*"))
         .execution_options(populate_existing=True)))
     depot_ids = sorted({c.depot_id for c in crates})
-    list(session.scalars(select(Depot).where(Depot.id.in_(depot_ids))))
+    depots = {d.id: d for d in session.scalars(select(Depot).where(Depot.id.in_(depot_ids)))}
+    locations = {}
     for depot_id in depot_ids:
         ctx.locations.find(depot_id, None)
+        locations.update((loc.id, loc) for loc in ctx.locations.by_depot[depot_id].values())
     lot_ids = sorted({c.lot_id for c in crates if c.lot_id})
-    if lot_ids:
-        list(session.scalars(select(AmmoLot).where(AmmoLot.id.in_(lot_ids))))
+    lots = {lot.id: lot for lot in session.scalars(
+        select(AmmoLot).where(AmmoLot.id.in_(lot_ids)))} if lot_ids else {}
+    for crate in crates:  # set as loaded: no lazy loader runs each time one is read
+        set_committed_value(crate, "depot", depots[crate.depot_id])
+        if crate.location_id is None or crate.location_id in locations:
+            set_committed_value(crate, "location", locations.get(crate.location_id))
+        set_committed_value(crate, "lot", lots.get(crate.lot_id))
     ctx.crates = {c.id: c for c in crates}
 
 
@@ -223,6 +260,8 @@ def _run(ctx: Batch, op: OpIn, digest: str, *, batch_id: str | None = None,
     change anything, so a refused op leaves no trace; those that write rows of their own
     (new crates, findings), and every op in safe mode, also get a savepoint."""
     handler = HANDLERS.get((op.entity, op.action))
+    if handler in SAVEPOINTED:  # what it may query is written first (a failure: the batch's)
+        ctx.write_staged()
     try:
         if handler is None:
             raise OpRejected(f"Unknown op {op.entity}.{op.action}.", entity=op.entity,
@@ -230,6 +269,7 @@ def _run(ctx: Batch, op: OpIn, digest: str, *, batch_id: str | None = None,
         if ctx.safe or handler in SAVEPOINTED:
             with ctx.session.begin_nested():
                 outcome = handler(ctx, op)
+                ctx.write_staged()  # in safe mode, inside the op's own savepoint
         else:
             outcome = handler(ctx, op)
     except (Blocked, NotFound) as exc:

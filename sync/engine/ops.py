@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.errors import AppError, InvalidInput, NotFound
 from server.models import Crate, Finding, OpIncident
@@ -110,14 +111,16 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
     if merged.values:
         check_custody(crate, merged.values, server)
         building_before = crate.location and crate.location.building_id
-        wire.write_fields(ctx.session, crate, merged.values, ctx.locations)
-        crate.version += 1
-        crate.updated_at = ctx.now
+        columns = wire.stage_fields(crate, merged.values, ctx.locations)
+        set_committed_value(crate, "version", crate.version + 1)
+        set_committed_value(crate, "updated_at", ctx.now)
+        ctx.stage(crate.id, {**columns, "version": crate.version, "updated_at": ctx.now})
         ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
         record_custody_edit(ctx.session, crate, server, merged.values, actor=ctx.actor,
                             now=ctx.now)
         if (crate.location is not None and crate.quantity and crate.lot_id
                 and crate.location.building_id != building_before):  # moved on the ground
+            ctx.write_staged()  # the check reads the building's crates back
             check_buildings(ctx.session, crate.depot, {crate.location.building_id},
                             source="phone_relocation", actor=ctx.actor, now=ctx.now,
                             enforce=False, reference=op.op_id)

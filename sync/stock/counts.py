@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,6 +36,7 @@ class CountBook:
     open: dict[tuple[str, str], Discrepancy] = field(default_factory=dict)
     lots_counted: set[tuple[str, int, int]] = field(default_factory=set)  # country, depot, lot
     crates_counted: set[str] = field(default_factory=set)  # their last_counted_at, at the end
+    new_events: list[dict[str, Any]] = field(default_factory=list)  # rows, for one INSERT
 
     @classmethod
     def load(cls, session: Session, crates: dict[str, Crate],
@@ -56,6 +57,15 @@ class CountBook:
                 Discrepancy.crate_id.in_(ids), Discrepancy.status != "closed")):
             book.open[(found.crate_id, found.kind)] = found
         return book
+
+
+    def write_events(self, session: Session) -> None:
+        """The batch's new count events, in one executemany (after a flush: a count may name
+        a submission added in this transaction)."""
+        if self.new_events:
+            rows, self.new_events = self.new_events, []
+            session.flush()
+            session.execute(insert(CountEvent.__table__), rows)
 
 
 def check_count(values: dict[str, Any]) -> None:
@@ -89,7 +99,7 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
                  counted_at: datetime | None = None) -> tuple[CountEvent, list[Discrepancy]]:
     check_count(values)
     serials = values.get("serials")
-    event = CountEvent(
+    row = dict(
         id=count_id, crate_id=crate.id, depot_id=crate.depot_id, device_id=device_id,
         user_id=user_id, submission_id=submission_id,
         crate_version=crate_version or crate.version, book_quantity=crate.quantity,
@@ -101,7 +111,8 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
         seal_number=_short(values.get("seal_number")), blind=bool(values.get("blind")),
         photos=photo_ids(values.get("photos")),
         counted_at=counted_at, received_at=now)
-    session.add(event)
+    event = CountEvent(**row)  # not added: written with the batch's others (write_events)
+    book.new_events.append(row)
     found = _open_discrepancies(session, book, crate, event, now)
     book.counts[(crate.id, event.crate_version)].append(event)
     # derived, not a versioned change (phones do not need it): written for the whole batch in
@@ -117,6 +128,7 @@ def note_counts(session: Session, book: CountBook, *, now: datetime) -> None:
     """After a batch's counts: the counted crates' last_counted_at, in one statement; and
     each depot's task for a suspended lot it counted closes once every box there has been
     counted since the notice (one check a lot, not a count)."""
+    book.write_events(session)
     if book.crates_counted:
         session.execute(update(Crate).where(Crate.id.in_(sorted(book.crates_counted)))
                         .values(last_counted_at=now)

@@ -239,11 +239,13 @@ def note_count(session: Session, country_code: str, depot_id: int, lot_id: int, 
     task = notice and next((t for t in notice.tasks if t.depot_id == depot_id), None)
     if task is None or task.confirmed_at is not None:
         return
-    counted = select(CountEvent.crate_id).where(CountEvent.received_at >= notice.issued_at)
-    left = session.scalar(select(func.count()).select_from(Crate).where(
+    counted = select(CountEvent.id).where(CountEvent.crate_id == Crate.id,
+                                          CountEvent.received_at >= notice.issued_at)
+    # is one box left? (stops at the first: not a count of them all at every batch)
+    left = session.scalar(select(Crate.id).where(
         Crate.depot_id == depot_id, Crate.lot_id == lot_id, Crate.quantity > 0,
-        Crate.deleted_at.is_(None), Crate.id.not_in(counted)))
-    if not left:
+        Crate.deleted_at.is_(None), ~counted.exists()).limit(1))
+    if left is None:
         task.confirmed_at = now
 
 
