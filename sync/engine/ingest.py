@@ -143,7 +143,7 @@ def _write(ctx: Batch) -> None:
     ctx.session.flush()
     record_changes(ctx.session, "crate", ctx.new_changes, actor=ctx.actor, now=ctx.now)
     if ctx.new_answers:
-        ctx.session.execute(insert(AppliedOp), ctx.new_answers)
+        ctx.session.execute(insert(AppliedOp.__table__), ctx.new_answers)
 
 
 def _load(session: Session, principal: Principal, batch: BatchIn, now: datetime,
