@@ -126,7 +126,8 @@ def _accept(session: Session, principal: Principal, sub: SubmissionIn, key: str,
         deprecated_id=sub.deprecated_id, depot_id=filed_at and filed_at.id,
         device_id=principal.device_id, user_id=principal.user_id, visit_type=sub.visit_type,
         started_at=sub.started_at, ended_at=sub.ended_at, received_at=now,
-        visit_id=visit and visit.id, attachments=[SubmissionAttachment(name=a.name, question=a.question,
+        visit_id=visit and visit.id,
+        attachments=[SubmissionAttachment(name=a.name, question=a.question,
                                           photo_uuid=a.photo_uuid) for a in sub.attachments])
     try:
         with session.begin_nested():
