@@ -75,8 +75,8 @@ def file_sha256(path: Path) -> str:
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """A finished photo file hashed, checked and, when it passed, kept in the store (with its
-    thumbnail, fsynced) before any database work, so that a request's transaction is not
+    """A finished photo file hashed, checked and, when it passed, kept in the store (fsynced)
+    before any database work, so that a request's transaction is not
     held open for it. The store is content-addressed: if the transaction then fails, the file
     is a harmless orphan that the next photo with the same bytes reuses."""
 
@@ -113,10 +113,17 @@ def _check_and_keep(store: PhotoStore, path: Path, sha256: str,
     size = path.stat().st_size
     try:
         info = check_image(path, limits)
-        store.put_thumbnail(sha256, lambda out: write_thumbnail(path, out, limits))
     except PhotoRefused as exc:
         return CheckedFile(sha256, size, refused=exc)
     return CheckedFile(sha256, size, info, store.put(sha256, path))
+
+
+def thumbnail_file(store: PhotoStore, sha256: str, limits: ImageLimits) -> Path:
+    """The thumbnail of stored photo ``sha256``, made the first time it is asked for: it is
+    derived from the photo, so a submission does not wait for it (and a thumbnail a crash
+    lost is made again)."""
+    store.put_thumbnail(sha256, lambda out: write_thumbnail(store.path(sha256), out, limits))
+    return store.thumbnail_path(sha256)
 
 
 def store_photo_file(session: Session, store: PhotoStore,
