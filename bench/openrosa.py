@@ -36,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARY = "depotsyncbench7d1c"
+WARM = 16  # submissions a pattern posted to warm the workers, not measured
 GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "--workers", "4",
             "--log-level", "warning", "--timeout", "120"]
 
@@ -246,7 +247,7 @@ def run(name: str, url: str, args, photo: bytes) -> None:
     print(f"== {name} ({args.n} submissions a pattern, gunicorn -w 4)", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        token, headers, checks = setup(url, work, 2 * args.n, photo)
+        token, headers, checks = setup(url, work, 2 * args.n + WARM, photo)
         env = {"DATABASE_URL": url, "DEPOTSYNC_INSTANCE": str(work / "instance"),
                "PHOTO_DIR": str(work / "photos"), "SECRET_KEY": "bench"}
         floor_env = {**env, "PHOTO_DIR": str(work / "floor")}
@@ -255,8 +256,10 @@ def run(name: str, url: str, args, photo: bytes) -> None:
         try:
             halves = {"no photo": headers, "photo": checks}
             for label, bodies in halves.items():
-                for clients, part in ((1, bodies[:args.n]), (8, bodies[args.n:])):
-                    post_all(floor, path, part[:8], 8)  # warm the floor's workers
+                # warm every worker of both (imports, the form's spec, Pillow, connections)
+                post_all(floor, path, bodies[-WARM:], 8)
+                post_all(app, path, bodies[-WARM:], 8)
+                for clients, part in ((1, bodies[:args.n]), (8, bodies[args.n:-WARM])):
                     f = post_all(floor, path, part, clients)
                     a = post_all(server=app, path=path, bodies=part, clients=clients)
                     print(f"  {label:8} {clients} client(s): depotsync {a['rate']:6.1f}/s "

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from forms.spec import FormSpec, parse_definition, spec_from_xform
 from forms.xlsform import FormInvalid, convert_xlsx
@@ -169,6 +169,11 @@ def current_version(session: Session, form_id: str,
                           .order_by(FormVersion.id.desc()).limit(1))
 
 
+# what a submission's rules need of its form is spec_of(row), cached by md5: the XForm, the
+# XLSForm and the spec's JSON (tens of KB a submission) are read only if asked for
+LIGHT = (defer(FormVersion.xml), defer(FormVersion.xlsx), defer(FormVersion.spec))
+
+
 def get_version(session: Session, form_id: str, version: str) -> FormVersion | None:
     """One published version. A version never changes once published, so the session keeps
     the id it found: the several rules that consult a submission's form in one request (the
@@ -179,7 +184,8 @@ def get_version(session: Session, form_id: str, version: str) -> FormVersion | N
         if row is not None:
             return row
     row = session.scalar(select(FormVersion).where(FormVersion.form_id == form_id,
-                                                   FormVersion.version == version))
+                                                   FormVersion.version == version)
+                         .options(*LIGHT))
     if row is not None:
         found[form_id, version] = row.id
     return row

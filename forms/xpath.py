@@ -6,6 +6,7 @@ Pure: a path is resolved by its last step's name through the caller's `resolve`.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -26,7 +27,8 @@ class Unknown(Exception):  # noqa: N818 - a result, not a failure
     """The expression uses something this subset does not evaluate."""
 
 
-def tokenize(text: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=4096)  # a published form's expressions, checked on every submission
+def tokenize(text: str) -> tuple[tuple[str, str], ...]:
     out, pos = [], 0
     while pos < len(text):
         if text[pos:].strip() == "":
@@ -38,7 +40,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         value = m.group(kind)
         out.append(("op", value) if kind == "path" and value in KEYWORDS else (kind, value))
         pos = m.end()
-    return out
+    return tuple(out)
 
 
 def evaluate(text: str, resolve: Resolver) -> Value:
@@ -110,7 +112,7 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], resolve: Resolver) -> None:
+    def __init__(self, tokens: tuple[tuple[str, str], ...], resolve: Resolver) -> None:
         self.tokens, self.resolve, self.pos = tokens, resolve, 0
 
     def peek(self) -> tuple[str, str] | None:

@@ -9,9 +9,10 @@ from flask import current_app, g, send_file
 from server.db import db
 from server.errors import NotFound
 from server.models import Depot, Photo
-from server.wiring import photo_store
+from server.wiring import image_limits, photo_store
 from sync.access.scope import check_photo
 from sync.photos.links import photo_depot_id, photo_key
+from sync.photos.records import thumbnail_file
 
 
 def send_photo(photo_id: str, *, thumbnail: bool):
@@ -29,10 +30,12 @@ def send_photo(photo_id: str, *, thumbnail: bool):
 def send_photo_file(photo: Photo, *, thumbnail: bool):
     """A photo the caller already may see (its scope, or a tracing request it sees)."""
     store = photo_store()
-    path = store.thumbnail_path(photo.sha256) if thumbnail else store.path(photo.sha256)
+    path = store.path(photo.sha256)
     if not path.is_file():
         current_app.logger.error("photo %s: file %s is missing", photo.id, path)
         raise NotFound("The photo's file is missing on the server.", photo_id=photo.id)
+    if thumbnail:
+        path = thumbnail_file(store, photo.sha256, image_limits())
     size = current_app.config["PHOTO_THUMBNAIL_SIZE"]
     response = send_file(path, mimetype="image/jpeg" if thumbnail else photo.content_type,
                          etag=f"{photo.sha256}.t{size}" if thumbnail else photo.sha256,

@@ -110,19 +110,28 @@ def thresholds_for(country_settings: Mapping) -> dict[int, float]:
     return {level: float(given.get(str(level), DEFAULT_THRESHOLDS[level])) for level in LEVELS}
 
 
-def rescore_visit(session: Session, visit: Visit) -> Estimate:
+def rescore_visit(session: Session, visit: Visit, submission: Submission | None = None, *,
+                  others: bool = True) -> Estimate:
     """Score a visit from the yes/no items of all its parts (an item asked per sampled weapon
-    is "no" if any weapon fails it) and keep the estimate on the visit."""
+    is "no" if any weapon fails it) and keep the estimate on the visit. ``submission``: a
+    part being added in this transaction (not flushed yet); ``others=False``: it is the
+    visit's only part (the visit is new), so no other part is read."""
+    parts = [(submission.form_id, submission.form_version, submission.answers)] \
+        if submission is not None and submission.status is not SubmissionStatus.REPLACED else []
+    if others:
+        query = select(Submission.form_id, Submission.form_version, Submission.answers).where(
+            Submission.visit_id == visit.id, Submission.status != SubmissionStatus.REPLACED)
+        if submission is not None:
+            query = query.where(Submission.id != submission.id)
+        parts += session.execute(query).all()
     answers, severities = {}, {}
-    for sub in session.scalars(select(Submission).where(
-            Submission.visit_id == visit.id,
-            Submission.status != SubmissionStatus.REPLACED)):
-        row = get_version(session, sub.form_id, sub.form_version)
+    for form_id, version, given in parts:
+        row = get_version(session, form_id, version)
         if row is None:
             continue
         for f in spec_of(row).tagged("finding"):
             severities[f.name] = f.ds["finding"]
-            for value in _values(sub.answers or {}, f.name):
+            for value in _values(given or {}, f.name):
                 if value in WORST:
                     answers[f.name] = max(answers.get(f.name, value), value, key=WORST.get)
     depot = session.get(Depot, visit.depot_id)

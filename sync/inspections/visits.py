@@ -46,27 +46,45 @@ def visit_part(derived: Derived, opened_id: str | None) -> VisitPart | None:
     return None
 
 
-def record_visit_part(session: Session, principal: Principal, submission: Submission,
-                      part: VisitPart, *, now: datetime) -> list[dict]:
-    """Attach a submission to its visit (creating the visit if it is the first part to
-    arrive). Returns problems to flag the submission with; the caller commits."""
+def visit_of(session: Session, part: VisitPart, depot_id: int) -> tuple[Visit | None, list]:
+    """The visit a submission filed at ``depot_id`` is part of: the stored one, or a new one
+    (not added to the session yet) when it is the first part to arrive; or problems. Asked
+    before the submission is stored, so that the submission is written with its visit."""
     if not VISIT_ID.match(part.visit_id):
-        return [{"field": "visit", "problem": "not a visit id", "value": part.visit_id[:64]}]
+        return None, [{"field": "visit", "problem": "not a visit id",
+                       "value": part.visit_id[:64]}]
     visit = session.get(Visit, part.visit_id)
     if visit is None:
-        visit = Visit(id=part.visit_id, depot_id=submission.depot_id, created_at=now)
-        session.add(visit)
-    elif visit.depot_id != submission.depot_id:
-        return [{"field": "visit", "problem": "the visit is at another depot",
-                 "value": part.visit_id}]
-    submission.visit_id = visit.id
-    problems = []
-    if part.opens:
-        problems += _header(session, principal, visit, submission, part.header)
-    problems += _closeout(session, principal, visit, submission, part, now)
-    session.flush()
-    _link_findings(session, visit, submission)
-    rescore_visit(session, visit)
+        return Visit(id=part.visit_id, depot_id=depot_id), []
+    if visit.depot_id != depot_id:
+        return None, [{"field": "visit", "problem": "the visit is at another depot",
+                       "value": part.visit_id}]
+    return visit, []
+
+
+def record_visit_part(session: Session, principal: Principal, submission: Submission,
+                      part: VisitPart, visit: Visit, *, now: datetime,
+                      findings: bool = True) -> list[dict]:
+    """Fill in the visit (visit_of) with this part, creating it if it is new, and rescore
+    it. ``findings``: the submission filed findings (which join the visit). Returns problems
+    to flag the submission with; the caller commits."""
+    new = visit not in session
+    session.flush()  # what came before (a replaced version's status) is what the score reads
+    # then no flush until every field is known: the visit is one INSERT (or one UPDATE), not
+    # an INSERT and an UPDATE for each step that sets a field
+    with session.no_autoflush:
+        if new:
+            visit.created_at = now
+            session.add(visit)
+        problems = []
+        if part.opens:
+            problems += _header(session, principal, visit, submission, part.header)
+        problems += _closeout(session, principal, visit, submission, part, now)
+        if findings or part.closeout:
+            session.flush()
+            _link_findings(session, visit, submission)
+        # a visit this submission creates has no other part yet: its score is this one's
+        rescore_visit(session, visit, submission, others=not new)
     return problems
 
 

@@ -208,12 +208,11 @@ def _keep_attachments(session: Session, principal: Principal, submission: Submis
         checked = files.get(att.name)
         if checked is None or att.photo_id is not None:
             continue
-        try:
-            with session.begin_nested():
-                photo = keep_photo(
-                    session, checked, photo_id=att.photo_uuid, filename=att.name,
-                    instance_id=submission.instance_id, question=att.question, device=device,
-                    now=now)
+        try:  # no savepoint: keep_photo refuses before it writes anything
+            photo = keep_photo(
+                session, checked, photo_id=att.photo_uuid, filename=att.name,
+                instance_id=submission.instance_id, question=att.question, device=device,
+                now=now, attachment=att)
         except AppError as exc:
             problems.append({"field": att.name, "problem": "photo refused: " + exc.message,
                              "code": exc.code})

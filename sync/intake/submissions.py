@@ -33,7 +33,7 @@ from sync.engine.ingest import apply_batch
 from sync.engine.types import MAX_INT, BatchIn, OpIn
 from sync.inspections.condition_reports import record_proposals
 from sync.inspections.registers import record_register
-from sync.inspections.visits import VisitPart, record_visit_part
+from sync.inspections.visits import VisitPart, record_visit_part, visit_of
 from sync.intake.entities import count_after, derived_op_id
 from sync.intake.instance_keys import instance_key, note_elsewhere, readable, stored_under
 from sync.journal.trail import Actor, audit_batch, record_audit
@@ -117,12 +117,16 @@ def _accept(session: Session, principal: Principal, sub: SubmissionIn, key: str,
     depot, filed_at, depot_problems = _depot(session, principal, sub.depot_code)
     problems = list(sub.problems) + form_problems(session, sub.form_id, sub.form_version,
                                                   sub.answers) + depot_problems
+    visit, visit_problems = visit_of(session, sub.visit, depot.id) \
+        if sub.visit is not None and depot is not None else (None, [])
+    problems += visit_problems
     submission = Submission(
         instance_id=sub.instance_id, form_id=sub.form_id, form_version=sub.form_version,
         source=sub.source, content_hash=sub.content_hash, raw=sub.raw, answers=sub.answers,
         deprecated_id=sub.deprecated_id, depot_id=filed_at and filed_at.id,
         device_id=principal.device_id, user_id=principal.user_id, visit_type=sub.visit_type,
         started_at=sub.started_at, ended_at=sub.ended_at, received_at=now,
+        visit_id=visit and visit.id,
         attachments=[SubmissionAttachment(name=a.name, question=a.question,
                                           photo_uuid=a.photo_uuid) for a in sub.attachments])
     try:
@@ -145,8 +149,9 @@ def _accept(session: Session, principal: Principal, sub: SubmissionIn, key: str,
     ) if sub.form_id == "marking_check" and depot is not None else []
     problems += _derived_ops(session, principal, submission, sub, depot, now,
                              register_findings)
-    if sub.visit is not None and depot is not None:
-        problems += record_visit_part(session, principal, submission, sub.visit, now=now)
+    if visit is not None:
+        problems += record_visit_part(session, principal, submission, sub.visit, visit,
+                                      now=now, findings=bool(sub.findings or register_findings))
     if sub.register and depot is not None:
         problems += record_register(session, submission, sub.register, sub.entries)
     if sub.form_id == "weapon_registration" and depot is not None:

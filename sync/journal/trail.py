@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.event import listens_for
@@ -111,17 +111,21 @@ def chain_key(depot_id: int | None, country_code: str | None) -> str:
     return f"c:{country_code}" if country_code else "-"
 
 
-def _lock_head(session: Session, chain: str) -> AuditHead:
-    """The chain's stored head, created at genesis if new, locked until the transaction ends
-    (writers of other chains do not wait). One statement: an upsert whose no-op update takes
-    the row lock and returns the head as it stands."""
+HEADS = AuditHead.__table__
+
+
+def _lock_head(session: Session, chain: str) -> tuple[int, str]:
+    """The chain's stored head (seq, hash), created at genesis if new, locked until the
+    transaction ends (writers of other chains do not wait). One statement: an upsert whose
+    no-op update takes the row lock and returns the head as it stands (Core, not the ORM:
+    nothing in a writing request reads a head object)."""
     dialect = session.get_bind().dialect.name
-    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(AuditHead).values(
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(HEADS).values(
         chain=chain, seq=0, hash=GENESIS)
     upsert = upsert.on_conflict_do_update(index_elements=["chain"],
                                           set_={"chain": upsert.excluded.chain})
-    return session.scalar(upsert.returning(AuditHead),
-                          execution_options={"populate_existing": True})
+    seq, digest = session.execute(upsert.returning(HEADS.c.seq, HEADS.c.hash)).one()
+    return seq, digest
 
 
 def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, entity: str = "",
@@ -213,14 +217,15 @@ def _inside(tx: SessionTransaction | None, boundary: SessionTransaction) -> bool
 def _append(session: Session, events: list[AuditEvent]) -> None:
     """Chain the events, in the order they were recorded, onto their chains' heads (locked
     in chain order, so two writers of the same chains cannot deadlock); one executemany."""
+    session.flush()  # what the events name is written before the heads are locked
     for chain in sorted({e.chain for e in events}):
-        head = _lock_head(session, chain)
+        seq, digest = _lock_head(session, chain)
         for link in (e for e in events if e.chain == chain):
-            link.prev_hash, link.chain_seq = head.hash, head.seq + 1
-            link.hash = chain_hash(head.hash, audit_content(link))
-            head.seq, head.hash = link.chain_seq, link.hash
-    session.flush()  # the heads' updates
-    session.execute(insert(AuditEvent.__table__),  # Core: every column given, nulls too
+            link.prev_hash, link.chain_seq = digest, seq + 1
+            link.hash = chain_hash(digest, audit_content(link))
+            seq, digest = link.chain_seq, link.hash
+        session.execute(update(HEADS).where(HEADS.c.chain == chain).values(seq=seq, hash=digest))
+    session.execute(insert(AuditEvent.__table__),
                     [{c: getattr(e, c) for c in EVENT_COLUMNS} for e in events])
 
 

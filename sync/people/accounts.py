@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -165,7 +165,8 @@ def authenticate_device(session: Session, token: str) -> Device:
     if not token:
         raise TokenInvalid("A device token is required.")
     digest = hash_token(token)
-    device = session.scalar(select(Device).where(Device.token_hash == digest))
+    device = session.scalar(select(Device).where(Device.token_hash == digest).options(
+        joinedload(Device.user).joinedload(User.depots)))  # the principal's scope: one statement
     if device is None or not hmac.compare_digest(device.token_hash, digest):
         raise TokenInvalid("Unknown device token.")
     if device.revoked_at is not None or not device.user.active:

@@ -150,6 +150,11 @@ def link_arrived_photo(session: Session, photo: Photo, phone_id: str | None = No
         _link(session, attachment, submission, photo)
 
 
+def link_photo(session: Session, attachment: SubmissionAttachment, photo: Photo) -> bool:
+    """A photo that arrives for this attachment (with its submission, in one POST)."""
+    return _link(session, attachment, attachment.submission, photo)
+
+
 def _link(session: Session, attachment: SubmissionAttachment, submission: Submission,
           photo: Photo) -> bool:
     if not _may_link(session, photo, submission.depot_id, submission.device_id):

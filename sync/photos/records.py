@@ -19,7 +19,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from server.errors import AppError, InvalidInput
-from server.models import Device, Photo
+from server.models import Device, Photo, SubmissionAttachment
 from server.storage import BLOCK, PhotoStore
 from sync.journal.trail import Actor, record_audit
 from sync.photos.images import (
@@ -29,7 +29,7 @@ from sync.photos.images import (
     check_image,
     write_thumbnail,
 )
-from sync.photos.links import attach_crate, link_arrived_photo, printed_label
+from sync.photos.links import attach_crate, link_arrived_photo, link_photo, printed_label
 
 PHOTO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]{0,63}")
 UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
@@ -75,8 +75,8 @@ def file_sha256(path: Path) -> str:
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """A finished photo file hashed, checked and, when it passed, kept in the store (with its
-    thumbnail, fsynced) before any database work, so that a request's transaction is not
+    """A finished photo file hashed, checked and, when it passed, kept in the store (fsynced)
+    before any database work, so that a request's transaction is not
     held open for it. The store is content-addressed: if the transaction then fails, the file
     is a harmless orphan that the next photo with the same bytes reuses."""
 
@@ -113,10 +113,17 @@ def _check_and_keep(store: PhotoStore, path: Path, sha256: str,
     size = path.stat().st_size
     try:
         info = check_image(path, limits)
-        store.put_thumbnail(sha256, lambda out: write_thumbnail(path, out, limits))
     except PhotoRefused as exc:
         return CheckedFile(sha256, size, refused=exc)
     return CheckedFile(sha256, size, info, store.put(sha256, path))
+
+
+def thumbnail_file(store: PhotoStore, sha256: str, limits: ImageLimits) -> Path:
+    """The thumbnail of stored photo ``sha256``, made the first time it is asked for: it is
+    derived from the photo, so a submission does not wait for it (and a thumbnail a crash
+    lost is made again)."""
+    store.put_thumbnail(sha256, lambda out: write_thumbnail(store.path(sha256), out, limits))
+    return store.thumbnail_path(sha256)
 
 
 def store_photo_file(session: Session, store: PhotoStore,
@@ -124,7 +131,8 @@ def store_photo_file(session: Session, store: PhotoStore,
                      filename: str, declared_sha256: str | None = None,
                      instance_id: str | None = None, crate_id: str | None = None,
                      question: str = "", device: Device | None, now: datetime,
-                     label_id: str | None = None, limits: ImageLimits | None = None) -> Photo:
+                     label_id: str | None = None, limits: ImageLimits | None = None,
+                     attachment: SubmissionAttachment | None = None) -> Photo:
     """Keep a whole photo file received in one piece (an OpenRosa multipart attachment).
 
     Same checks as a finished tus upload: sha256 (when declared; 460 on mismatch), Pillow
@@ -134,8 +142,9 @@ def store_photo_file(session: Session, store: PhotoStore,
     disk in blocks first; a CheckedFile (check_photo_file, before the transaction) was
     already. The same ``photo_id`` with the same bytes returns the stored photo; with
     other bytes it is a 409. ``limits`` defaults to ImageLimits(); pass the app's
-    (server.wiring.image_limits()). The caller commits; on error nothing is
-    written to the database.
+    (server.wiring.image_limits()). ``attachment``: the submission attachment it arrives
+    for (in the same OpenRosa POST), linked to it directly. The caller commits; on error
+    nothing is written to the database (every check comes before the first write).
     """
     limits = limits or ImageLimits()
     if not PHOTO_ID.fullmatch(photo_id or ""):
@@ -152,17 +161,20 @@ def store_photo_file(session: Session, store: PhotoStore,
                     crate_label=printed_label(label_id) if label_id else None, question=question)
     if isinstance(source, CheckedFile):
         return accept_photo(session, store, store.path(source.sha256), photo, device=device,
-                            limits=limits, now=now, checked=source)
+                            limits=limits, now=now, checked=source, attachment=attachment)
     with _spooled(store, source) as path:
-        return accept_photo(session, store, path, photo, device=device, limits=limits, now=now)
+        return accept_photo(session, store, path, photo, device=device, limits=limits, now=now,
+                            attachment=attachment)
 
 
 def accept_photo(session: Session, store: PhotoStore, path: Path, photo_in: PhotoIn, *,
                  device: Device | None, limits: ImageLimits, now: datetime,
-                 upload_id: str | None = None, checked: CheckedFile | None = None) -> Photo:
+                 upload_id: str | None = None, checked: CheckedFile | None = None,
+                 attachment: SubmissionAttachment | None = None) -> Photo:
     """Check the finished file at ``path`` and keep it as a photo. ``path`` is left in place
     (the store links or copies it); the caller removes it after committing. With ``checked``
-    the file work was done before the transaction and ``path`` is not read."""
+    the file work was done before the transaction and ``path`` is not read. With
+    ``attachment`` (the one it arrives for) it is linked to that one, not looked for."""
     sha256 = checked.sha256 if checked else file_sha256(path)
     if photo_in.declared_sha256 and photo_in.declared_sha256.lower() != sha256:
         raise Sha256Mismatch("The file's sha256 is not the one declared; it was damaged or "
@@ -185,8 +197,11 @@ def accept_photo(session: Session, store: PhotoStore, path: Path, photo_in: Phot
                   device_id=device.id if device else None, created_at=now)
     attach_crate(session, photo, photo_in.crate_id)
     session.add(photo)
-    session.flush()
-    link_arrived_photo(session, photo, photo_in.phone_id)
+    if attachment is not None:
+        link_photo(session, attachment, photo)
+    else:
+        session.flush()
+        link_arrived_photo(session, photo, photo_in.phone_id)
     record_audit(session, Actor(device.user_id if device else None, device.id if device else None),
                  "photo.accept", now=now, entity="photo", entity_id=photo.id,
                  country_code=device.user.country_code if device else None,

@@ -6,15 +6,21 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from server.db import utcnow
 from server.errors import InvalidInput
 from server.models import AuditEvent, Device, Photo, Submission, SubmissionAttachment, Upload
 from server.storage import PhotoStore
-from sync.photos.images import NotAnImage
+from sync.photos.images import ImageLimits, NotAnImage
 from sync.photos.links import link_submission_photos, missing_photos, photo_depot_id
-from sync.photos.records import PhotoConflict, Sha256Mismatch, store_photo_file
+from sync.photos.records import (
+    PhotoConflict,
+    Sha256Mismatch,
+    store_photo_file,
+    thumbnail_file,
+)
 from sync.photos.uploads import (
     Chunk,
     OffsetMismatch,
@@ -73,7 +79,10 @@ def test_a_photo_file_is_checked_stored_and_audited(session, w, store):
         sha256(data), "image/jpeg", len(data), 64, 48)
     assert photo.crate_id == w.crate_ids["ammo"] and photo.depot_id == w.depots["NE-NMY"]
     assert store.path(photo.sha256).read_bytes() == data
-    assert store.thumbnail_path(photo.sha256).is_file()
+    # the thumbnail waits for its first viewer: a submission does not wait for it
+    assert not store.thumbnail_path(photo.sha256).exists()
+    made = thumbnail_file(store, photo.sha256, ImageLimits(thumbnail_size=32))
+    assert Image.open(made).size == (32, 24) and made == store.thumbnail_path(photo.sha256)
     assert CRATE_JPG.exists()  # the caller's file is left alone
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "photo.accept"))
     assert event.entity_id == "p-1" and event.details["sha256"] == photo.sha256
@@ -252,7 +261,6 @@ def test_expiry_sweeps_stored_photos_no_row_names_a_day_on(session, w, store):
     import time
 
     from sync.photos.expiry import expire_uploads
-    from sync.photos.images import ImageLimits
     from sync.photos.records import check_photo_file as checked
     from tests.imaging import noisy_jpeg
 
@@ -268,6 +276,8 @@ def test_expiry_sweeps_stored_photos_no_row_names_a_day_on(session, w, store):
     failed, fresh, again = (check_photo_file(store, io.BytesIO(photo(c)))
                             for c in (2, 3, 4))
     session.rollback()  # the transactions that were to record them failed
+    for digest in (kept.sha256, failed.sha256, again.sha256):
+        thumbnail_file(store, digest, ImageLimits())  # seen before the transaction failed
     two_days_ago = time.time() - 2 * 24 * 3600
     for digest in (kept.sha256, failed.sha256, again.sha256):
         for path in (store.path(digest), store.thumbnail_path(digest)):

@@ -19,6 +19,7 @@ from tests.imaging import (
     ROTATED_JPG,
     animated_webp,
     encoded,
+    noisy_jpeg,
     png_bomb,
     png_header_only,
     write,
@@ -81,8 +82,11 @@ def test_thumbnail_of_a_png_with_alpha_is_rgb(tmp_path):
     assert Image.open(io.BytesIO(out.getvalue())).size == (32, 16)
 
 
-def test_a_truncated_jpeg_fails_at_decoding(tmp_path):
-    data = encoded("JPEG", (400, 300), quality=95)
-    path = write(tmp_path, "x", data[: len(data) // 2])
+@pytest.mark.parametrize("check", [check_image, lambda path, limits: write_thumbnail(
+    path, io.BytesIO(), limits)], ids=["checked", "thumbnailed"])
+def test_a_truncated_jpeg_fails_at_decoding(tmp_path, check):
+    """check_image decodes the whole file (at 1/8 scale): a camera photo whose data breaks
+    off is refused before it is kept, not when its thumbnail is first asked for."""
+    data = noisy_jpeg(400, seed=5)
     with pytest.raises(CorruptImage):
-        write_thumbnail(path, io.BytesIO(), LIMITS)
+        check(write(tmp_path, "x", data[: len(data) // 2]), LIMITS)
