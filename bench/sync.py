@@ -7,14 +7,11 @@ Loads the demo set, grows depot NE-NMY to 10,000 crates, then:
   bulk-inserted straight into the same tables, in batches of 500 (rolled back afterwards);
 - push: 10,000 ops (70% patches, 30% counts) in batches of 500 through the HTTP door;
 - pull: a full snapshot of the depot by a phone scoped to it, gzip bytes per crate.
-The objects left once the data set is loaded are gc.freeze()d, as wsgi.py does in a worker
-(--no-freeze: not).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import gzip
 import json
 import os
@@ -50,7 +47,6 @@ from sync.stock import inventory  # noqa: E402
 from sync.stock.ledger import LineIn, post_movement  # noqa: E402
 
 CRATES, OPS, BATCH = 10_000, 10_000, 500
-NO_FREEZE = False  # --no-freeze: leave the setup's objects to the cyclic collector
 
 
 def say(msg: str) -> None:
@@ -187,15 +183,11 @@ def run(name: str, url: str) -> None:
 
             device_id = authenticate_device(db.session, token).id
         ops = make_ops(crates)
-        if not NO_FREEZE:  # as wsgi.py does once the app is loaded
-            gc.collect()
-            gc.freeze()
         floor_s = floor(app, ops, device_id)
         push_s, tally = push(app, token, ops)
         pull_s, pulled, wire = pull(app, token)
         with app.app_context():
             db.engine.dispose()
-        gc.unfreeze()
     say(f"  floor (bulk insert of the same rows): {len(ops) / floor_s:,.0f} ops/s")
     say(f"  push through the engine:              {len(ops) / push_s:,.0f} ops/s "
         f"({push_s:.1f}s; {tally})")
@@ -212,11 +204,7 @@ def main() -> None:
                         help="the name prefix of the throwaway PostgreSQL database")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-pg", action="store_true")
-    parser.add_argument("--no-freeze", action="store_true",
-                        help="do not gc.freeze() the loaded app and data set (wsgi.py does)")
     args = parser.parse_args()
-    global NO_FREEZE
-    NO_FREEZE = args.no_freeze
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             run("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite'}")

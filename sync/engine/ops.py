@@ -26,7 +26,7 @@ from sync.stock.inventory import register_crate
 from sync.stock.magazines import check_buildings
 
 if TYPE_CHECKING:
-    from sync.engine.ingest import Batch
+    from sync.engine.batch import Batch
 
 
 class Blocked(AppError):

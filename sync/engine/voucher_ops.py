@@ -24,7 +24,7 @@ from sync.stock.ledger import LineIn, NegativeStock, Voucher
 from sync.stock.vouchers import VoucherIn, submit_voucher
 
 if TYPE_CHECKING:
-    from sync.engine.ingest import Batch
+    from sync.engine.batch import Batch
 
 LINE_FIELDS = ("crate_id", "quantity", "lot_id", "weapon_id", "to_crate_id", "to_location_id",
                "details")

@@ -1,0 +1,78 @@
+"""The state of one push while it runs (Batch): what it loaded, the device's sequence state,
+and the rows it writes in bulk once its ops are decided."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from server.models import Crate, HeldOp
+from sync.access.principal import Principal
+from sync.engine import crates as wire
+from sync.journal.trail import Actor
+from sync.stock.counts import CountBook
+
+
+@dataclass
+class Answer:
+    """The stored answer to an op: its payload hash and result."""
+
+    payload_hash: str
+    result: dict
+
+
+@dataclass
+class Batch:
+    """What one push knows while it runs: loaded rows, the device's sequence state, and the
+    rows to write in bulk when the ops have been decided."""
+
+    session: Session
+    principal: Principal
+    now: datetime
+    batch_id: str
+    safe: bool = False  # a savepoint around every op (the retry after a failed bulk write)
+    stored: dict[str, Answer] = field(default_factory=dict)
+    held: dict[str, HeldOp] = field(default_factory=dict)
+    waiting: dict[int, list[HeldOp]] = field(default_factory=lambda: defaultdict(list))
+    arrived: set[int] = field(default_factory=set)  # device seqs already answered
+    crates: dict[str, Crate] = field(default_factory=dict)
+    locations: wire.Locations | None = None
+    counts: CountBook | None = None
+    new_answers: list[dict] = field(default_factory=list)
+    new_changes: list[tuple[str, int, int]] = field(default_factory=list)
+    staged: dict[str, dict] = field(default_factory=dict)  # crate id -> changed columns
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.principal)
+
+    def stage(self, crate_id: str, columns: dict) -> None:
+        """A crate's changed columns, written with the batch's others (write_staged)."""
+        self.staged.setdefault(crate_id, {}).update(columns)
+
+    def write_staged(self) -> None:
+        """Write the staged crate rows and count events now: at the end of the batch; before
+        an op that writes or reads rows of its own, or a check that reads crates back; and
+        after each op in safe mode, inside its savepoint. Should the database refuse them, the
+        crates they were set on are expired, so they are read again as the database has them."""
+        staged, crate_ids = self.staged, list(self.staged)
+        try:
+            wire.write_staged(self.session, staged)
+            if self.counts is not None:
+                self.counts.write_events(self.session)
+        except (IntegrityError, DataError):
+            for crate_id in crate_ids:
+                if crate_id in self.crates:
+                    self.session.expire(self.crates[crate_id])
+            staged.clear()
+            if self.safe:
+                raise  # inside the op's savepoint: that op is rejected alone
+            raise StagedWriteFailed from None  # not one op's fault: the batch runs again, safe
+
+
+class StagedWriteFailed(Exception):
+    """The database refused a bulk write of the batch's staged rows (fast mode)."""
