@@ -58,7 +58,6 @@ class CountBook:
             book.open[(found.crate_id, found.kind)] = found
         return book
 
-
     def write_events(self, session: Session) -> None:
         """The batch's new count events, in one executemany (after a flush: a count may name
         a submission added in this transaction)."""
