@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from server.db import db, utcnow
+from server.db import READING, db, utcnow
 from sync.access.principal import Principal
 from sync.people.accounts import authenticate_device
 from sync.people.devices import mark_seen
@@ -24,14 +24,17 @@ def bearer_token() -> str:
 
 def load_device(token: str) -> Principal:
     """Authenticate a device token, note its "last seen", and set g.device and g.principal.
-    This short transaction is committed at once: "last seen" stays noted whatever the request
-    does next, and the request's own transaction (on SQLite, the database's write lock)
-    begins at its first domain read, not while its body is still streaming in."""
+    The token is checked in a read of its own (on SQLite, one that waits for no writer), and
+    "last seen", when it is due, in a short transaction committed at once: it stays noted
+    whatever the request does next, and the request's own transaction (on SQLite, the
+    database's write lock) begins at its first domain read, not while its body streams in."""
+    db.session.connection(execution_options=READING)
     device = authenticate_device(db.session, token)
     g.device = device
     g.principal = Principal.of_user(device.user, device)
+    db.session.commit()  # the read ends
     every = timedelta(seconds=current_app.config["DEVICE_SEEN_EVERY_SECONDS"])
-    mark_seen(db.session, device, now=utcnow(), every=every)
+    mark_seen(db.session, device, now=utcnow(), every=every)  # most requests: no statement
     db.session.commit()
     return g.principal
 

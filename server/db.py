@@ -77,6 +77,9 @@ class UTCDateTime(TypeDecorator):
 
 
 BUSY_TIMEOUT = 30.0  # seconds a transaction waits for SQLite's write lock
+# session.connection(execution_options=READING) first: a transaction that only reads, which
+# on SQLite takes no write lock (it must not write: a lock upgrade there fails at once)
+READING = {"reading": True}
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -84,7 +87,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     pysqlite on Python 3.11 begins transactions lazily and breaks SAVEPOINT; the SQLAlchemy
     recipe turns its own handling off and emits BEGIN ourselves. IMMEDIATE takes the write
-    lock up front, so two writers queue instead of failing a lock upgrade.
+    lock up front, so two writers queue instead of failing a lock upgrade; a transaction
+    begun READING is a plain BEGIN, a WAL snapshot that waits for no one.
 
     They queue here, not in SQLite's busy handler: that one sleeps 1, 2, 5, 10 … then 100 ms
     between tries, so with a few workers writing, the lock sat free for most of each wait (8
@@ -106,6 +110,9 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         raw = conn.connection.dbapi_connection
+        if conn.get_execution_options().get("reading"):
+            raw.execute("BEGIN")  # a read (READING): a snapshot of its own, no write lock
+            return
         deadline, pause = time.monotonic() + BUSY_TIMEOUT, 0.0002
         while True:
             try:

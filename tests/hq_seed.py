@@ -46,7 +46,7 @@ def jpeg_bytes(color=(180, 40, 40), size=(640, 480)) -> bytes:
 def store_photo(app, world, photo_id: str, data: bytes, *, user: str = "inspector",
                 instance_id: str | None = None, question: str = "",
                 label_id: str | None = None) -> None:
-    """A photo arriving from a phone, kept by the photo code (checked, thumbnailed, stored by
+    """A photo arriving from a phone, kept by the photo code (checked, decoded, stored by
     sha256, linked to the submission that waits for it)."""
     from server.models import Device
     from server.storage import PhotoStore

@@ -60,3 +60,20 @@ def test_a_writer_that_waits_too_long_gets_an_operational_error(engine, monkeypa
     with engine.begin() as conn:  # and the connection it failed on works again
         conn.execute(text("INSERT INTO log VALUES (3)"))
         assert list(conn.scalars(text("SELECT n FROM log"))) == [3]
+
+
+def test_a_read_begun_reading_waits_for_no_writer(engine):
+    from sqlalchemy.orm import Session
+
+    from server.db import READING
+
+    first = engine.connect()
+    first.execute(text("INSERT INTO log VALUES (1)"))  # a writer holds the lock
+    try:
+        with Session(engine) as reader:
+            reader.connection(execution_options=READING)
+            assert reader.scalar(text("SELECT count(*) FROM log")) == 0  # its snapshot
+            reader.commit()
+    finally:
+        first.commit()
+        first.close()
