@@ -168,7 +168,7 @@ def op_dicts(draw):
     return value
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(op_dicts())
 def test_fast_path_agrees_with_opschema(value):
     check(value)
