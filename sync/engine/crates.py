@@ -79,40 +79,15 @@ def resolve_location(session: Session, depot_id: int, code: str | None) -> Locat
     return Locations(session).find(depot_id, code)
 
 
-def write_fields(session: Session, crate: Crate, values: dict[str, Any],
-                 locations: Locations | None = None) -> None:
-    """Write merged wire values onto the crate (custody, lifecycle, notes, tags only). The
-    location is looked up before anything is written, so a bad one changes nothing."""
-    if "location" in values:
-        location = (locations or Locations(session)).find(crate.depot_id, values["location"])
+def _typed(session: Session, crate: Crate, values: dict[str, Any],
+           locations: Locations | None) -> dict[str, Any]:
+    """Merged wire values as the crate's attributes hold them (custody, lifecycle, notes,
+    tags only; `location` becomes the Location). The location is looked up, and every name
+    checked, before anything is set, so a bad one changes nothing."""
+    typed: dict[str, Any] = {}
     for name, value in values.items():
         if name == "location":
-            crate.location = location
-        elif name == "status":
-            crate.status = CrateStatus(value)
-        elif name == "category":
-            crate.category = StockCategory(value)
-        elif name == "condition":
-            crate.condition = Condition(value) if value else None
-        elif name == "notes":
-            crate.notes = keep_recent(value)
-        elif name in ("seal_number", "tags"):
-            setattr(crate, name, value)
-        else:
-            raise InvalidInput(f"{name} cannot be changed this way.", field=name)
-
-
-def stage_fields(crate: Crate, values: dict[str, Any], locations: Locations) -> dict[str, Any]:
-    """write_fields without the unit of work: each value is set on the crate as if it had
-    been loaded, and returned as a column of the crate's row for the batch's bulk UPDATE
-    (write_staged), so one push costs one executemany, not an ORM flush of its crates."""
-    if "location" in values:
-        location = locations.find(crate.depot_id, values["location"])
-    columns: dict[str, Any] = {}
-    for name, value in values.items():
-        if name == "location":
-            set_committed_value(crate, "location", location)
-            name, value = "location_id", location.id if location is not None else None
+            value = (locations or Locations(session)).find(crate.depot_id, value)
         elif name == "status":
             value = CrateStatus(value)
         elif name == "category":
@@ -123,7 +98,27 @@ def stage_fields(crate: Crate, values: dict[str, Any], locations: Locations) -> 
             value = keep_recent(value)
         elif name not in ("seal_number", "tags"):
             raise InvalidInput(f"{name} cannot be changed this way.", field=name)
+        typed[name] = value
+    return typed
+
+
+def write_fields(session: Session, crate: Crate, values: dict[str, Any],
+                 locations: Locations | None = None) -> None:
+    """Write merged wire values onto the crate, through the unit of work (_typed)."""
+    for name, value in _typed(session, crate, values, locations).items():
+        setattr(crate, name, value)
+
+
+def stage_fields(crate: Crate, values: dict[str, Any], locations: Locations) -> dict[str, Any]:
+    """write_fields without the unit of work: each value is set on the crate as if it had
+    been loaded, and returned as a column of the crate's row for the batch's bulk UPDATE
+    (write_staged), so one push costs one executemany, not an ORM flush of its crates."""
+    columns: dict[str, Any] = {}
+    for name, value in _typed(locations.session, crate, values, locations).items():
         set_committed_value(crate, name, value)
+        if name == "location":
+            name, value = "location_id", value.id if value is not None else None
+            set_committed_value(crate, name, value)
         columns[name] = value
     return columns
 
