@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from server.db import utcnow
-from server.models import Country, Depot, Location, StorageBuilding
+from server.models import Country, Depot, Device, Location, StorageBuilding, User
 from server.models.inventory import CrateKind
 from server.models.ledger import MovementType
 from server.models.places import DepotType
+from sync.access.principal import Principal
 from sync.journal.trail import SYSTEM, Actor
 from sync.people import accounts
 from sync.stock import inventory
@@ -136,3 +137,9 @@ def build_world(session: Session) -> World:
                   originator_id=world.users["commander"], occurred_at=now, now=now)
     world.crates["rifles"], world.crate_ids["rifles"] = label, crate.id
     return world
+
+
+def principal(session: Session, world: World, username: str = "inspector") -> Principal:
+    """A world user as a phone acts for them: through their device, when they have one."""
+    device = session.get(Device, world.devices[username]) if username in world.devices else None
+    return Principal.of_user(session.get(User, world.users[username]), device)

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import utcnow
-from server.models import Crate, Device, Discrepancy, Movement, User
+from server.models import Crate, Discrepancy, Movement
 from server.models.ledger import MovementType
 from sync.access.principal import Principal, SelfApproval
 from sync.engine.ingest import apply_batch, release_held
 from sync.engine.types import BatchIn, OpIn, op_from_payload
 from sync.stock.discrepancies import approve_discrepancy, close_discrepancy
 from sync.stock.ledger_verify import verify_ledgers
-from tests.factories import build_world
+from tests.factories import build_world, principal
 
 
 @pytest.fixture
@@ -28,10 +28,6 @@ def w(session):
     return world
 
 
-def principal(session, w, username="inspector") -> Principal:
-    user = session.get(User, w.users[username])
-    device = session.get(Device, w.devices[username]) if username in w.devices else None
-    return Principal.of_user(user, device)
 
 
 def push(session, who: Principal, *ops: OpIn):

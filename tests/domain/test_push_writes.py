@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.db import utcnow
-from server.models import AppliedOp, Change, CountEvent, Crate, Device, User
-from sync.access.principal import Principal
+from server.models import AppliedOp, Change, CountEvent, Crate
 from sync.engine import crates as wire
 from sync.engine.ingest import apply_batch
 from sync.engine.types import BatchIn, op_from_payload
-from tests.factories import build_world
+from tests.factories import build_world, principal
 
 WRITTEN = ("location_id", "seal_number", "notes", "tags", "condition", "status", "category",
            "version", "updated_at")
@@ -29,9 +28,6 @@ def w(session):
     return world
 
 
-def principal(session, w, username="inspector") -> Principal:
-    user = session.get(User, w.users[username])
-    return Principal.of_user(user, session.get(Device, w.devices[username]))
 
 
 def row(session, table, key):
