@@ -76,9 +76,9 @@ def file_sha256(path: Path) -> str:
 @dataclass(frozen=True)
 class CheckedFile:
     """A finished photo file hashed, checked and, when it passed, kept in the store (fsynced)
-    before any database work, so that a request's transaction is not
-    held open for it. The store is content-addressed: if the transaction then fails, the file
-    is a harmless orphan that the next photo with the same bytes reuses."""
+    before any database work, so that a request's transaction is not held open for it. The
+    store is content-addressed: if the transaction then fails, the file is a harmless orphan
+    that the next photo with the same bytes reuses."""
 
     sha256: str
     size: int
