@@ -30,7 +30,6 @@ from sync.journal.digest import json_value, plain, row_hash
 
 JOURNAL_LOCK = 0x6465706F74  # one PostgreSQL advisory lock for every journal writer
 GENESIS = "0" * 64
-EVENT_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns if c.key != "id")
 PENDING = "audit_pending"  # session.info key: the events of the audit_batch in progress
 
 
@@ -50,15 +49,20 @@ class Actor:
 SYSTEM = Actor()
 
 
+def _default(obj: Any) -> Any:
+    if isinstance(obj, datetime):
+        return obj.astimezone(UTC).isoformat()
+    return str(obj)
+
+
+# what json.dumps(value, sort_keys=True, separators=(",", ":"), default=_default) builds
+# on every call, built once (a push hashes every op and every audit event)
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_default).encode
+
+
 def canonical(value: Any) -> str:
     """The bytes a hash covers: sorted keys, no spaces, datetimes as UTC ISO strings."""
-
-    def default(obj: Any) -> Any:
-        if isinstance(obj, datetime):
-            return obj.astimezone(UTC).isoformat()
-        return str(obj)
-
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=default)
+    return _canonical(value)
 
 
 def chain_hash(prev_hash: str, content: Any) -> str:
@@ -99,10 +103,6 @@ AUDIT_FIELDS = ("at", "user_id", "device_id", "country_code", "depot_id", "actio
                 "entity_id", "details")  # what an audit event's hash covers
 
 
-def audit_content(event: AuditEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in AUDIT_FIELDS}
-
-
 def chain_key(depot_id: int | None, country_code: str | None) -> str:
     """Which audit chain an event joins: its depot's, else its country's, else the global one
     ("-", which also holds every event written before the chains were split)."""
@@ -130,14 +130,15 @@ def _lock_head(session: Session, chain: str) -> tuple[int, str]:
 
 def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, entity: str = "",
                  entity_id: str = "", country_code: str | None = None,
-                 depot_id: int | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+                 depot_id: int | None = None, details: dict[str, Any] | None = None) -> None:
     """Append one event to its chain (depot, country or global), moving the chain's head; in
-    an audit_batch, when the batch ends."""
-    event = AuditEvent(at=now, user_id=actor.user_id, device_id=actor.device_id,
-                       country_code=country_code, depot_id=depot_id, action=action,
-                       entity=entity, entity_id=str(entity_id),
-                       details=json.loads(canonical(details or {})),
-                       chain=chain_key(depot_id, country_code))
+    an audit_batch, when the batch ends. The event is kept as its row's values (a dict, not
+    an ORM object: a push records one an op, and nothing reads them back before commit)."""
+    event = {"at": now, "user_id": actor.user_id, "device_id": actor.device_id,
+             "country_code": country_code, "depot_id": depot_id, "action": action,
+             "entity": entity, "entity_id": str(entity_id),
+             "details": json.loads(canonical(details or {})),
+             "chain": chain_key(depot_id, country_code)}
     pending = session.info.get(PENDING)
     if pending is None:
         _append(session, [event])
@@ -146,7 +147,6 @@ def record_audit(session: Session, actor: Actor, action: str, *, now: datetime, 
         # begun here if need be (no statement is sent): a rollback must find it to drop it
         pending.append((real.get_nested_transaction() or real.get_transaction()
                         or real.begin(), event))
-    return event
 
 
 @contextlib.contextmanager
@@ -214,19 +214,18 @@ def _inside(tx: SessionTransaction | None, boundary: SessionTransaction) -> bool
     return False
 
 
-def _append(session: Session, events: list[AuditEvent]) -> None:
+def _append(session: Session, events: list[dict[str, Any]]) -> None:
     """Chain the events, in the order they were recorded, onto their chains' heads (locked
     in chain order, so two writers of the same chains cannot deadlock); one executemany."""
     session.flush()  # what the events name is written before the heads are locked
-    for chain in sorted({e.chain for e in events}):
+    for chain in sorted({e["chain"] for e in events}):
         seq, digest = _lock_head(session, chain)
-        for link in (e for e in events if e.chain == chain):
-            link.prev_hash, link.chain_seq = digest, seq + 1
-            link.hash = chain_hash(digest, audit_content(link))
-            seq, digest = link.chain_seq, link.hash
+        for link in (e for e in events if e["chain"] == chain):
+            seq += 1
+            link["prev_hash"], link["chain_seq"] = digest, seq
+            digest = link["hash"] = chain_hash(digest, {f: link[f] for f in AUDIT_FIELDS})
         session.execute(update(HEADS).where(HEADS.c.chain == chain).values(seq=seq, hash=digest))
-    session.execute(insert(AuditEvent.__table__),
-                    [{c: getattr(e, c) for c in EVENT_COLUMNS} for e in events])
+    session.execute(insert(AuditEvent.__table__), events)
 
 
 def chain_name(session: Session, chain: str) -> str:

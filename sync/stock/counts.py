@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -31,7 +32,7 @@ class CountBook:
     """Book serials, earlier counts and open discrepancies of a batch's crates."""
 
     serials: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    counts: dict[tuple[str, int], list[CountEvent]] = field(
+    counts: dict[tuple[str, int], list[CountEvent | NewCount]] = field(
         default_factory=lambda: defaultdict(list))
     open: dict[tuple[str, str], Discrepancy] = field(default_factory=dict)
     lots_counted: set[tuple[str, int, int]] = field(default_factory=set)  # country, depot, lot
@@ -67,6 +68,11 @@ class CountBook:
             session.execute(insert(CountEvent.__table__), rows)
 
 
+class NewCount(SimpleNamespace):
+    """A count event of this batch as its row's values: what the checks read of an earlier
+    count, without the cost of an ORM object (it is written as a row, by write_events)."""
+
+
 def check_count(values: dict[str, Any]) -> None:
     unknown = set(values) - COUNT_FIELDS
     if unknown:
@@ -95,7 +101,7 @@ def photo_ids(value: Any) -> list[str]:
 def record_count(session: Session, book: CountBook, crate: Crate, values: dict[str, Any], *,
                  count_id: str, crate_version: int | None, device_id: str | None,
                  user_id: int | None, now: datetime, submission_id: str | None = None,
-                 counted_at: datetime | None = None) -> tuple[CountEvent, list[Discrepancy]]:
+                 counted_at: datetime | None = None) -> tuple[NewCount, list[Discrepancy]]:
     check_count(values)
     serials = values.get("serials")
     row = dict(
@@ -110,7 +116,7 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
         seal_number=_short(values.get("seal_number")), blind=bool(values.get("blind")),
         photos=photo_ids(values.get("photos")),
         counted_at=counted_at, received_at=now)
-    event = CountEvent(**row)  # not added: written with the batch's others (write_events)
+    event = NewCount(**row)  # written with the batch's others (write_events)
     book.new_events.append(row)
     found = _open_discrepancies(session, book, crate, event, now)
     book.counts[(crate.id, event.crate_version)].append(event)
@@ -142,7 +148,7 @@ def _short(value: Any) -> str | None:
     return str(value).strip()[:64] if value not in (None, "") else None
 
 
-def _differences(book: CountBook, crate: Crate, event: CountEvent) -> list[tuple[str, dict]]:
+def _differences(book: CountBook, crate: Crate, event: NewCount) -> list[tuple[str, dict]]:
     found: list[tuple[str, dict]] = []
     if event.observed_quantity is not None and crate.lot_id is not None:
         if event.observed_quantity < crate.quantity:
@@ -172,7 +178,7 @@ def _differences(book: CountBook, crate: Crate, event: CountEvent) -> list[tuple
     return found
 
 
-def _open_discrepancies(session: Session, book: CountBook, crate: Crate, event: CountEvent,
+def _open_discrepancies(session: Session, book: CountBook, crate: Crate, event: NewCount,
                         now: datetime) -> list[Discrepancy]:
     """One open discrepancy per crate and kind: a later count joins the open one."""
     touched = []
