@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from server.errors import InvalidInput
-from server.models import Crate, Depot, Location, StorageBuilding
+from server.models import AmmoLot, Crate, Depot, Location, StorageBuilding
 from server.models.inventory import Condition, CrateStatus, StockCategory
 from sync.engine.merge import NOTES_MAX, keep_recent
+from sync.stock.rows import COLUMNS, CrateRow, set_loaded
 
 
 def location_code(location: Location | None) -> str | None:
@@ -75,6 +75,33 @@ class Locations:
         return location
 
 
+def read_rows(session: Session, crate_ids: list[str], locations: Locations, *,
+              lock: bool) -> dict[str, CrateRow]:
+    """The crates as CrateRows, in one query (lock: FOR UPDATE, in id order, so that two
+    workers cannot deadlock), with their depots, locations and lots read once for all."""
+    if not crate_ids:
+        return {}
+    table = Crate.__table__
+    query = select(*(table.c[name] for name in COLUMNS)).where(
+        table.c.id.in_(crate_ids)).order_by(table.c.id)
+    rows = [CrateRow(session, dict(zip(COLUMNS, values, strict=True)))
+            for values in session.execute(query.with_for_update() if lock else query)]
+    depot_ids = sorted({row.depot_id for row in rows})
+    depots = {d.id: d for d in session.scalars(select(Depot).where(Depot.id.in_(depot_ids)))}
+    by_id: dict[int, Location] = {}
+    for depot_id in depot_ids:
+        locations.find(depot_id, None)
+        by_id.update((loc.id, loc) for loc in locations.by_depot[depot_id].values())
+    lot_ids = sorted({row.lot_id for row in rows if row.lot_id})
+    lots = {lot.id: lot for lot in session.scalars(
+        select(AmmoLot).where(AmmoLot.id.in_(lot_ids)))} if lot_ids else {}
+    for row in rows:
+        row.depot, row.lot = depots[row.depot_id], lots.get(row.lot_id)
+        row.location = None if row.location_id is None else (
+            by_id.get(row.location_id) or session.get(Location, row.location_id))
+    return {row.id: row for row in rows}
+
+
 def resolve_location(session: Session, depot_id: int, code: str | None) -> Location | None:
     return Locations(session).find(depot_id, code)
 
@@ -109,16 +136,17 @@ def write_fields(session: Session, crate: Crate, values: dict[str, Any],
         setattr(crate, name, value)
 
 
-def stage_fields(crate: Crate, values: dict[str, Any], locations: Locations) -> dict[str, Any]:
+def stage_fields(crate: Crate | CrateRow, values: dict[str, Any],
+                 locations: Locations) -> dict[str, Any]:
     """write_fields without the unit of work: each value is set on the crate as if it had
     been loaded, and returned as a column of the crate's row for the batch's bulk UPDATE
     (write_staged), so one push costs one executemany, not an ORM flush of its crates."""
     columns: dict[str, Any] = {}
     for name, value in _typed(locations.session, crate, values, locations).items():
-        set_committed_value(crate, name, value)
+        set_loaded(crate, name, value)
         if name == "location":
             name, value = "location_id", value.id if value is not None else None
-            set_committed_value(crate, name, value)
+            set_loaded(crate, name, value)
         columns[name] = value
     return columns
 

@@ -10,15 +10,14 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm import Session, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from server.errors import AppError, NotFound
-from server.models import AmmoLot, AppliedOp, Crate, Depot, HeldOp, OpIncident
+from server.models import AppliedOp, HeldOp, OpIncident
 from sync.access.principal import Principal
 from sync.engine import crates as wire
 from sync.engine.batch import Answer, Batch, StagedWriteFailed
-from sync.engine.ops import HANDLERS, SAVEPOINTED, Blocked, OpRejected
+from sync.engine.ops import CHANGES_CRATES, HANDLERS, SAVEPOINTED, Blocked, OpRejected
 from sync.engine.types import BatchIn, BatchResult, OpIn, OpOutcome, op_from_payload
 from sync.journal.trail import audit_batch, canonical, record_audit, record_changes
 from sync.stock.counts import CountBook, note_counts
@@ -118,31 +117,10 @@ def _load(session: Session, principal: Principal, batch: BatchIn, now: datetime,
 
 
 def _lock_crates(ctx: Batch, crate_ids: list[str]) -> None:
-    """Lock the batch's crates in one query, in id order so two workers cannot deadlock.
-    Their depot, stack and lot are many-to-one by key: loaded once here, they then come
-    from the identity map instead of a join per crate."""
-    session = ctx.session
-    if not crate_ids:  # a batch of findings or vouchers (a checklist's, say)
-        return
-    crates = list(session.scalars(
-        select(Crate).where(Crate.id.in_(crate_ids)).order_by(Crate.id)
-        .with_for_update(of=Crate).options(lazyload("*"))
-        .execution_options(populate_existing=True)))
-    depot_ids = sorted({c.depot_id for c in crates})
-    depots = {d.id: d for d in session.scalars(select(Depot).where(Depot.id.in_(depot_ids)))}
-    locations = {}
-    for depot_id in depot_ids:
-        ctx.locations.find(depot_id, None)
-        locations.update((loc.id, loc) for loc in ctx.locations.by_depot[depot_id].values())
-    lot_ids = sorted({c.lot_id for c in crates if c.lot_id})
-    lots = {lot.id: lot for lot in session.scalars(
-        select(AmmoLot).where(AmmoLot.id.in_(lot_ids)))} if lot_ids else {}
-    for crate in crates:  # set as loaded: no lazy loader runs each time one is read
-        set_committed_value(crate, "depot", depots[crate.depot_id])
-        if crate.location_id is None or crate.location_id in locations:
-            set_committed_value(crate, "location", locations.get(crate.location_id))
-        set_committed_value(crate, "lot", lots.get(crate.lot_id))
-    ctx.crates = {c.id: c for c in crates}
+    """Lock the batch's crates in one query, in id order so two workers cannot deadlock, and
+    keep them as plain rows (CrateRow): handlers read a few fields of each, and their changes
+    are written in bulk, so an ORM object a crate would cost more than it serves."""
+    ctx.crates = wire.read_rows(ctx.session, crate_ids, ctx.locations, lock=True)
 
 
 def _answer_again(ctx: Batch, op: OpIn, digest: str) -> OpOutcome:
@@ -206,9 +184,18 @@ def _run(ctx: Batch, op: OpIn, digest: str, *, batch_id: str | None = None,
             raise OpRejected(f"Unknown op {op.entity}.{op.action}.", entity=op.entity,
                              action=op.action)
         if ctx.safe or handler in SAVEPOINTED:
-            with ctx.session.begin_nested():
-                outcome = handler(ctx, op)
-                ctx.write_staged()  # in safe mode, inside the op's own savepoint
+            done = False
+            try:
+                with ctx.session.begin_nested():
+                    outcome = handler(ctx, op)
+                    ctx.write_staged()  # in safe mode, inside the op's own savepoint
+                done = True
+            finally:
+                if handler in CHANGES_CRATES:  # a voucher's movements, through the ORM
+                    ctx.session.flush()
+                    ctx.mark_stale(list(ctx.crates))
+                elif not done:  # its savepoint rolled back: the row as the database has it
+                    ctx.mark_stale([op.entity_id])
         else:
             outcome = handler(ctx, op)
     except (Blocked, NotFound) as exc:

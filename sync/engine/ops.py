@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from server.errors import AppError, InvalidInput, NotFound
 from server.models import Crate, Finding, OpIncident
@@ -24,6 +23,7 @@ from sync.stock.counts import photo_ids, record_count
 from sync.stock.custody import check_custody, record_custody_edit
 from sync.stock.inventory import register_crate
 from sync.stock.magazines import check_buildings
+from sync.stock.rows import CrateRow, set_loaded
 
 if TYPE_CHECKING:
     from sync.engine.batch import Batch
@@ -47,8 +47,8 @@ class LabelNotAllocated(OpRejected):
     code = "labels.not_allocated"
 
 
-def _crate_for(ctx: Batch, op: OpIn) -> Crate:
-    crate = ctx.crates.get(op.entity_id) or ctx.session.get(Crate, op.entity_id)
+def _crate_for(ctx: Batch, op: OpIn) -> Crate | CrateRow:
+    crate = ctx.crate(op.entity_id) or ctx.session.get(Crate, op.entity_id)
     if crate is None or crate.deleted_at is not None or not ctx.principal.sees_depot(
             crate.depot_id, crate.depot.country_code):
         raise NotFound("No such crate.", crate_id=op.entity_id)
@@ -112,8 +112,8 @@ def _patch_crate(ctx: Batch, op: OpIn) -> OpOutcome:
         check_custody(crate, merged.values, server)
         building_before = crate.location and crate.location.building_id
         columns = wire.stage_fields(crate, merged.values, ctx.locations)
-        set_committed_value(crate, "version", crate.version + 1)
-        set_committed_value(crate, "updated_at", ctx.now)
+        set_loaded(crate, "version", crate.version + 1)
+        set_loaded(crate, "updated_at", ctx.now)
         ctx.stage(crate.id, {**columns, "version": crate.version, "updated_at": ctx.now})
         ctx.new_changes.append((crate.id, crate.depot_id, crate.version))
         record_custody_edit(ctx.session, crate, server, merged.values, actor=ctx.actor,
@@ -184,5 +184,7 @@ HANDLERS = {
     ("voucher", "create"): create_voucher,
 }
 SAVEPOINTED = {_create_crate, _create_finding, create_voucher}
+CHANGES_CRATES = {create_voucher}  # its movements change crates through the ORM: the batch's
+# rows are read again after it
 
 

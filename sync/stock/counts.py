@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from server.db import new_uuid
 from server.errors import InvalidInput
 from server.models import CountEvent, Crate, Discrepancy, Weapon
 from sync.stock.ledger import IN_DEPOT
+from sync.stock.rows import CrateRow, set_loaded
 from sync.stock.surveillance import note_count
 
 COUNT_FIELDS = {"quantity", "lot_number", "serials", "condition", "seal_intact", "seal_number",
@@ -98,9 +98,10 @@ def photo_ids(value: Any) -> list[str]:
     return [p[:64] for p in value][:50]
 
 
-def record_count(session: Session, book: CountBook, crate: Crate, values: dict[str, Any], *,
-                 count_id: str, crate_version: int | None, device_id: str | None,
-                 user_id: int | None, now: datetime, submission_id: str | None = None,
+def record_count(session: Session, book: CountBook, crate: Crate | CrateRow,
+                 values: dict[str, Any], *, count_id: str, crate_version: int | None,
+                 device_id: str | None, user_id: int | None, now: datetime,
+                 submission_id: str | None = None,
                  counted_at: datetime | None = None) -> tuple[NewCount, list[Discrepancy]]:
     check_count(values)
     serials = values.get("serials")
@@ -122,7 +123,7 @@ def record_count(session: Session, book: CountBook, crate: Crate, values: dict[s
     book.counts[(crate.id, event.crate_version)].append(event)
     # derived, not a versioned change (phones do not need it): written for the whole batch in
     # one statement by note_counts, not as an ORM update that splits the crates' own
-    set_committed_value(crate, "last_counted_at", now)
+    set_loaded(crate, "last_counted_at", now)
     book.crates_counted.add(crate.id)
     if crate.lot_id is not None:  # a box of a suspended lot found? (note_counts)
         book.lots_counted.add((crate.depot.country_code, crate.depot_id, crate.lot_id))
