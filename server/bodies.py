@@ -60,6 +60,10 @@ MAX_DEPTH = 32  # the deepest body a door reads (forms nest groups a few levels 
 # lone surrogates (JSON escapes allow them, UTF-8 does not) and NUL (PostgreSQL text cannot
 # hold it): no page or database can keep them
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# how either can come in a JSON body: a \u escape (of NUL or a surrogate half), a surrogate
+# encoded as UTF-8 bytes (json.loads lets them pass) or a NUL byte (which every UTF-16 or
+# UTF-32 body holds). A body with none of them has no text to clean.
+UNSTORABLE_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]|\x00")
 
 
 def read_json(limit: int | None = None) -> Any:
@@ -67,6 +71,12 @@ def read_json(limit: int | None = None) -> Any:
     U+FFFD."""
     data = read_body(limit or current_app.config["SYNC_MAX_BODY_BYTES"])
     try:
+        if UNSTORABLE_BYTES.search(data) is None:  # most bodies: walked, not rebuilt
+            value = json.loads(data)
+            if type(value) in (dict, list) and _too_deep(value, 0):
+                raise InvalidJson(f"The body nests deeper than {MAX_DEPTH} levels.",
+                                  limit=MAX_DEPTH)
+            return value
         return _clean(json.loads(data))
     except RecursionError:
         raise InvalidJson(f"The body nests deeper than {MAX_DEPTH} levels.",
@@ -85,6 +95,16 @@ def refuse_unstorable() -> None:
         if isinstance(value, str) and (UNSTORABLE.search(value) or UNSTORABLE.search(key)):
             raise InvalidText("The request holds a character that cannot be stored (NUL or "
                               "a lone surrogate).", field=UNSTORABLE.sub("?", key)[:64])
+
+
+def _too_deep(container: dict | list, depth: int) -> bool:
+    """Whether a dict or list lies MAX_DEPTH or more levels deep (what _clean refuses)."""
+    if depth >= MAX_DEPTH:
+        return True
+    for child in container.values() if type(container) is dict else container:
+        if type(child) in (dict, list) and _too_deep(child, depth + 1):
+            return True
+    return False
 
 
 def _clean(value: Any, depth: int = 0) -> Any:

@@ -93,11 +93,12 @@ class Batch:
             if self.safe:
                 raise  # inside the op's savepoint: that op is rejected alone
             raise StagedWriteFailed from None  # not one op's fault: the batch runs again, safe
-        self._expire_orm_copies(crate_ids)
+        self.expire_orm_copies(crate_ids)
 
-    def _expire_orm_copies(self, crate_ids: list[str]) -> None:
-        """An ORM crate the session loaded besides (a magazine check, a voucher) for a crate
-        the batch holds as a row is behind the row just written: it is expired."""
+    def expire_orm_copies(self, crate_ids: list[str]) -> None:
+        """An ORM crate the session loaded besides (a magazine check, a voucher, the caller)
+        for a crate the batch holds as a row is behind the row just written: it is expired,
+        so that the crates in the session say what the database holds."""
         if not crate_ids:
             return
         loaded = {o.id: o for o in self.session.identity_map.values() if isinstance(o, Crate)}

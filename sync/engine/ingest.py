@@ -77,7 +77,9 @@ def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime
 def _write(ctx: Batch) -> None:
     """Flush the decided changes: crate updates, then the change log, then the answers."""
     ctx.write_staged()
+    counted = sorted(ctx.counts.crates_counted)
     note_counts(ctx.session, ctx.counts, now=ctx.now)
+    ctx.expire_orm_copies(counted)  # their last_counted_at
     ctx.session.flush()
     record_changes(ctx.session, "crate", ctx.new_changes, actor=ctx.actor, now=ctx.now)
     if ctx.new_answers:
