@@ -11,7 +11,7 @@ from server.errors import InvalidInput
 from server.models import AmmoLot, Crate, Depot, Location, StorageBuilding
 from server.models.inventory import Condition, CrateStatus, StockCategory
 from sync.engine.merge import NOTES_MAX, keep_recent
-from sync.stock.rows import COLUMNS, CrateRow, set_loaded
+from sync.stock.rows import READ, CrateRow, set_loaded
 
 
 def location_code(location: Location | None) -> str | None:
@@ -82,9 +82,9 @@ def read_rows(session: Session, crate_ids: list[str], locations: Locations, *,
     if not crate_ids:
         return {}
     table = Crate.__table__
-    query = select(*(table.c[name] for name in COLUMNS)).where(
+    query = select(*(table.c[name] for name in READ)).where(
         table.c.id.in_(crate_ids)).order_by(table.c.id)
-    rows = [CrateRow(session, dict(zip(COLUMNS, values, strict=True)))
+    rows = [CrateRow(session, dict(zip(READ, values, strict=True)))
             for values in session.execute(query.with_for_update() if lock else query)]
     depot_ids = sorted({row.depot_id for row in rows})
     depots = {d.id: d for d in session.scalars(select(Depot).where(Depot.id.in_(depot_ids)))}
