@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
+import weakref
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -82,6 +83,9 @@ BUSY_TIMEOUT = 30.0  # seconds a transaction waits for SQLite's write lock
 READING = {"reading": True}
 
 
+_CONFIGURED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, and real transactions with savepoints on the stdlib driver.
 
@@ -96,6 +100,10 @@ def configure_sqlite(engine: Engine) -> None:
     after at most 2 ms, for up to BUSY_TIMEOUT; SQLite's own timeout stays for the PRAGMAs of a
     new connection only, since inside an IMMEDIATE transaction nothing else waits for a lock.
     """
+
+    if engine in _CONFIGURED:  # an engine shared by several apps (the tests) is set up once
+        return
+    _CONFIGURED.add(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

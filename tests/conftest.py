@@ -1,5 +1,9 @@
-"""Each test gets its own database: a copy of a migrated SQLite file, or, with
-TEST_DATABASE_URL set, the PostgreSQL test database migrated once and emptied per test."""
+"""Each test gets its own database: a fresh copy of a migrated SQLite file, or, with
+TEST_DATABASE_URL set, the PostgreSQL test database migrated once and emptied per test.
+
+Every app a test makes for the same database URL and engine options gets the same
+SQLAlchemy engine (its pool is emptied between tests): an engine's compiled-statement cache
+is its own, and refilling it in every test cost a fifth of a typical test's time."""
 
 from __future__ import annotations
 
@@ -12,13 +16,33 @@ from types import SimpleNamespace
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, engine_from_config, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from server.app import create_app
 from server.db import Base, db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+_ENGINES: dict[str, Engine] = {}  # by repr of the engine options, the URL among them
+
+
+def _shared_engine(_bind_key, options: dict, _app) -> Engine:
+    """Flask-SQLAlchemy's engine factory (SQLAlchemy._make_engine), one engine an options."""
+    key = repr(sorted(options.items(), key=lambda item: item[0]))
+    if key not in _ENGINES:
+        _ENGINES[key] = engine_from_config(options, prefix="")
+    return _ENGINES[key]
+
+
+db._make_engine = _shared_engine
+
+
+def _close_connections(url: str) -> None:
+    """Close what the shared engines of `url` keep open (before its file is replaced)."""
+    for engine in _ENGINES.values():
+        if engine.url.render_as_string(hide_password=False) == url:
+            engine.dispose()
 
 
 def pytest_report_header(config):
@@ -67,8 +91,12 @@ def fresh_database(migrated, tmp: Path) -> str:
                 conn.execute(table.delete())
         return PG_URL
     path = tmp / "test.sqlite"
+    url = f"sqlite:///{path}"
+    _close_connections(url)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)  # a new file: no connection still sees the old one
     shutil.copy(migrated, path)
-    return f"sqlite:///{path}"
+    return url
 
 
 def own_database(tmp: Path) -> tuple[str, str | None]:
@@ -105,9 +133,16 @@ def demo_loaded(tmp_path_factory):
     drop_own_database(schema)
 
 
+@pytest.fixture(scope="session")
+def database_dir(tmp_path_factory):
+    """Where each test's SQLite database is: the same path every test, so the same URL and
+    the same shared engine."""
+    return tmp_path_factory.mktemp("db")
+
+
 @pytest.fixture
-def database_url(migrated, tmp_path):
-    return fresh_database(migrated, tmp_path)
+def database_url(migrated, database_dir):
+    return fresh_database(migrated, database_dir)
 
 
 @pytest.fixture

@@ -66,22 +66,28 @@ def test_a_regional_body_and_its_user_from_the_shell(app, world):
         assert not mai.devices
 
 
-def test_uploads_expire_sweeps_openrosa_spool_folders_left_by_killed_workers(app):
+def test_uploads_expire_sweeps_openrosa_spool_files_left_by_killed_workers(app):
     import os
     import time
     from pathlib import Path
 
     root = Path(app.instance_path) / "tmp" / "openrosa"
-    old, fresh = root / ("a" * 32), root / ("b" * 32)
-    for folder in (old, fresh):
-        folder.mkdir(parents=True)
-        (folder / "0000.part").write_bytes(b"x" * 1000)
+    root.mkdir(parents=True)
+    old, fresh = root / f"{'a' * 32}-0000.part", root / f"{'b' * 32}-0000.part"
+    folder = root / ("c" * 32)  # an earlier version spooled a request into a folder
+    folder.mkdir()
+    (folder / "0000.part").write_bytes(b"x" * 300)
+    other = root / "notes.txt"  # not a request's: left alone, whatever its age
+    for path, size in ((old, 1000), (fresh, 1000), (other, 50)):
+        path.write_bytes(b"x" * size)
     day_ago = time.time() - 25 * 3600
-    os.utime(old, (day_ago, day_ago))
+    for path in (old, folder, other):
+        os.utime(path, (day_ago, day_ago))
     r = app.test_cli_runner().invoke(args=["uploads", "expire"])
     assert r.exit_code == 0, r.output
-    assert not old.exists() and fresh.exists()  # a running request's folder stays
-    assert "freed 1000 bytes" in r.output
+    assert not old.exists() and not folder.exists()
+    assert fresh.exists() and other.exists()  # a running request's part stays
+    assert "freed 1300 bytes" in r.output
 
 
 def test_audit_verify_names_an_altered_ledger_row(app, world):

@@ -28,20 +28,24 @@ def payload_hash(op: OpIn) -> str:
 
 
 def apply_batch(session: Session, principal: Principal, batch: BatchIn, *,
-                now: datetime) -> BatchResult:
+                now: datetime, audited: bool = True) -> BatchResult:
     """Apply one pushed batch. The caller commits once; a database failure propagates and the
     whole batch rolls back, so the phone's retry is clean.
 
     Ops are decided in memory and their rows written in bulk. Should the bulk write fail
     (a row the checks let through but the database refuses), the batch runs again with a
-    savepoint per op, so that one bad op is rejected alone."""
+    savepoint per op, so that one bad op is rejected alone.
+
+    ``audited=False``: the caller records the batch in an audit event of its own (a
+    submission's derived ops go in its "submission.accept", with tally(result)), so the batch
+    writes no "sync.push" event to the country's chain."""
     principal.require("sync.push")
     with audit_batch(session):  # an op's audit event is written with the others at the end
         try:
             with session.begin_nested():
-                result = _apply(session, principal, batch, now, safe=False)
+                result = _apply(session, principal, batch, now, safe=False, audited=audited)
         except (IntegrityError, DataError, StagedWriteFailed):
-            result = _apply(session, principal, batch, now, safe=True)
+            result = _apply(session, principal, batch, now, safe=True, audited=audited)
     if not batch.refused:
         return result
     results = list(result.results)
@@ -52,7 +56,7 @@ def apply_batch(session: Session, principal: Principal, batch: BatchIn, *,
 
 
 def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime, *,
-           safe: bool) -> BatchResult:
+           safe: bool, audited: bool) -> BatchResult:
     ctx = _load(session, principal, batch, now, safe)
     results: list[OpOutcome] = []
     released: list[OpOutcome] = []
@@ -67,9 +71,10 @@ def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime
             if op.seq is not None:
                 released += _release(ctx, op.seq)
     _write(ctx)
-    record_audit(session, ctx.actor, "sync.push", now=now, entity="batch",
-                 entity_id=batch.batch_id, country_code=principal.country_code,
-                 details={"ops": len(batch.ops), "statuses": _tally(results + released)})
+    if audited:
+        record_audit(session, ctx.actor, "sync.push", now=now, entity="batch",
+                     entity_id=batch.batch_id, country_code=principal.country_code,
+                     details={"ops": len(batch.ops), "statuses": _tally(results + released)})
     return BatchResult(batch_id=batch.batch_id, results=tuple(results),
                        released=tuple(released))
 
@@ -220,6 +225,11 @@ def _run(ctx: Batch, op: OpIn, digest: str, *, batch_id: str | None = None,
     if op.seq is not None:
         ctx.arrived.add(op.seq)
     return outcome
+
+
+def tally(result: BatchResult) -> dict[str, int]:
+    """How many of a batch's ops (and of the held ops it released) ended how."""
+    return _tally([*result.results, *result.released])
 
 
 def _tally(outcomes: list[OpOutcome]) -> dict[str, int]:

@@ -80,11 +80,12 @@ def record_visit_part(session: Session, principal: Principal, submission: Submis
         if part.opens:
             problems += _header(session, principal, visit, submission, part.header)
         problems += _closeout(session, principal, visit, submission, part, now)
+        # scored from the parts' answers, not their findings: before the flush, so a new
+        # visit is inserted with its score; one this submission creates has no other part yet
+        rescore_visit(session, visit, submission, others=not new)
         if findings or part.closeout:
             session.flush()
             _link_findings(session, visit, submission)
-        # a visit this submission creates has no other part yet: its score is this one's
-        rescore_visit(session, visit, submission, others=not new)
     return problems
 
 

@@ -29,7 +29,7 @@ from server.models import (
 from server.models.sync import SubmissionStatus
 from sync.access.principal import Principal
 from sync.access.scope import get_depot
-from sync.engine.ingest import apply_batch
+from sync.engine.ingest import apply_batch, tally
 from sync.engine.types import MAX_INT, BatchIn, OpIn
 from sync.inspections.condition_reports import record_proposals
 from sync.inspections.registers import record_register
@@ -147,8 +147,9 @@ def _accept(session: Session, principal: Principal, sub: SubmissionIn, key: str,
         session, country_code=depot.country_code, depot_code=depot.code, depot_id=depot.id,
         answers=sub.answers, reference=sub.instance_id, user_id=principal.user_id, now=now,
     ) if sub.form_id == "marking_check" and depot is not None else []
-    problems += _derived_ops(session, principal, submission, sub, depot, now,
-                             register_findings)
+    derived, ops = _derived_ops(session, principal, submission, sub, depot, now,
+                                register_findings)
+    problems += derived
     if visit is not None:
         problems += record_visit_part(session, principal, submission, sub.visit, visit,
                                       now=now, findings=bool(sub.findings or register_findings))
@@ -165,7 +166,7 @@ def _accept(session: Session, principal: Principal, sub: SubmissionIn, key: str,
                  entity_id=submission.id, country_code=principal.country_code,
                  depot_id=submission.depot_id,
                  details={"instance_id": sub.instance_id, "form_id": sub.form_id,
-                          "problems": len(problems)})
+                          "problems": len(problems), **({"ops": ops} if ops else {})})
     return Accepted(submission, "created", problems)
 
 
@@ -246,10 +247,11 @@ def _replace(session: Session, principal: Principal, submission: Submission,
 
 def _derived_ops(session: Session, principal: Principal, submission: Submission,
                  sub: SubmissionIn, depot: Depot | None, now: datetime,
-                 more_findings: list[dict] = ()) -> list[dict]:
+                 more_findings: list[dict] = ()) -> tuple[list[dict], dict[str, int]]:
     """The door's ops (entity blocks), then counts and findings (the form's, and those the
     server found, e.g. F5 against the register), become ops of the same engine, in one
-    batch."""
+    batch. Returns problems, and how many ops ended how (for the submission's audit event,
+    which stands for the batch's: it goes to the depot's chain, not the country's)."""
     ops, problems = list(sub.ops), []
     for n, count in enumerate(sub.counts):
         crate = _crate(session, principal, count.get("crate"))
@@ -285,13 +287,13 @@ def _derived_ops(session: Session, principal: Principal, submission: Submission,
         ops.append(op)
         problems += unknown
     if not ops:
-        return problems
+        return problems, {}
     result = apply_batch(session, principal, BatchIn(batch_id=f"submission:{sub.instance_id}",
-                                                     ops=tuple(ops)), now=now)
+                                                     ops=tuple(ops)), now=now, audited=False)
     for op, outcome in zip(ops, result.results, strict=True):
         if outcome.status in ("rejected", "blocked"):  # blocked: a voucher held for review
             problems.append({"field": op.op_id, "problem": outcome.reason, "code": outcome.code})
-    return problems
+    return problems, tally(result)
 
 
 def _voucher_op(session: Session, principal: Principal, submission: Submission,

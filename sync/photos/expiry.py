@@ -23,7 +23,8 @@ from server.models import Photo, Upload, UploadStatus
 from server.storage import SHA256, UPLOAD_ID, PhotoStore
 
 STALE_FILES_SECONDS = 24 * 3600
-SPOOL_DIR = re.compile(r"[0-9a-f]{32}")
+SPOOL_PART = re.compile(r"[0-9a-f]{32}-[0-9]{4}\.part")  # a request's file part
+SPOOL_DIR = re.compile(r"[0-9a-f]{32}")  # a request's folder, as earlier versions spooled
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,18 @@ def expire_uploads(session: Session, store: PhotoStore, *, now: datetime,
 
 
 def _sweep_spool(root: Path, cutoff: float) -> int:
-    """Request folders (32 hex characters) older than the cutoff: a live request's is
-    minutes old."""
+    """Request part files (and folders) older than the cutoff, left by killed workers: a
+    live request's are minutes old."""
     if not root.is_dir():
         return 0
     freed = 0
     for entry in os.scandir(root):
-        if (SPOOL_DIR.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
-                and entry.stat().st_mtime < cutoff):
+        if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+            continue
+        if SPOOL_PART.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            freed += entry.stat(follow_symlinks=False).st_size
+            Path(entry.path).unlink(missing_ok=True)
+        elif SPOOL_DIR.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
             freed += sum(f.stat().st_size for f in Path(entry.path).rglob("*") if f.is_file())
             shutil.rmtree(entry.path, ignore_errors=True)
     return freed

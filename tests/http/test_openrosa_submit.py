@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import db
-from server.models import Finding, OpIncident, Submission
+from server.models import AuditEvent, Finding, OpIncident, Submission
 from tests.collect import jpeg, new_instance_id
 
 RESPONSE = "{http://openrosa.org/http/response}"
@@ -195,6 +195,14 @@ def test_a_clean_checklist_makes_findings_from_each_no(collect, app, visit):
         finding = db.session.scalar(select(Finding))
         assert (finding.item, finding.text, finding.severity, len(finding.photos)) == (
             "alarm_fitted", "No alarm in B2", "major", 1)
+        # its finding is audited with the submission, on the depot's chain alone: a checklist
+        # takes no lock on the country's chain, which every depot's pushes share
+        events = db.session.execute(select(AuditEvent.action, AuditEvent.chain,
+                                           AuditEvent.details)
+                                    .where(AuditEvent.at >= sub.received_at)).all()
+        assert [(a, c) for a, c, _ in events] == [("submission.accept", f"d:{sub.depot_id}")]
+        assert events[0].details["ops"] == {"applied": 1}
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
 
 
 def test_unknown_forms_and_versions_are_stored_and_flagged(collect, app, visit):
