@@ -86,9 +86,9 @@ def fresh_database(migrated, tmp: Path) -> str:
     if PG_URL:
         # DELETE, children first: on a few rows per table it is far quicker than TRUNCATE,
         # which rewrites every table's files. Ids keep counting; no test depends on them.
-        with _pg_engine().begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+        with _pg_engine().begin() as conn:  # one round trip
+            conn.exec_driver_sql("; ".join(f"DELETE FROM {table.name}"
+                                           for table in reversed(Base.metadata.sorted_tables)))
         return PG_URL
     path = tmp / "test.sqlite"
     url = f"sqlite:///{path}"
@@ -147,10 +147,10 @@ def database_url(migrated, database_dir):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = make_app(database_url, tmp_path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    """The app of a test. Its engine's connections stay open for the next test (on
+    PostgreSQL a new connection costs a backend); fresh_database closes SQLite's before it
+    replaces the file."""
+    return make_app(database_url, tmp_path)
 
 
 @pytest.fixture
