@@ -63,10 +63,11 @@ def _sweep_spool(root: Path, cutoff: float) -> int:
         return 0
     freed = 0
     for entry in os.scandir(root):
-        if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+        info = entry.stat(follow_symlinks=False)
+        if info.st_mtime >= cutoff:
             continue
         if SPOOL_PART.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-            freed += entry.stat(follow_symlinks=False).st_size
+            freed += info.st_size
             Path(entry.path).unlink(missing_ok=True)
         elif SPOOL_DIR.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
             freed += sum(f.stat().st_size for f in Path(entry.path).rglob("*") if f.is_file())
