@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -32,7 +33,11 @@ def sheet(collect, form_id: str, entries: list[dict], instance_id: str | None = 
 
 
 def keys_and_alarms(collect):
-    now = datetime.now(UTC)
+    # midday of yesterday in the depot's time: a key issued and returned an hour apart is
+    # back the same day whatever the hour the test runs (an hour before the depot's midnight,
+    # "now" would fall on the next day there)
+    now = datetime.now(ZoneInfo("Africa/Niamey")).replace(
+        hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
     sheet(collect, "key_register", [
         {"key_number": "K-01", "issued_at": stamp(now - timedelta(hours=1)),
          "issued_by": "Sgt Abdou", "issued_to": "Cpl Ali", "returned_at": stamp(now),
