@@ -10,6 +10,8 @@ Loads the demo set, grows depot NE-NMY to 10,000 crates, then:
   batches in one transaction rolled back (no commit, so no sync to disk), before the push;
 - push: 10,000 ops (70% patches, 30% counts) in batches of 500 through the HTTP door;
 - pull: a full snapshot of the depot by a phone scoped to it, gzip bytes per crate.
+After the setup the process freezes its heap, as a gunicorn worker does once it has loaded
+the app (server.serving.settle_heap); each timed part starts after a full collection.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from server.models import (  # noqa: E402
 )
 from server.models.inventory import CrateKind  # noqa: E402
 from server.models.ledger import MovementType  # noqa: E402
+from server.serving import settle_heap  # noqa: E402
 from sync.journal.trail import SYSTEM  # noqa: E402
 from sync.people import accounts
 from sync.stock import inventory  # noqa: E402
@@ -229,6 +232,7 @@ def run(name: str, url: str, clone) -> None:
             db.session.commit()
             db.engine.dispose()
         ops = make_ops(crates)
+        settle_heap()  # as a gunicorn worker does once it has loaded the app
         # the floor on a copy of the database as the push finds it: its rows are committed,
         # and a database grown by the push's (or grown before it) writes slower
         with clone() as copy_url:

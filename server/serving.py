@@ -5,6 +5,7 @@ from the working directory, selects these workers."""
 
 from __future__ import annotations
 
+import gc
 import json
 
 from gunicorn import util
@@ -62,3 +63,13 @@ class SyncDoorWorker(DoorErrors, GSyncWorker):
 
 class ThreadDoorWorker(DoorErrors, GThreadWorker):  # -k server.serving.ThreadDoorWorker
     pass
+
+
+def settle_heap() -> int:
+    """What a worker has built by the time the app is loaded (modules, the app, its routes,
+    SQLAlchemy's mappers: some 200,000 objects) is moved out of the garbage collector's
+    reach: it lives as long as the worker, and a full collection walked all of it again
+    (about 0.1 s a time, twice or so in a 500-op push). Returns how many objects were moved."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

@@ -5,6 +5,7 @@ gunicorn started with the project's gunicorn.conf.py."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+LOGS: dict[str, Path] = {}  # each server's error log, by its URL
 
 
 def free_port() -> int:
@@ -31,10 +33,12 @@ def gunicorn(request, tmp_path_factory):
     port = free_port()
     env = {**os.environ, "DEPOTSYNC_INSTANCE": str(instance),
            "DATABASE_URL": f"sqlite:///{instance}/refusals.db"}
-    proc = subprocess.Popen([str(GUNICORN), "-w", "1", "-b", f"127.0.0.1:{port}",
-                             *request.param, "wsgi:app"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
+    LOGS[url] = instance / "gunicorn.log"
+    proc = subprocess.Popen([str(GUNICORN), "-w", "1", "-b", f"127.0.0.1:{port}",
+                             "--error-logfile", str(LOGS[url]), *request.param, "wsgi:app"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60  # a busy machine: the app's import takes a while
         while True:
@@ -42,7 +46,7 @@ def gunicorn(request, tmp_path_factory):
                 requests.get(f"{url}/api/v1/depots", timeout=10)
                 break
             except (requests.ConnectionError, requests.Timeout):
-                assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+                assert proc.poll() is None, LOGS[url].read_text()[-2000:]
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.1)
         yield url
@@ -67,6 +71,13 @@ def raw(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
 def test_the_app_answers_behind_the_project_config(gunicorn):
     r = requests.get(f"{gunicorn}/api/v1/depots", timeout=10)
     assert (r.status_code, r.json()["error"]["code"]) == (401, "auth.token_invalid")
+
+
+def test_a_worker_freezes_what_it_built_before_its_first_request(gunicorn):
+    """gunicorn.conf.py's post_worker_init: the loaded app's objects are out of the garbage
+    collector's walks (a worker starts with some 200,000)."""
+    frozen = re.findall(r"heap settled: (\d+) objects frozen", LOGS[gunicorn].read_text())
+    assert len(frozen) == 1 and int(frozen[0]) > 50_000, frozen
 
 
 @pytest.mark.parametrize(("make", "status", "code"), [
