@@ -46,7 +46,8 @@ def gunicorn(request, tmp_path_factory):
                 requests.get(f"{url}/api/v1/depots", timeout=10)
                 break
             except (requests.ConnectionError, requests.Timeout):
-                assert proc.poll() is None, LOGS[url].read_text()[-2000:]
+                assert proc.poll() is None, (LOGS[url].read_text()[-2000:]
+                                             if LOGS[url].exists() else "no log")
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.1)
         yield url
