@@ -15,14 +15,6 @@ from sync.stock import losses, vouchers
 from sync.stock.discrepancies import approve_discrepancy, close_discrepancy
 from sync.stock.ledger_verify import verify_ledgers
 from tests.domain.test_engine import count, principal, push
-from tests.factories import build_world
-
-
-@pytest.fixture
-def w(session):
-    world = build_world(session)
-    session.commit()
-    return world
 
 
 def open_one(session, w, name, **observed):

@@ -18,16 +18,7 @@ from sync.engine.ingest import apply_batch, release_held
 from sync.engine.types import BatchIn, OpIn, op_from_payload
 from sync.stock.discrepancies import approve_discrepancy, close_discrepancy
 from sync.stock.ledger_verify import verify_ledgers
-from tests.factories import build_world, principal
-
-
-@pytest.fixture
-def w(session):
-    world = build_world(session)
-    session.commit()
-    return world
-
-
+from tests.factories import principal
 
 
 def push(session, who: Principal, *ops: OpIn):

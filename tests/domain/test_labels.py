@@ -42,16 +42,8 @@ from sync.labels.registry import (
 from sync.labels.scan import look_up_label
 from sync.stock import inventory
 from sync.stock.ledger import LineIn, post_movement
-from tests.factories import build_world
 
 KEY = b"domain test key"
-
-
-@pytest.fixture
-def w(session):
-    world = build_world(session)
-    session.commit()
-    return world
 
 
 def depot(session, w, key="NE-NMY"):

@@ -25,14 +25,6 @@ from sync.stock.ledger import (
 )
 from sync.stock.ledger_verify import verify_ledgers
 from sync.stock.placement import WeaponMisplaced
-from tests.factories import build_world
-
-
-@pytest.fixture
-def w(session):
-    world = build_world(session)
-    session.commit()
-    return world
 
 
 def post(session, w, type, lines, originator="commander", **kw):

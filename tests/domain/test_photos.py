@@ -30,15 +30,7 @@ from sync.photos.uploads import (
     create_upload,
 )
 from sync.stock import inventory
-from tests.factories import build_world
 from tests.imaging import CRATE_JPG, ROTATED_JPG, encoded, sha256
-
-
-@pytest.fixture
-def w(session):
-    world = build_world(session)
-    session.commit()
-    return world
 
 
 @pytest.fixture

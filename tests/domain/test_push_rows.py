@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from server.db import utcnow
@@ -20,13 +19,6 @@ from sync.engine.types import BatchIn, OpIn, op_from_payload
 from sync.journal.trail import verify_audit
 from sync.stock.rows import COLUMNS, CrateRow
 from tests.factories import build_world, principal
-
-
-@pytest.fixture
-def w(session):
-    world = build_world(session)
-    session.commit()
-    return world
 
 
 def test_a_crate_row_says_what_the_orm_crate_says(session, w):

@@ -15,19 +15,10 @@ from server.models import AppliedOp, Change, CountEvent, Crate
 from sync.engine import crates as wire
 from sync.engine.ingest import apply_batch
 from sync.engine.types import BatchIn, op_from_payload
-from tests.factories import build_world, principal
+from tests.factories import principal
 
 WRITTEN = ("location_id", "seal_number", "notes", "tags", "condition", "status", "category",
            "version", "updated_at")
-
-
-@pytest.fixture
-def w(session):
-    world = build_world(session)
-    session.commit()
-    return world
-
-
 
 
 def row(session, table, key):
