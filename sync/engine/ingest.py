@@ -5,7 +5,7 @@ is held, and released in order when it does."""
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -71,12 +71,13 @@ def _apply(session: Session, principal: Principal, batch: BatchIn, now: datetime
             if op.seq is not None:
                 released += _release(ctx, op.seq)
     _write(ctx)
+    result = BatchResult(batch_id=batch.batch_id, results=tuple(results),
+                         released=tuple(released))
     if audited:
         record_audit(session, ctx.actor, "sync.push", now=now, entity="batch",
                      entity_id=batch.batch_id, country_code=principal.country_code,
-                     details={"ops": len(batch.ops), "statuses": _tally(results + released)})
-    return BatchResult(batch_id=batch.batch_id, results=tuple(results),
-                       released=tuple(released))
+                     details={"ops": len(batch.ops), "statuses": tally(result)})
+    return result
 
 
 def _write(ctx: Batch) -> None:
@@ -229,14 +230,7 @@ def _run(ctx: Batch, op: OpIn, digest: str, *, batch_id: str | None = None,
 
 def tally(result: BatchResult) -> dict[str, int]:
     """How many of a batch's ops (and of the held ops it released) ended how."""
-    return _tally([*result.results, *result.released])
-
-
-def _tally(outcomes: list[OpOutcome]) -> dict[str, int]:
-    tally: dict[str, int] = defaultdict(int)
-    for outcome in outcomes:
-        tally[outcome.status] += 1
-    return dict(tally)
+    return dict(Counter(outcome.status for outcome in (*result.results, *result.released)))
 
 
 def release_held(session: Session, *, older_than: datetime, now: datetime) -> list[OpOutcome]:
