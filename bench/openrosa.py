@@ -6,7 +6,11 @@ For SQLite (a file in a temporary folder) and PostgreSQL (a fresh database on --
 app runs under `gunicorn -w 4` (sync workers, as deployed) and so does the floor: a minimal
 WSGI app under the same settings that parses the same multipart body to disk, keeps the file
 (fsync, linked by its sha256 as the photo store does), stores the XML and commits one row.
-The same client posts the same bodies to both, alternating, in four patterns:
+Beside them run two more floors: the floor plus only what the issue's guarantees need before
+a 201, at their cheapest (the device authenticated, the XML parsed safely, the photo's header
+read, the submission stored once per instance ID), and that plus its audit event chained as
+sync.journal.trail chains it. The same client posts the same bodies to each, in turn, in
+four patterns:
 
 - visit header (F0, an offline `visits` entity), no photo; sequential, then 8 clients;
 - security checklist (F1) with one "no" answer and its photo-like JPEG, in the same POST;
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import json
 import os
 import resource
 import signal
@@ -41,24 +46,29 @@ GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "--workers", "4",
             "--log-level", "warning", "--timeout", "120"]
 
 
-# -- the floor: what any server must do for one submission --------------------------------
+# -- the floors: what any server must do for one submission, and what its guarantees add --
 
 _floor = {}
 
 
-def floor_app(environ, start_response):
-    """Parse the multipart body to disk, keep the file and the XML durably, commit a row."""
-    from sqlalchemy import create_engine, text
-    from werkzeug.formparser import parse_form_data
+def _engine():
+    from sqlalchemy import create_engine
 
     if "engine" not in _floor:
         url = os.environ["DATABASE_URL"]
         _floor["engine"] = create_engine(url, **({"connect_args": {"timeout": 30}}
                                                  if url.startswith("sqlite") else {}))
         _floor["dir"] = Path(os.environ["PHOTO_DIR"])
-    if environ["REQUEST_METHOD"] != "POST":
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
+    return _floor["engine"]
+
+
+def _keep_parts(environ, check_image: bool = False) -> tuple[bytes, list[str]]:
+    """The multipart body parsed to disk; each file part fsynced and linked by its sha256
+    (its header read first when check_image), the folder fsynced. The XML's bytes, and the
+    spooled paths to remove once the row is committed."""
+    from PIL import Image
+    from werkzeug.formparser import parse_form_data
+
     spool = _floor["dir"] / "spool"
     spool.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -68,13 +78,17 @@ def floor_app(environ, start_response):
         paths.append(fh.name)
         return fh
 
-    _stream, form, files = parse_form_data(environ, stream_factory=to_disk)
-    xml = files["xml_submission_file"].read().decode()
+    _stream, _form, files = parse_form_data(environ, stream_factory=to_disk)
+    xml = files["xml_submission_file"].read()
     for name, part in files.items():
         if name == "xml_submission_file":
             continue
         part.stream.flush()
         os.fsync(part.stream.fileno())
+        if check_image:
+            part.stream.seek(0)
+            with Image.open(part.stream) as image:
+                image.size  # noqa: B018 - a real image: its header parses
         part.stream.seek(0)
         digest = hashlib.file_digest(part.stream, "sha256").hexdigest()
         target = _floor["dir"] / digest
@@ -83,15 +97,80 @@ def floor_app(environ, start_response):
     fd = os.open(_floor["dir"], os.O_RDONLY)
     os.fsync(fd)
     os.close(fd)
-    with _floor["engine"].begin() as conn:
-        conn.execute(text("INSERT INTO bench_floor (id, xml) VALUES (:id, :xml)"),
-                     {"id": str(uuid.uuid4()), "xml": xml})
+    return xml, paths
+
+
+def _created(start_response, paths: list[str]) -> list[bytes]:
     for path in paths:
         os.unlink(path)
     body = b"<OpenRosaResponse xmlns='http://openrosa.org/http/response'/>"
     start_response("201 Created", [("Content-Type", "text/xml"),
                                    ("Content-Length", str(len(body)))])
     return [body]
+
+
+def floor_app(environ, start_response):
+    """Parse the multipart body to disk, keep the file and the XML durably, commit a row."""
+    from sqlalchemy import text
+
+    engine = _engine()
+    if environ["REQUEST_METHOD"] != "POST":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+    xml, paths = _keep_parts(environ)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO bench_floor (id, xml) VALUES (:id, :xml)"),
+                     {"id": str(uuid.uuid4()), "xml": xml.decode()})
+    return _created(start_response, paths)
+
+
+def guarded_app(environ, start_response):
+    """The floor plus only what the issue's guarantees need before a 201, each at its
+    cheapest (Core statements, no ORM): the device's token looked up (one read: a revoked
+    device or a disabled user is refused), the XML parsed safely for its instanceID, each
+    photo's image header read, the submission stored once per instance ID (insert on
+    conflict do nothing) and, with AUDIT=1, its audit event chained to the chain's head as
+    sync.journal.trail does (lock the head, insert, move the head). None of the domain's
+    work: no visit, finding, count, photo row or scope."""
+    from defusedxml.ElementTree import fromstring
+    from sqlalchemy import text
+
+    engine = _engine()
+    if environ["REQUEST_METHOD"] != "POST":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+    token = environ["PATH_INFO"].split("/")[2]
+    with engine.connect() as conn:
+        device = conn.execute(text(
+            "SELECT d.id FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = "
+            ":h AND d.revoked_at IS NULL AND u.active"),
+            {"h": hashlib.sha256(token.encode()).hexdigest()}).scalar()
+    if device is None:
+        start_response("401 Unauthorized", [("Content-Length", "0")])
+        return [b""]
+    xml, paths = _keep_parts(environ, check_image=True)
+    root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    instance_id = next(e.text for e in root.iter() if e.tag.endswith("instanceID"))
+    audit = os.environ.get("AUDIT") == "1"
+    with engine.begin() as conn:
+        table = "bench_audited" if audit else "bench_guarded"
+        new = conn.execute(text(
+            f"INSERT INTO {table} (instance_id, device_id, sha256, xml) VALUES (:i, :d, :h, :x) "
+            "ON CONFLICT (instance_id) DO NOTHING RETURNING instance_id"),
+            {"i": instance_id, "d": device, "h": hashlib.sha256(xml).hexdigest(),
+             "x": xml.decode()}).first()
+        if new is not None and audit:
+            seq, head = conn.execute(text(
+                "INSERT INTO bench_head (chain, seq, hash) VALUES ('d', 0, '') ON CONFLICT "
+                "(chain) DO UPDATE SET chain = excluded.chain RETURNING seq, hash")).one()
+            event = json.dumps({"action": "submission.accept", "instance_id": instance_id,
+                                "device_id": device, "prev": head}, sort_keys=True)
+            digest = hashlib.sha256(event.encode()).hexdigest()
+            conn.execute(text("INSERT INTO bench_audit (seq, hash, event) VALUES (:s, :h, :e)"),
+                         {"s": seq + 1, "h": digest, "e": event})
+            conn.execute(text("UPDATE bench_head SET seq = :s, hash = :h WHERE chain = 'd'"),
+                         {"s": seq + 1, "h": digest})
+    return _created(start_response, paths)
 
 
 # -- the data: bodies as Collect posts them --------------------------------------------------
@@ -135,6 +214,13 @@ def setup(url: str, work: Path, n: int, photo: bytes):
         publish_shipped(db.session, actor=SYSTEM, now=utcnow())
         db.session.execute(text("CREATE TABLE bench_floor (id VARCHAR(36) PRIMARY KEY, "
                                 "xml TEXT NOT NULL)"))
+        for table in ("bench_guarded", "bench_audited"):
+            db.session.execute(text(f"CREATE TABLE {table} (instance_id VARCHAR(64) PRIMARY "
+                                    "KEY, device_id VARCHAR(36), sha256 VARCHAR(64), xml TEXT)"))
+        db.session.execute(text("CREATE TABLE bench_audit (seq INTEGER PRIMARY KEY, hash "
+                                "VARCHAR(64), event TEXT)"))
+        db.session.execute(text("CREATE TABLE bench_head (chain VARCHAR(8) PRIMARY KEY, seq "
+                                "INTEGER, hash VARCHAR(64))"))
         db.session.commit()
         db.engine.dispose()
     token = world.tokens["inspector"]
@@ -161,7 +247,7 @@ def setup(url: str, work: Path, n: int, photo: bytes):
 class Server:
     """gunicorn serving `target` on a free port, with its workers' resident sizes sampled."""
 
-    def __init__(self, target: str, env: dict, workers: int = 4) -> None:
+    def __init__(self, target: str, env: dict, workers: int = 4, sample: bool = True) -> None:
         import socket
 
         with socket.socket() as s:
@@ -177,8 +263,8 @@ class Server:
                 break
             except OSError:
                 time.sleep(0.1)
-        self.sampler = threading.Thread(target=self._sample, daemon=True)
-        self.sampler.start()
+        if sample:
+            threading.Thread(target=self._sample, daemon=True).start()
 
     def workers(self) -> list[int]:
         path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
@@ -250,26 +336,37 @@ def run(name: str, url: str, args, photo: bytes) -> None:
         token, headers, checks = setup(url, work, 2 * args.n + WARM, photo)
         env = {"DATABASE_URL": url, "DEPOTSYNC_INSTANCE": str(work / "instance"),
                "PHOTO_DIR": str(work / "photos"), "SECRET_KEY": "bench"}
-        floor_env = {**env, "PHOTO_DIR": str(work / "floor")}
-        app, floor = Server("wsgi:app", env), Server("bench.openrosa:floor_app", floor_env)
+        servers = {"depotsync": Server("wsgi:app", env)}
+        for name, target, extra in (("floor", "floor_app", {}),
+                                    ("guarded", "guarded_app", {}),
+                                    ("audited", "guarded_app", {"AUDIT": "1"})):
+            servers[name] = Server(f"bench.openrosa:{target}",
+                                   {**env, "PHOTO_DIR": str(work / name), **extra},
+                                   sample=name == "floor")
         path = f"/key/{token}/submission"
         try:
             halves = {"no photo": headers, "photo": checks}
             for label, bodies in halves.items():
-                # warm every worker of both (imports, the form's spec, Pillow, connections)
-                post_all(floor, path, bodies[-WARM:], 8)
-                post_all(app, path, bodies[-WARM:], 8)
+                # warm every worker of each (imports, the form's spec, Pillow, connections)
+                for server in servers.values():
+                    post_all(server, path, bodies[-WARM:], 8)
                 for clients, part in ((1, bodies[:args.n]), (8, bodies[args.n:-WARM])):
-                    f = post_all(floor, path, part, clients)
-                    a = post_all(server=app, path=path, bodies=part, clients=clients)
+                    r = {name: post_all(server, path, part, clients)
+                         for name, server in reversed(servers.items())}
+                    a, f = r["depotsync"], r["floor"]
                     print(f"  {label:8} {clients} client(s): depotsync {a['rate']:6.1f}/s "
                           f"(median {a['median']:5.1f} ms, p95 {a['p95']:6.1f} ms) | floor "
                           f"{f['rate']:6.1f}/s (p95 {f['p95']:5.1f} ms) | floor/depotsync "
                           f"{f['rate'] / a['rate']:.2f}x", flush=True)
+                    print(f"  {'':8} {'':9}   guarantees alone: {r['guarded']['rate']:6.1f}/s "
+                          f"({r['guarded']['rate'] / f['rate']:.2f} of the floor), with the "
+                          f"audit chain {r['audited']['rate']:6.1f}/s "
+                          f"({r['audited']['rate'] / f['rate']:.2f})", flush=True)
+            app, floor = servers["depotsync"], servers["floor"]
             print(f"  peak worker RSS: depotsync {app.peak:.0f} MB, floor {floor.peak:.0f} MB")
         finally:
-            app.stop()
-            floor.stop()
+            for server in servers.values():
+                server.stop()
 
 
 def memory(big: bytes) -> None:
