@@ -12,7 +12,9 @@ every one of those writes leaves (chained per depot, with stored heads) — in t
 Then, signed in as the country's reviewer (pages) or with their phone's token (API), times
 each HQ page and API list -n times in-process (server time: routing, SQL, rendering) and
 prints its 95th percentile beside the 95th percentile of the same SQL statements, captured
-from the page and replayed bare on the driver. Then the inspections export (time, traced peak
+from the page and replayed bare on the driver. Before the first, the heap is frozen out of
+the garbage collector's walks, as a gunicorn worker's is once it has loaded the app
+(server.serving.settle_heap). Then the inspections export (time, traced peak
 memory: flat means it streams) and `audit verify` over the whole database.
 """
 
@@ -55,6 +57,7 @@ from server.models.inventory import CrateKind, CrateStatus, StockCategory  # noq
 from server.models.labels import LabelStatus  # noqa: E402
 from server.models.ledger import MovementType  # noqa: E402
 from server.models.sync import SubmissionStatus  # noqa: E402
+from server.serving import settle_heap  # noqa: E402
 from sync.journal.chains import one_snapshot, worker_pool  # noqa: E402
 from sync.journal.trail import GENESIS, chain_hash, chain_key, verify_audit  # noqa: E402
 from sync.stock.ledger import movement_content  # noqa: E402
@@ -432,6 +435,7 @@ def run(name: str, url: str, args, sizes: dict, world_file: Path) -> None:
 def time_pages(app, world: dict, args) -> None:
     say(f"  {'page or list':44} {'status':>6} {'p95 ms':>8} {'bare SQL p95':>13} "
         f"{'statements':>10}")
+    settle_heap()  # as a gunicorn worker does once it has loaded the app
     for path, status, server_ms, sql_ms, statements in time_targets(app, world, args.n):
         say(f"  {path[:44]:44} {status:>6} {server_ms:8.1f} {sql_ms:13.1f} {statements:>10}")
     seconds, peak, size = export_memory(app, world)
