@@ -336,23 +336,24 @@ def run(name: str, url: str, args, photo: bytes) -> None:
         token, headers, checks = setup(url, work, 2 * args.n + WARM, photo)
         env = {"DATABASE_URL": url, "DEPOTSYNC_INSTANCE": str(work / "instance"),
                "PHOTO_DIR": str(work / "photos"), "SECRET_KEY": "bench"}
-        servers = {"depotsync": Server("wsgi:app", env)}
-        for name, target, extra in (("floor", "floor_app", {}),
-                                    ("guarded", "guarded_app", {}),
-                                    ("audited", "guarded_app", {"AUDIT": "1"})):
-            servers[name] = Server(f"bench.openrosa:{target}",
-                                   {**env, "PHOTO_DIR": str(work / name), **extra},
-                                   sample=name == "floor")
+        servers: dict[str, Server] = {}
         path = f"/key/{token}/submission"
         try:
+            servers["depotsync"] = Server("wsgi:app", env)
+            for kind, target, extra in (("floor", "floor_app", {}),
+                                        ("guarded", "guarded_app", {}),
+                                        ("audited", "guarded_app", {"AUDIT": "1"})):
+                servers[kind] = Server(f"bench.openrosa:{target}",
+                                       {**env, "PHOTO_DIR": str(work / kind), **extra},
+                                       sample=kind == "floor")
             halves = {"no photo": headers, "photo": checks}
             for label, bodies in halves.items():
                 # warm every worker of each (imports, the form's spec, Pillow, connections)
                 for server in servers.values():
                     post_all(server, path, bodies[-WARM:], 8)
                 for clients, part in ((1, bodies[:args.n]), (8, bodies[args.n:-WARM])):
-                    r = {name: post_all(server, path, part, clients)
-                         for name, server in reversed(servers.items())}
+                    r = {kind: post_all(server, path, part, clients)
+                         for kind, server in reversed(servers.items())}
                     a, f = r["depotsync"], r["floor"]
                     print(f"  {label:8} {clients} client(s): depotsync {a['rate']:6.1f}/s "
                           f"(median {a['median']:5.1f} ms, p95 {a['p95']:6.1f} ms) | floor "
